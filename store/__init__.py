@@ -1,0 +1,22 @@
+"""The data directory: TinyDB made safe for several clerks and for crashes.
+
+Only this package imports TinyDB or touches the data directory (spec/architecture.md). It returns
+plain dicts (domain records), never TinyDB documents.
+
+Layout of a data directory::
+
+    meta.json                 settings, schema version            (TinyDB)
+    clerks.json               clerks and roles                    (TinyDB)
+    corrections.json          identity change requests (Art. 20)  (TinyDB)
+    catalog.json              majors -> college, imports, expected-graduate lists (TinyDB)
+    students/<college>/NN.json       one small TinyDB shard of a college's students
+    students/<college>/NN.rows.json  the shard's roster rows (derived, written with the shard)
+    index/NN.json             学号 / 考生号 / 身份证号 -> student, bucketed
+    audit.jsonl, audit.head   the hash-chained audit trail, which is also the commit journal
+    .lock                     the writers' lock
+"""
+
+from xueji_tui.store.db import Store, create_store, open_store
+from xueji_tui.store.txn import Txn
+
+__all__ = ["Store", "Txn", "create_store", "open_store"]

@@ -1,0 +1,291 @@
+"""The store: reads without a lock (every file is replaced atomically), writes in transactions."""
+
+from __future__ import annotations
+
+import os
+import re
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import orjson
+from tinydb import Query
+
+from xueji_tui.domain.errors import InvalidInput, NoData
+from xueji_tui.store import lock
+from xueji_tui.store.audit import AuditLog
+from xueji_tui.store.files import FileCache, dumps, fsync_dir, make_dir, private_umask
+from xueji_tui.store.layout import SCHEMA_VERSION, SHARD_BUCKETS, college_dir, index_bucket, rows_of
+from xueji_tui.store.tinystorage import tinydb_read
+from xueji_tui.store.txn import STUDENTS, Txn, now_iso
+
+META, CLERKS, CORRECTIONS, CATALOG = "meta.json", "clerks.json", "corrections.json", "catalog.json"
+_TMP = re.compile(r"^(?P<name>.+)\.(?P<txn>\d+)\.tmp$")
+_LOOSE_TMP = re.compile(r"^.+\.w\.\d+\.tmp$")
+
+# schema_version -> function(txn) bringing a store from that version to the next
+MIGRATIONS: dict[int, object] = {}
+
+
+def _copy(obj):
+    return orjson.loads(orjson.dumps(obj))
+
+
+class Store:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.cache = FileCache()
+        self.audit = AuditLog(self.root)
+        self._seen_audit: tuple | None = None
+        self._settings: dict | None = None
+
+    # -- files -------------------------------------------------------------------------------
+    def _load(self, rel: str, default=None):
+        return self.cache.load(self.root / rel, default)
+
+    def _table_docs(self, file: str, name: str = "_default") -> list[dict]:
+        data = self._load(file) or {}
+        return tinydb_read(data).table(name, cache_size=0).all() if data else []
+
+    # -- settings and clerks -----------------------------------------------------------------
+    @property
+    def settings(self) -> dict:
+        docs = self._table_docs(META, "settings")
+        return dict(docs[0]) if docs else {}
+
+    @property
+    def buckets(self) -> int:
+        return int(self.settings.get("shard_buckets", SHARD_BUCKETS))
+
+    def clerks(self) -> list[dict]:
+        return sorted((dict(d) for d in self._table_docs(CLERKS, "clerks")), key=lambda d: d["name"])
+
+    def clerk(self, name: str) -> dict | None:
+        data = self._load(CLERKS) or {}
+        doc = tinydb_read(data).table("clerks", cache_size=0).get(Query().name == name) if data else None
+        return dict(doc) if doc else None
+
+    def corrections(self) -> list[dict]:
+        return [dict(d, id=str(d.doc_id)) for d in
+                (tinydb_read(self._load(CORRECTIONS)).table("requests", cache_size=0).all()
+                 if self._load(CORRECTIONS) else [])]
+
+    def catalog(self, name: str) -> list[dict]:
+        return [dict(d) for d in self._table_docs(CATALOG, name)]
+
+    # -- students ----------------------------------------------------------------------------
+    def locate(self, key: str) -> list[tuple[str, str]]:
+        k = (key or "").strip().upper()
+        hits: dict[str, str] = {}
+        for prefix in ("K", "X", "S"):
+            full = f"{prefix}:{k}"
+            for ksh, shard in (self._load(index_bucket(full)) or {}).get(full, []):
+                hits.setdefault(ksh, shard)
+        return list(hits.items())
+
+    def _doc(self, shard: str, ksh: str) -> dict | None:
+        data = self._load(shard) or {}
+        for doc in (data.get(STUDENTS) or {}).values():
+            if doc.get("KSH") == ksh:
+                return _copy(doc)
+        return None
+
+    def find(self, key: str) -> list[dict]:
+        """Students whose 考生号, 学号 or 身份证号 is exactly ``key`` (copies)."""
+        out = []
+        for ksh, shard in self.locate(key):
+            doc = self._doc(shard, ksh)
+            if doc is None:  # a writer is between renames, or was killed there: look again safely
+                self.recover()
+                found = [(k, s) for k, s in self.locate(key) if k == ksh]
+                doc = self._doc(found[0][1], ksh) if found else None
+            if doc is not None:
+                out.append(doc)
+        return out
+
+    def get(self, ksh: str) -> dict | None:
+        for s in self.find(ksh):
+            if s.get("KSH") == ksh:
+                return s
+        return None
+
+    def shards(self, college: str | None = None) -> list[str]:
+        base = self.root / "students"
+        dirs = [base / college_dir(college)] if college is not None else (
+            sorted(p for p in base.iterdir() if p.is_dir()) if base.exists() else [])
+        out = []
+        for d in dirs:
+            if d.exists():
+                out += sorted(f"students/{d.name}/{n}" for n in os.listdir(d)
+                              if n.endswith(".json") and not n.endswith(".rows.json"))
+        return out
+
+    def rows(self, college: str | None = None) -> list[list]:
+        """Roster rows (domain.record.ROW_FIELDS) of every student, or of one college."""
+        out: list[list] = []
+        for shard in self.shards(college):
+            out += self._load(rows_of(shard)) or []
+        return out
+
+    def rows_by_shard(self, college: str | None = None) -> dict[str, list]:
+        return {shard: self._load(rows_of(shard)) or [] for shard in self.shards(college)}
+
+    def students(self, college: str | None = None) -> Iterator[dict]:
+        """Every student record (read-only: do not modify what this yields)."""
+        for shard in self.shards(college):
+            data = self._load(shard) or {}
+            yield from (data.get(STUDENTS) or {}).values()
+
+    def count(self, college: str | None = None) -> int:
+        return len(self.rows(college))
+
+    # -- changes by other processes ----------------------------------------------------------
+    def changed(self) -> bool:
+        """True once after any process committed since the last call (one stat of the trail)."""
+        try:
+            st = os.stat(self.audit.path)
+            sig = (st.st_ino, st.st_size, st.st_mtime_ns)
+        except FileNotFoundError:
+            sig = None
+        if sig != self._seen_audit:
+            first = self._seen_audit is None
+            self._seen_audit = sig
+            return not first
+        return False
+
+    def stale_shards(self, shards) -> list[str]:
+        return [s for s in shards if not self.cache.is_fresh(self.root / rows_of(s))]
+
+    # -- writing -----------------------------------------------------------------------------
+    @contextmanager
+    def write(self, clerk: str, why: str = "") -> Iterator[Txn]:
+        """``with store.write(clerk) as tx:`` — changes commit together when the block ends."""
+        with lock.exclusive(self.root):
+            self._recover_locked()
+            tx = Txn(self, clerk, why)
+            try:
+                yield tx
+            except BaseException:
+                for rel in tx.staged:
+                    self.cache.forget(self.root / rel)
+                raise
+            try:
+                tx.commit()
+            except BaseException:
+                for rel in tx.staged:
+                    self.cache.forget(self.root / rel)
+                raise
+
+    # -- recovery ----------------------------------------------------------------------------
+    def _temp_files(self) -> list[Path]:
+        out = []
+        dirs = [self.root, self.root / "index"]
+        students = self.root / "students"
+        if students.exists():
+            dirs += [p for p in students.iterdir() if p.is_dir()]
+        for d in dirs:
+            try:
+                names = os.listdir(d)
+            except FileNotFoundError:
+                continue
+            out += [d / n for n in names if n.endswith(".tmp")]
+        return out
+
+    def recover(self) -> None:
+        """Finish or discard an interrupted commit (done under the writers' lock)."""
+        with lock.exclusive(self.root):
+            self._recover_locked()
+
+    def recover_if_needed(self) -> None:
+        if self._temp_files() or not self._audit_tail_clean():
+            self.recover()
+
+    def _audit_tail_clean(self) -> bool:
+        try:
+            with open(self.audit.path, "rb") as f:
+                f.seek(-1, os.SEEK_END)
+                return f.read(1) == b"\n"
+        except (FileNotFoundError, OSError):
+            return True
+
+    def _recover_locked(self) -> None:
+        head = self.audit.recover()
+        dirs = set()
+        for tmp in self._temp_files():
+            m = _TMP.match(tmp.name)
+            if m and int(m["txn"]) <= head.txn:
+                os.replace(tmp, tmp.with_name(m["name"]))
+                self.cache.forget(tmp.with_name(m["name"]))
+            else:
+                tmp.unlink(missing_ok=True)
+            dirs.add(tmp.parent)
+        for d in dirs:
+            fsync_dir(d)
+        self._migrate_locked()
+
+    def _migrate_locked(self) -> None:
+        version = self.settings.get("schema_version", SCHEMA_VERSION)
+        while version < SCHEMA_VERSION:
+            tx = Txn(self, "xueji", f"数据格式升级 {version} → {version + 1}")
+            MIGRATIONS[version](tx)  # type: ignore[operator]
+            version += 1
+            tx.table(META, "settings").update({"schema_version": version})
+            tx.log("migrate", new=version)
+            tx.commit()
+
+
+def is_store(root: Path) -> bool:
+    return (Path(root) / META).exists()
+
+
+def open_store(root: Path) -> Store:
+    root = Path(root)
+    private_umask()
+    if not is_store(root):
+        raise NoData(
+            f"数据目录 {root} 不存在或不是 xueji 数据目录。"
+            f"新建：xueji --data {root} init --school-code 10202 --school-name 吉林师范大学；"
+            f"或试用示例学校：xueji --data {root} demo --no-tui"
+        )
+    store = Store(root)
+    store.recover_if_needed()
+    return store
+
+
+def create_store(root: Path, *, school_code: str, school_name: str, president: str, clerk: str,
+                 buckets: int = SHARD_BUCKETS) -> Store:
+    """A new, empty data directory; ``clerk`` becomes its first office clerk."""
+    root = Path(root)
+    private_umask()
+    if is_store(root):
+        raise InvalidInput(f"{root} 已经是 xueji 数据目录，未作任何修改")
+    if root.exists() and any(p.name not in (".lock",) for p in root.iterdir()):
+        raise InvalidInput(f"{root} 不是空目录；请指定一个新的或空的目录")
+    make_dir(root)
+    os.chmod(root, 0o770)
+    store = Store(root)
+    with store.write(clerk, "新建数据目录") as tx:
+        tx.table(META, "settings").insert({
+            "schema_version": SCHEMA_VERSION, "school_code": school_code, "school_name": school_name,
+            "president": president, "created_at": now_iso(), "created_by": clerk,
+            "shard_buckets": buckets,
+        })
+        tx.table(CLERKS, "clerks").insert({"name": clerk, "role": "office", "college": "",
+                                           "added_by": clerk, "at": tx.at})
+        tx.log("init", new={"school_code": school_code, "school_name": school_name, "president": president})
+        tx.log("users-add", field="clerk", new={"name": clerk, "role": "office"})
+    return store
+
+
+def write_export(path: Path, data: bytes) -> None:
+    """Export files (upload files, reports): atomic, readable by owner and group only."""
+    from xueji_tui.store.files import replace_atomically
+
+    private_umask()
+    path = Path(path)
+    if path.parent and not path.parent.exists():
+        make_dir(path.parent)
+    replace_atomically(path, data, tag="w")
+
+
+__all__ = ["Store", "open_store", "create_store", "write_export", "dumps", "is_store"]

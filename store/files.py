@@ -1,0 +1,106 @@
+"""Files on disk: atomic writes, private permissions, and a parse cache validated by stat.
+
+Every file is replaced as a whole (temporary file, fsync, rename, fsync of the directory), so a
+reader without a lock always sees a complete version; the cache keys each parsed file by inode,
+size and mtime, so another process's rename is noticed on the next read.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import orjson
+
+FILE_MODE = 0o660  # owner and group (the clerks' group); never others
+DIR_MODE = 0o770
+
+
+def private_umask() -> None:
+    os.umask(0o007)
+
+
+def make_dir(path: Path) -> None:
+    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_durable(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` (which must not be a live file: a temporary) and fsync it."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        view = memoryview(data)
+        while view:
+            n = os.write(fd, view)
+            view = view[n:]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def replace_atomically(path: Path, data: bytes, tag: str = "w") -> None:
+    """A standalone atomic write, for files outside a transaction (exports, settings at creation)."""
+    tmp = path.with_name(f"{path.name}.{tag}.{os.getpid()}.tmp")
+    try:
+        write_durable(tmp, data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def dumps(obj) -> bytes:
+    return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
+
+
+class FileCache:
+    """Parsed JSON files, re-read only when the file on disk changed (inode, size, mtime)."""
+
+    def __init__(self) -> None:
+        self._entries: dict[Path, tuple[tuple, object]] = {}
+
+    @staticmethod
+    def _sig(st: os.stat_result) -> tuple:
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def load(self, path: Path, default=None):
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            self._entries.pop(path, None)
+            return default
+        sig = self._sig(st)
+        hit = self._entries.get(path)
+        if hit and hit[0] == sig:
+            return hit[1]
+        with open(path, "rb") as f:
+            raw = f.read()
+        data = orjson.loads(raw) if raw else default
+        self._entries[path] = (sig, data)
+        return data
+
+    def is_fresh(self, path: Path) -> bool:
+        hit = self._entries.get(path)
+        try:
+            return bool(hit) and hit[0] == self._sig(os.stat(path))
+        except FileNotFoundError:
+            return hit is None
+
+    def put(self, path: Path, data) -> None:
+        """Remember what this process just wrote (its stat is read after the rename)."""
+        try:
+            self._entries[path] = (self._sig(os.stat(path)), data)
+        except FileNotFoundError:
+            self._entries.pop(path, None)
+
+    def forget(self, path: Path) -> None:
+        self._entries.pop(path, None)

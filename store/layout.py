@@ -1,0 +1,41 @@
+"""Where things live in the data directory: one small shard per college and bucket, bucketed index."""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+
+SCHEMA_VERSION = 1
+SHARD_BUCKETS = 32   # per college: ~260 students a shard at 100,000 students and 12 colleges
+INDEX_BUCKETS = 256  # ~1,200 keys a bucket at 100,000 students
+
+
+def college_dir(fy: str) -> str:
+    """A stable directory name for a college (学院 names are long and not filename-safe everywhere)."""
+    fy = (fy or "").strip()
+    if not fy:
+        return "unassigned"
+    return "c" + hashlib.sha1(fy.encode("utf-8")).hexdigest()[:10]
+
+
+def shard_of(fy: str, ksh: str, buckets: int = SHARD_BUCKETS) -> str:
+    b = zlib.crc32((ksh or "").encode("utf-8")) % buckets
+    return f"students/{college_dir(fy)}/{b:02d}.json"
+
+
+def rows_of(shard: str) -> str:
+    return shard[: -len(".json")] + ".rows.json"
+
+
+def index_keys(s: dict) -> list[str]:
+    """The index keys of a student: K:考生号, X:学号, S:身份证号 (upper-cased)."""
+    keys = []
+    for prefix, f in (("K", "KSH"), ("X", "XH"), ("S", "SFZH")):
+        v = (s.get(f) or "").strip().upper()
+        if v:
+            keys.append(f"{prefix}:{v}")
+    return keys
+
+
+def index_bucket(key: str) -> str:
+    return f"index/{zlib.crc32(key.encode('utf-8')) % INDEX_BUCKETS:02x}.json"

@@ -1,0 +1,59 @@
+"""TinyDB's storage seam, bound to our transactions.
+
+TinyDB's stock JSONStorage rewrites the file in place on every operation. ``TxnStorage`` instead
+reads through the store's stat-validated cache and stages writes in the open transaction, which
+writes each touched file once, atomically, at commit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import orjson
+from tinydb import TinyDB
+from tinydb.storages import Storage
+
+if TYPE_CHECKING:
+    from xueji_tui.store.txn import Txn
+
+
+class TxnStorage(Storage):
+    def __init__(self, txn: "Txn", rel: str):
+        self.txn = txn
+        self.rel = rel
+
+    def read(self):
+        staged = self.txn.staged.get(self.rel)
+        if staged is not None:
+            return staged
+        data = self.txn.store._load(self.rel)
+        # a private copy: TinyDB mutates documents in place, and an aborted transaction must leave
+        # the shared cache as it was
+        return orjson.loads(orjson.dumps(data)) if data else None
+
+    def write(self, data) -> None:
+        self.txn.staged[self.rel] = data
+
+    def close(self) -> None:
+        pass
+
+
+class ReadStorage(Storage):
+    """Read-only view of a cached file, for queries outside a transaction."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def read(self):
+        return self.data
+
+    def write(self, data) -> None:  # pragma: no cover - guarded by the store API
+        raise RuntimeError("read-only view; writes go through Store.write()")
+
+
+def tinydb_for(txn: "Txn", rel: str) -> TinyDB:
+    return TinyDB(storage=TxnStorage, txn=txn, rel=rel)
+
+
+def tinydb_read(data) -> TinyDB:
+    return TinyDB(storage=ReadStorage, data=data)

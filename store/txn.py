@@ -1,0 +1,248 @@
+"""A write transaction: the lock is held from the re-read to the last rename.
+
+Everything a transaction changes is staged in memory; ``commit`` writes each touched file once to a
+temporary file (fsync), appends the audit lines (fsync: the commit point), then renames the
+temporaries into place. Recovery (``Store.recover``) finishes or discards an interrupted commit.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import orjson
+from tinydb import Query
+from tinydb.table import Table
+
+from xueji_tui.domain import idcard
+from xueji_tui.domain.record import initials, roster_row
+from xueji_tui.store.files import dumps, fsync_dir, make_dir, write_durable
+from xueji_tui.store.layout import index_bucket, index_keys, rows_of, shard_of
+from xueji_tui.store.tinystorage import tinydb_for
+
+if TYPE_CHECKING:
+    from xueji_tui.store.db import Store
+
+STUDENTS = "students"
+_PRIVATE_FIELDS = {"SFZH", "ZJHM"}
+
+
+def now_iso() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _copy(obj):
+    return orjson.loads(orjson.dumps(obj))
+
+
+def _audit_value(field: str, value):
+    if field in _PRIVATE_FIELDS and isinstance(value, str):
+        return idcard.mask(value)
+    return value
+
+
+class Txn:
+    def __init__(self, store: "Store", clerk: str, why: str = ""):
+        self.store = store
+        self.clerk = clerk
+        self.why = why
+        self.at = now_iso()
+        self.staged: dict[str, object] = {}
+        self.lines: list[dict] = []
+        self._dbs: dict[str, object] = {}
+        self._rows_dirty: dict[str, dict[str, dict | None]] = defaultdict(dict)  # shard -> KSH -> doc
+
+    # -- small TinyDB files (settings, clerks, corrections, catalog) ---------------------------
+    def table(self, file: str, name: str = "_default") -> Table:
+        db = self._dbs.get(file)
+        if db is None:
+            db = self._dbs[file] = tinydb_for(self, file)
+        return db.table(name, cache_size=0)
+
+    # -- students ----------------------------------------------------------------------------
+    def _index(self, key: str) -> list[list[str]]:
+        bucket = self._load(index_bucket(key)) or {}
+        return bucket.get(key, [])
+
+    def _load(self, rel: str):
+        if rel in self.staged:
+            return self.staged[rel]
+        return self.store._load(rel)
+
+    def _stage_copy(self, rel: str) -> dict:
+        """The staged (mutable) version of a plain JSON file: index buckets."""
+        if rel not in self.staged:
+            self.staged[rel] = _copy(self.store._load(rel) or {})
+        return self.staged[rel]  # type: ignore[return-value]
+
+    def locate(self, key: str) -> list[tuple[str, str]]:
+        """(KSH, shard) of the students a 考生号, 学号 or 身份证号 names."""
+        k = (key or "").strip().upper()
+        hits: dict[str, str] = {}
+        for prefix in ("K", "X", "S"):
+            for ksh, shard in self._index(f"{prefix}:{k}"):
+                hits.setdefault(ksh, shard)
+        return list(hits.items())
+
+    def get(self, key: str) -> dict | None:
+        """A private copy of the student a key names uniquely (KSH first)."""
+        for ksh, shard in self._index(f"K:{(key or '').strip().upper()}"):
+            return self._get_in(shard, ksh)
+        found = self.locate(key)
+        if len(found) == 1:
+            return self._get_in(found[0][1], found[0][0])
+        return None
+
+    def find(self, key: str) -> list[dict]:
+        return [s for ksh, shard in self.locate(key) if (s := self._get_in(shard, ksh))]
+
+    def _get_in(self, shard: str, ksh: str) -> dict | None:
+        doc = tinydb_for(self, shard).table(STUDENTS, cache_size=0).get(Query().KSH == ksh)
+        return dict(_copy(doc)) if doc is not None else None
+
+    def put(self, student: dict, reason: str = "") -> None:
+        self.put_many([student])
+
+    def put_many(self, students: list[dict]) -> None:
+        """Insert or replace whole records, moving them between shards and updating the index."""
+        now = {}
+        for s in students:
+            now[s["KSH"]] = s
+        # where each one is now
+        before: dict[str, tuple[str, dict | None]] = {}
+        for ksh in now:
+            for k, shard in self._index(f"K:{ksh.upper()}"):
+                if k == ksh:
+                    before[ksh] = (shard, None)
+        by_shard_old: dict[str, list[str]] = defaultdict(list)
+        for ksh, (shard, _) in before.items():
+            by_shard_old[shard].append(ksh)
+        old_docs: dict[str, dict] = {}
+        for shard, kshs in by_shard_old.items():
+            data = self._load(shard) or {}
+            want = set(kshs)
+            for doc in (data.get(STUDENTS) or {}).values():
+                if doc.get("KSH") in want:
+                    old_docs[doc["KSH"]] = doc
+        updates: dict[str, list[dict]] = defaultdict(list)
+        inserts: dict[str, list[dict]] = defaultdict(list)
+        removals: dict[str, list[str]] = defaultdict(list)
+        for ksh, s in now.items():
+            s["rev"] = (old_docs.get(ksh) or {}).get("rev", 0) + 1
+            if not s.get("py") or (old_docs.get(ksh) or {}).get("XM") != s.get("XM"):
+                s["py"] = initials(s.get("XM", ""))
+            target = shard_of(s.get("FY", ""), ksh, self.store.buckets)
+            old_shard = before.get(ksh, (None, None))[0]
+            if old_shard == target:
+                updates[target].append(s)
+            else:
+                inserts[target].append(s)
+                if old_shard:
+                    removals[old_shard].append(ksh)
+                    self._rows_dirty[old_shard][ksh] = None
+            self._rows_dirty[target][ksh] = s
+            self._reindex(old_docs.get(ksh), old_shard, s, target)
+        for shard, kshs in removals.items():
+            gone = set(kshs)
+            tinydb_for(self, shard).table(STUDENTS, cache_size=0).remove(lambda d: d.get("KSH") in gone)
+        for shard, docs in updates.items():
+            fresh = {d["KSH"]: d for d in docs}
+
+            def replace(doc, fresh=fresh):
+                new = fresh[doc["KSH"]]
+                doc.clear()
+                doc.update(new)
+
+            table = tinydb_for(self, shard).table(STUDENTS, cache_size=0)
+            table.update(replace, lambda d, fresh=fresh: d.get("KSH") in fresh)
+        for shard, docs in inserts.items():
+            tinydb_for(self, shard).table(STUDENTS, cache_size=0).insert_multiple(docs)
+
+    def _reindex(self, old: dict | None, old_shard: str | None, new: dict, new_shard: str) -> None:
+        ksh = new["KSH"]
+        old_keys = set(index_keys(old)) if old else set()
+        new_keys = set(index_keys(new))
+        if old_shard != new_shard:
+            drop, add = old_keys, new_keys
+        else:
+            drop, add = old_keys - new_keys, new_keys - old_keys
+        for key in drop:
+            bucket = self._stage_copy(index_bucket(key))
+            entries = [e for e in bucket.get(key, []) if e[0] != ksh]
+            if entries:
+                bucket[key] = entries
+            else:
+                bucket.pop(key, None)
+        for key in add:
+            bucket = self._stage_copy(index_bucket(key))
+            entries = [e for e in bucket.get(key, []) if e[0] != ksh]
+            entries.append([ksh, new_shard])
+            bucket[key] = entries
+
+    # -- the audit trail ---------------------------------------------------------------------
+    def log(self, action: str, *, ksh: str = "", xh: str = "", field: str = "", old=None, new=None,
+            why: str = "", **extra) -> None:
+        line = {"at": self.at, "clerk": self.clerk, "action": action, "KSH": ksh, "XH": xh,
+                "field": field, "old": _audit_value(field, old), "new": _audit_value(field, new),
+                "why": why or self.why}
+        line.update(extra)
+        self.lines.append(line)
+
+    # -- commit ------------------------------------------------------------------------------
+    def _refresh_rows(self) -> None:
+        for shard, changed in self._rows_dirty.items():
+            rel = rows_of(shard)
+            rows = self._load(rel) or []
+            pos = {r[0]: i for i, r in enumerate(rows)}
+            rows = list(rows)
+            for ksh, doc in changed.items():
+                i = pos.get(ksh)
+                if doc is None:
+                    if i is not None:
+                        rows[i] = None
+                elif i is None:
+                    rows.append(roster_row(doc))
+                else:
+                    rows[i] = roster_row(doc)
+            self.staged[rel] = [r for r in rows if r is not None]
+
+    def commit(self) -> None:
+        if not self.staged and not self.lines:
+            return
+        if not self.lines:
+            raise RuntimeError("a transaction that changes files must say what it did (audit lines)")
+        self._refresh_rows()
+        store = self.store
+        head = store.audit.head()
+        txn = head.txn + 1
+        data, new_head = store.audit.seal(head, txn, self.lines)
+        payloads: dict[str, bytes] = {rel: dumps(obj) for rel, obj in self.staged.items()}
+        payloads["audit.head"] = dumps({"seq": new_head.seq, "txn": new_head.txn, "hash": new_head.hash})
+        temps: list[tuple[Path, Path]] = []
+        dirs: set[Path] = set()
+        try:
+            for rel, blob in payloads.items():
+                path = store.root / rel
+                if path.parent not in dirs and not path.parent.exists():
+                    make_dir(path.parent)
+                dirs.add(path.parent)
+                tmp = path.with_name(f"{path.name}.{txn}.tmp")
+                write_durable(tmp, blob)
+                temps.append((tmp, path))
+            for d in dirs:
+                fsync_dir(d)  # the temporaries' names are durable before the commit point
+        except BaseException:
+            for tmp, _ in temps:
+                tmp.unlink(missing_ok=True)
+            raise
+        store.audit.append(data)  # the commit point
+        for tmp, path in temps:
+            os.replace(tmp, path)
+        for d in dirs:
+            fsync_dir(d)
+        for rel, obj in self.staged.items():
+            store.cache.put(store.root / rel, obj)
+        store._seen_audit = None

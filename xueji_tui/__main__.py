@@ -1,0 +1,3 @@
+from xueji_tui.cli import main
+
+main()

@@ -1,0 +1,140 @@
+"""The code tables of spec/codes.md, loaded from the one data file ``data/codes.json``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from xueji_tui.domain.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class CodeTable:
+    key: str  # the CHSI field code the table belongs to (XB, MZ, ...)
+    title: str
+    entries: tuple[tuple[str, str], ...]  # (code, name)
+    aliases: dict[str, str] = field(default_factory=dict)  # any accepted spelling -> name
+    tolerated: frozenset[str] = frozenset()  # accepted with a warning (港澳台 in MZ, 函授 in XXXS)
+    refused: dict[str, str] = field(default_factory=dict)  # known but not for registration
+
+    def names(self) -> list[str]:
+        return [n for _, n in self.entries]
+
+    def normalise(self, value: str) -> str | None:
+        """The table's canonical name for a code, name or alias; None when unknown."""
+        v = (value or "").strip()
+        return self.aliases.get(v)
+
+    def code_of(self, name: str) -> str | None:
+        n = self.normalise(name)
+        for c, nm in self.entries:
+            if nm == n:
+                return c
+        return None
+
+    def display(self, value: str) -> str:
+        n = self.normalise(value)
+        c = self.code_of(n) if n else None
+        return f"{c} {n}" if c and c != n else (n or value)
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str  # 4 digits: type + reason
+    name: str
+    type: "ChangeType"
+    to: str | None  # the state this reason leads to (overrides the type's)
+    starts: tuple[str, ...]  # states it may start from
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+@dataclass(frozen=True)
+class ChangeType:
+    type: str
+    name: str
+    kind: str  # status | movement | cancellation | graduation | record | reversal
+    starts: tuple[str, ...] | None  # None = any state (reversal)
+    to: str | None
+    needs_doc: bool
+    needs: tuple[str, ...]
+    office_only: bool
+
+
+@dataclass(frozen=True)
+class Codes:
+    tables: dict[str, CodeTable]
+    statuses: dict[str, str]  # name -> group (freshman, in-school, suspended, ended)
+    types: dict[str, ChangeType]
+    reasons: dict[str, Reason]
+
+    def table(self, key: str) -> CodeTable:
+        return self.tables[key]
+
+    def reason(self, code_or_words: str) -> Reason:
+        """A reason by its 4-digit code, or by a unique match of its words ('因病休学')."""
+        q = (code_or_words or "").strip()
+        if q in self.reasons:
+            return self.reasons[q]
+        head = q.split(" ", 1)[0]
+        if head in self.reasons:
+            return self.reasons[head]
+        hits = [r for r in self.reasons.values() if q and (q in r.name or q in r.type.name + r.name)]
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            raise InvalidInput(f"原因“{q}”匹配多个代码：" + "、".join(r.label for r in hits[:6]) + "，请输入 4 位代码")
+        raise InvalidInput(f"未知的异动/原因代码“{q}”，应为 codes.md 中的 4 位代码，如 1101 因病休学")
+
+    def search_reasons(self, query: str, reasons: list[Reason] | None = None) -> list[Reason]:
+        pool = list(self.reasons.values()) if reasons is None else reasons
+        q = (query or "").strip()
+        if not q:
+            return pool
+        return [r for r in pool if r.code.startswith(q) or q in r.name or q in r.type.name]
+
+    def is_ended(self, status: str) -> bool:
+        return self.statuses.get(status) == "ended"
+
+
+def _load() -> Codes:
+    raw = json.loads(resources.files("xueji_tui").joinpath("data/codes.json").read_text("utf-8"))
+    tables: dict[str, CodeTable] = {}
+    for key, t in raw["tables"].items():
+        entries = tuple((e["code"], e["name"]) for e in t["entries"])
+        aliases: dict[str, str] = {}
+        for e in t["entries"]:
+            for spelling in [e["code"], e["name"], *e.get("aliases", [])]:
+                if spelling:
+                    aliases[spelling] = e["name"]
+            if key not in ("XZ",) and e["code"].isdigit() and len(e["code"]) == 2:
+                aliases.setdefault(e["code"].lstrip("0"), e["name"])  # '3' for '03'
+        tolerated = frozenset(e["name"] for e in t.get("tolerated", []))
+        for n in tolerated:
+            aliases[n] = n
+        refused = {e["name"]: e["code"] for e in t.get("refused", [])}
+        tables[key] = CodeTable(key, t["title"], entries, aliases, tolerated, refused)
+    statuses = {s["name"]: s["group"] for s in raw["statuses"]}
+    types: dict[str, ChangeType] = {}
+    reasons: dict[str, Reason] = {}
+    for t in raw["change_types"]:
+        starts = None if t["from"] == "*" else tuple(t["from"])
+        needs_doc = t.get("needs_doc", t["kind"] in ("movement", "cancellation"))
+        ct = ChangeType(t["type"], t["name"], t["kind"], starts, t["to"], needs_doc,
+                        tuple(t.get("needs", [])), t.get("office_only", False))
+        types[ct.type] = ct
+        for r in t["reasons"]:
+            code, name = r[0], r[1]
+            to = r[2] if len(r) > 2 and r[2] else ct.to
+            rstarts = tuple(r[3]) if len(r) > 3 and r[3] else starts
+            reasons[code] = Reason(code, name, ct, to, rstarts or ())
+    return Codes(tables, statuses, types, reasons)
+
+
+@cache
+def codes() -> Codes:
+    return _load()

@@ -1,0 +1,93 @@
+"""身份证号 (GB 11643): structure, check character (ISO 7064 MOD 11-2), birth date, gender, region.
+
+The check character comes from python-stdnum; its region table (GB/T 2260, 2002–2014) is the one we
+ship, and an unknown region is only a warning (spec/chsi-files.md).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import cache
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９Ｘｘx", "0123456789XXX")
+_RE18 = re.compile(r"^\d{17}[\dX]$")
+
+
+def normalise(value: str) -> str:
+    """Safe normalisation of a typed or imported number: spaces, full-width digits, lower-case x."""
+    return (value or "").strip().translate(_FULLWIDTH).replace(" ", "")
+
+
+def mask(value: str) -> str:
+    """220302********1234: keeps the region and the last four characters."""
+    v = value or ""
+    if len(v) <= 10:
+        return "*" * len(v)
+    return v[:6] + "*" * (len(v) - 10) + v[-4:]
+
+
+def is_well_formed(value: str) -> bool:
+    return bool(_RE18.match(value or ""))
+
+
+def check_char(first17: str) -> str:
+    from stdnum.cn import ric
+
+    return ric.calc_check_digit(first17)
+
+
+def birth_date(value: str) -> date | None:
+    """The birth date embedded in an 18-character number, or None when it is not a real date."""
+    try:
+        return date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except (ValueError, IndexError):
+        return None
+
+
+def gender_code(value: str) -> str:
+    """'1' (男) when the 17th digit is odd, '2' (女) when even."""
+    return "1" if int(value[16]) % 2 else "2"
+
+
+@cache
+def _regions() -> frozenset[str]:
+    from importlib import resources
+
+    text = resources.files("stdnum").joinpath("cn/loc.dat").read_text("utf-8")
+    return frozenset(line[:6] for line in text.splitlines() if line[:6].isdigit())
+
+
+def region_known(value: str) -> bool:
+    return value[:6] in _regions()
+
+
+def problems(value: str, csrq: str = "", xb: str = "") -> list[tuple[str, str, str]]:
+    """Every problem of a number as (rule, severity, Chinese message), the precheck's rule ids.
+
+    ``xb`` is the gender name or code of the record ('男' / '1'); ``csrq`` its YYYYMMDD birth date.
+    """
+    v = value or ""
+    if not is_well_formed(v):
+        if re.fullmatch(r"\d{15}", v):
+            why = "为 15 位旧号码，须换为 18 位身份证号"
+        else:
+            why = f"应为 18 位（17 位数字加数字或 X），现为“{v}”（{len(v)} 位）"
+        return [("id-format", "error", f"身份证号{why}，请核对身份证原件")]
+    out: list[tuple[str, str, str]] = []
+    expected = check_char(v[:17])
+    if v[17] != expected:
+        out.append(("id-checksum", "error", f"身份证号校验位应为 {expected}，现为 {v[17]}，请核对身份证原件"))
+    bd = birth_date(v)
+    if bd is None:
+        out.append(("id-birthdate", "error", f"身份证号中的出生日期 {v[6:14]} 不是有效日期，请核对身份证原件"))
+    elif csrq and csrq != bd.strftime("%Y%m%d"):
+        out.append(("id-birthdate", "error",
+                    f"身份证号中的出生日期 {bd:%Y%m%d} 与出生日期 {csrq} 不一致，请核对身份证原件"))
+    g = {"男": "1", "女": "2", "1": "1", "2": "2"}.get((xb or "").strip())
+    if g and gender_code(v) != g:
+        want = "男" if gender_code(v) == "1" else "女"
+        out.append(("id-gender", "error", f"身份证号第 17 位表示性别为{want}，与性别“{xb}”不一致，请核对"))
+    if not region_known(v):
+        out.append(("id-region", "warning", f"身份证号地区码 {v[:6]} 不在 GB/T 2260 行政区划表中，请核对"))
+    return out

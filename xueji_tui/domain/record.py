@@ -1,0 +1,57 @@
+"""The student record: roster rows, verification summaries, display helpers."""
+
+from __future__ import annotations
+
+from xueji_tui.domain import idcard
+from xueji_tui.domain.checks import identity_flag, record_issues
+from xueji_tui.domain.fields import ART6_FIELDS
+
+# The compact row the roster, the verification queue and name lookups read without loading records.
+ROW_FIELDS = ("KSH", "XH", "XM", "XB", "FY", "ZYMC", "BH", "DQSZJ", "status", "verified", "SFZH",
+              "py", "problems", "CC", "wrong", "grad_year")
+ROW = {name: i for i, name in enumerate(ROW_FIELDS)}
+
+
+def initials(name: str) -> str:
+    """Pinyin initials of a name, lower case ('张三' -> 'zs'); letters pass through."""
+    if not name:
+        return ""
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(p[:1] for p in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
+
+
+def grade(s: dict) -> str:
+    """当前所在级: DQSZJ when a 跳级/留降级 set it, else the entry year."""
+    return s.get("DQSZJ") or (s.get("RXRQ") or "")[:4]
+
+
+def verdicts(s: dict) -> dict[str, str | None]:
+    """Art. 6 field -> 'ok' | 'wrong' | None, the ``verification`` object of ``lookup --json``."""
+    ver = s.get("verification") or {}
+    return {f: (ver.get(f) or {}).get("v") for f in ART6_FIELDS}
+
+
+def problem_count(s: dict) -> int:
+    """Wrong verdicts, flawed values (error severity) and an uncleared identity flag."""
+    wrong = sum(1 for v in verdicts(s).values() if v == "wrong")
+    flawed = sum(1 for _, i in record_issues(s) if i.severity == "error")
+    return wrong + flawed + (1 if identity_flag(s) else 0)
+
+
+def roster_row(s: dict) -> list:
+    v = verdicts(s)
+    return [
+        s.get("KSH", ""), s.get("XH", ""), s.get("XM", ""), s.get("XB", ""), s.get("FY", ""),
+        s.get("ZYMC", ""), s.get("BH", ""), grade(s), s.get("status", ""),
+        sum(1 for x in v.values() if x == "ok"), s.get("SFZH", ""), s.get("py") or initials(s.get("XM", "")),
+        problem_count(s), s.get("CC", ""), sum(1 for x in v.values() if x == "wrong"), s.get("grad_year"),
+    ]
+
+
+def masked(s: dict) -> dict:
+    """A copy with 身份证号 masked, for lists and logs."""
+    out = dict(s)
+    if out.get("SFZH"):
+        out["SFZH"] = idcard.mask(out["SFZH"])
+    return out

@@ -1,0 +1,141 @@
+"""Validators for what clerks type and what files carry: dates, codes, 考生号, names, GBK widths.
+
+``check_value`` is the edge rule: the CLI, the forms and the workbook import call it before a
+clerk's value may enter the store. Imported CHSI values are never refused by it; they are flagged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from xueji_tui.domain import idcard
+from xueji_tui.domain.codes import codes
+from xueji_tui.domain.errors import InvalidInput
+from xueji_tui.domain.fields import CODED_FIELDS, DATE_FIELDS, label
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+@dataclass(frozen=True)
+class Issue:
+    rule: str
+    severity: str  # error | warning
+    message: str
+
+
+def parse_date(value: str) -> date | None:
+    """A real date from YYYYMMDD, else None."""
+    v = (value or "").strip()
+    if not re.fullmatch(r"\d{8}", v):
+        return None
+    try:
+        return date(int(v[:4]), int(v[4:6]), int(v[6:]))
+    except ValueError:
+        return None
+
+
+def normalise_date(value: str) -> str:
+    """Accepts 20240901, 2024-09-01, 2024/9/1 or 2024.09.01 as typed; returns YYYYMMDD or raises."""
+    v = (value or "").strip().translate(_FULLWIDTH_DIGITS)
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", v)
+    if m:
+        v = f"{m[1]}{int(m[2]):02d}{int(m[3]):02d}"
+    if parse_date(v) is None:
+        raise InvalidInput(f"“{value}”不是有效日期，应为 YYYYMMDD（如 20240901）")
+    return v
+
+
+def gbk_bytes(value: str) -> int | None:
+    """Width of a value in GBK bytes; None when GBK cannot encode it."""
+    try:
+        return len((value or "").encode("gbk"))
+    except UnicodeEncodeError:
+        return None
+
+
+def unencodable_chars(value: str) -> str:
+    bad = []
+    for ch in value or "":
+        try:
+            ch.encode("gbk")
+        except UnicodeEncodeError:
+            bad.append(ch)
+    return "".join(bad)
+
+
+def ksh_issues(ksh: str, rxrq: str = "") -> list[Issue]:
+    """Warnings for a 普通本专科 考生号: 14 digits whose first two are the entry year."""
+    k = ksh or ""
+    if not re.fullmatch(r"\d{14}", k):
+        return [Issue("ksh-format", "warning", f"考生号“{k}”不是 14 位数字（普通高考考生号为 14 位），请核对")]
+    if re.fullmatch(r"\d{4}.*", rxrq or "") and k[:2] != rxrq[2:4]:
+        return [Issue("ksh-format", "warning", f"考生号年份 {k[:2]} 与入学年份 {rxrq[:4]} 不一致，请核对")]
+    return []
+
+
+_NAME_BAD = re.compile(r"[\sA-Za-z0-9!-/:-@\[-`{-~]")
+
+
+def name_issues(name: str) -> list[Issue]:
+    """XM: spaces, half-width punctuation, Latin letters or digits (a minority name's · is fine)."""
+    bad = sorted(set(_NAME_BAD.findall(name or "")))
+    if bad:
+        shown = "、".join("空格" if c.isspace() else c for c in bad)
+        return [Issue("name-format", "warning", f"姓名“{name}”含有{shown}，请按身份证核对姓名写法")]
+    return []
+
+
+def code_value(field: str, value: str) -> str:
+    """Canonical name of a coded value, or raises with the table's name."""
+    table = codes().table(field)
+    name = table.normalise(value)
+    if name is None:
+        shown = "、".join(f"{c} {n}" if c != n else n for c, n in table.entries[:8])
+        more = " …" if len(table.entries) > 8 else ""
+        raise InvalidInput(f"{label(field)}“{value}”不在{table.title}代码表中（{shown}{more}）")
+    return name
+
+
+def check_value(field: str, value: str, record: dict | None = None) -> str:
+    """Validate and normalise a value a clerk typed for ``field``; raises InvalidInput with why.
+
+    ``record`` supplies the context for cross-field checks (身份证号 against 出生日期 and 性别).
+    """
+    v = (value or "").strip()
+    if not v:
+        raise InvalidInput(f"{label(field)}不能为空")
+    if field in DATE_FIELDS:
+        return normalise_date(v)
+    if field in CODED_FIELDS:
+        return code_value(field, v)
+    if field == "SFZH":
+        v = idcard.normalise(v)
+        rec = record or {}
+        errors = [m for rule, sev, m in idcard.problems(v, rec.get("CSRQ", ""), rec.get("XB", ""))
+                  if sev == "error" and rule in ("id-format", "id-checksum")]
+        if not errors and idcard.birth_date(v) is None:
+            errors = ["身份证号中的出生日期不是有效日期"]
+        if errors:
+            raise InvalidInput(errors[0])
+        return v
+    if field == "KSH":
+        v = idcard.normalise(v)
+        if not re.fullmatch(r"[0-9A-Z]{1,18}", v):
+            raise InvalidInput(f"考生号“{value}”应为不超过 18 位的数字或大写字母")
+        return v
+    if field in ("XH", "ZYDM", "YXDM"):
+        v = v.translate(_FULLWIDTH_DIGITS)
+        if not re.fullmatch(r"[0-9A-Za-z]+", v):
+            raise InvalidInput(f"{label(field)}“{value}”只能包含数字和字母")
+        if field == "ZYDM" and not re.fullmatch(r"\d{6}[TK]?", v):
+            raise InvalidInput(f"专业代码“{value}”应为 6 位数字，可带 T 或 K（如 050107T）")
+        return v
+    if field == "XM":
+        if name_issues(v):
+            raise InvalidInput(name_issues(v)[0].message)
+    bad = unencodable_chars(v)
+    if bad:
+        raise InvalidInput(f"{label(field)}“{v}”中的“{bad}”无法用 GBK 编码，CHSI 文件无法上传；请与学生工作处联系")
+    return v
