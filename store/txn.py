@@ -106,27 +106,33 @@ class Txn:
     def put(self, student: dict, reason: str = "") -> None:
         self.put_many([student])
 
-    def put_many(self, students: list[dict]) -> None:
-        """Insert or replace whole records, moving them between shards and updating the index."""
+    def put_many(self, students: list[dict], renamed: dict[str, str] | None = None) -> None:
+        """Insert or replace whole records, moving them between shards and updating the index.
+
+        ``renamed`` maps a new 考生号 to the old one when an approved correction changed the key.
+        """
+        renamed = renamed or {}
         now = {}
         for s in students:
             now[s["KSH"]] = s
-        # where each one is now
+        # where each one is now (under its old key when it was renamed)
         before: dict[str, tuple[str, dict | None]] = {}
         for ksh in now:
-            for k, shard in self._index(f"K:{ksh.upper()}"):
-                if k == ksh:
+            was = renamed.get(ksh, ksh)
+            for k, shard in self._index(f"K:{was.upper()}"):
+                if k == was:
                     before[ksh] = (shard, None)
         by_shard_old: dict[str, list[str]] = defaultdict(list)
         for ksh, (shard, _) in before.items():
-            by_shard_old[shard].append(ksh)
+            by_shard_old[shard].append(renamed.get(ksh, ksh))
+        back = {old: new for new, old in renamed.items()}
         old_docs: dict[str, dict] = {}
         for shard, kshs in by_shard_old.items():
             data = self._load(shard) or {}
             want = set(kshs)
             for doc in (data.get(STUDENTS) or {}).values():
                 if doc.get("KSH") in want:
-                    old_docs[doc["KSH"]] = doc
+                    old_docs[back.get(doc["KSH"], doc["KSH"])] = doc
         updates: dict[str, list[dict]] = defaultdict(list)
         inserts: dict[str, list[dict]] = defaultdict(list)
         removals: dict[str, list[str]] = defaultdict(list)
@@ -136,15 +142,16 @@ class Txn:
                 s["py"] = initials(s.get("XM", ""))
             target = shard_of(s.get("FY", ""), ksh, self.store.buckets)
             old_shard = before.get(ksh, (None, None))[0]
-            if old_shard == target:
+            was = renamed.get(ksh, ksh)
+            if old_shard == target and was == ksh:
                 updates[target].append(s)
             else:
                 inserts[target].append(s)
                 if old_shard:
-                    removals[old_shard].append(ksh)
-                    self._rows_dirty[old_shard][ksh] = None
+                    removals[old_shard].append(was)
+                    self._rows_dirty[old_shard][was] = None
             self._rows_dirty[target][ksh] = s
-            self._reindex(old_docs.get(ksh), old_shard, s, target)
+            self._reindex(old_docs.get(ksh), old_shard, s, target, was)
         for shard, kshs in removals.items():
             gone = set(kshs)
             tinydb_for(self, shard).table(STUDENTS, cache_size=0).remove(lambda d: d.get("KSH") in gone)
@@ -161,17 +168,18 @@ class Txn:
         for shard, docs in inserts.items():
             tinydb_for(self, shard).table(STUDENTS, cache_size=0).insert_multiple(docs)
 
-    def _reindex(self, old: dict | None, old_shard: str | None, new: dict, new_shard: str) -> None:
+    def _reindex(self, old: dict | None, old_shard: str | None, new: dict, new_shard: str,
+                 was: str) -> None:
         ksh = new["KSH"]
         old_keys = set(index_keys(old)) if old else set()
         new_keys = set(index_keys(new))
-        if old_shard != new_shard:
+        if old_shard != new_shard or was != ksh:
             drop, add = old_keys, new_keys
         else:
             drop, add = old_keys - new_keys, new_keys - old_keys
         for key in drop:
             bucket = self._stage_copy(index_bucket(key))
-            entries = [e for e in bucket.get(key, []) if e[0] != ksh]
+            entries = [e for e in bucket.get(key, []) if e[0] != was]
             if entries:
                 bucket[key] = entries
             else:

@@ -1,0 +1,32 @@
+"""Small helpers for what commands print: data to stdout, messages to stderr."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import orjson
+
+
+def echo_json(obj) -> None:
+    sys.stdout.buffer.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS) + b"\n")
+    sys.stdout.flush()
+
+
+def note(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def table(rows: list[list[str]], headers: list[str]) -> str:
+    """A plain text table aligned by display width (a CJK character takes two columns)."""
+    from unicodedata import east_asian_width
+
+    def width(s: str) -> int:
+        return sum(2 if east_asian_width(c) in "WF" else 1 for c in s)
+
+    cells = [headers] + [[str(c) for c in r] for r in rows]
+    widths = [max(width(r[i]) for r in cells) for i in range(len(headers))]
+    lines = []
+    for r in cells:
+        lines.append("  ".join(c + " " * (w - width(c)) for c, w in zip(r, widths)).rstrip())
+    return "\n".join(lines)

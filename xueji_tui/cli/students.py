@@ -1,0 +1,111 @@
+"""lookup, verify, change."""
+
+from __future__ import annotations
+
+import click
+
+from xueji_tui.cli import pass_env
+from xueji_tui.cli.output import echo_json, note
+from xueji_tui.domain.fields import CHSI_FIELDS
+
+HISTORY_KEYS = ("code", "date", "approved", "doc", "note", "clerk", "at")
+PHOTO_KEYS = ("taken", "taken_on", "linked", "check", "checked_on")
+
+
+def as_json(s: dict) -> dict:
+    """The ``lookup --json`` object of spec/cli.md (CHSI field codes + status, verification, history, photo)."""
+    from xueji_tui.domain.record import verdicts
+
+    out = {f: s.get(f, "") for f in CHSI_FIELDS}
+    out["status"] = s.get("status", "")
+    out["verification"] = verdicts(s)
+    out["history"] = [dict({k: e.get(k, "") for k in HISTORY_KEYS}, id=e.get("id"), type=e.get("type"),
+                           reason=e.get("reason"), **({"reversed_by": e["reversed_by"]} if e.get("reversed_by") else {}))
+                      for e in s.get("history") or []]
+    photo = s.get("photo") or {}
+    out["photo"] = {k: photo.get(k) for k in PHOTO_KEYS}
+    return out
+
+
+def as_text(s: dict) -> str:
+    from xueji_tui.domain import idcard
+    from xueji_tui.domain.fields import ART6_FIELDS, label
+    from xueji_tui.domain.record import grade, verdicts
+
+    v = verdicts(s)
+    ok = sum(1 for x in v.values() if x == "ok")
+    wrong = [label(f) for f, x in v.items() if x == "wrong"]
+    lines = [
+        f"{s.get('XM', '')}  学号 {s.get('XH', '') or '—'}  考生号 {s.get('KSH', '')}  学籍状态 {s.get('status', '')}",
+        f"  身份证号 {idcard.mask(s.get('SFZH', ''))}  性别 {s.get('XB', '')}  民族 {s.get('MZ', '')}  "
+        f"出生日期 {s.get('CSRQ', '')}  政治面貌 {s.get('ZZMM', '')}",
+        f"  {s.get('FY', '') or '（未分配学院）'} · {s.get('ZYMC', '')}（{s.get('ZYDM', '')}）· 班级 {s.get('BH', '')} · "
+        f"{grade(s)}级 · {s.get('CC', '')} {s.get('XZ', '')}年 · 入学 {s.get('RXRQ', '')} · 预计毕业 {s.get('YJBYRQ', '')}",
+        f"  核对 {ok}/{len(ART6_FIELDS)}" + (f"，有误：{'、'.join(wrong)}" if wrong else ""),
+    ]
+    p = s.get("photo") or {}
+    if p:
+        lines.append(f"  照片 采集 {'是' if p.get('taken') else '否'} {p.get('taken_on') or ''}  链接 "
+                     f"{'是' if p.get('linked') else '否'}  校对 {p.get('check') or '未校对'} {p.get('checked_on') or ''}")
+    for e in s.get("history") or []:
+        mark = f"（已被 {e['reversed_by']} 撤销）" if e.get("reversed_by") else ""
+        lines.append(f"  {e.get('id')} {e.get('date')} {e.get('code')} {e.get('type')}·{e.get('reason')} "
+                     f"{e.get('from')} → {e.get('to')} {e.get('doc', '')} {e.get('note', '')}{mark}".rstrip())
+    return "\n".join(lines)
+
+
+@click.command("lookup", help="按学号、考生号、身份证号（精确）或姓名/姓名前缀查询；--json 输出完整记录")
+@click.argument("query")
+@click.option("--json", "json_", is_flag=True, help="JSON：CHSI 字段代码 + status/verification/history/photo")
+@pass_env
+def lookup_cmd(env, query, json_):
+    from xueji_tui.services.students import lookup
+
+    found = lookup(env.session(), query)
+    if json_:
+        echo_json([as_json(s) for s in found])
+        return
+    click.echo("\n".join(as_text(s) for s in found))
+    if len(found) > 1:
+        note(f"共 {len(found)} 人")
+
+
+@click.command("verify", help="记录第六条核对结论：FIELD ok|wrong [--value 更正值] [--note 说明]；身份信息有误则提交更正申请")
+@click.argument("student")
+@click.argument("field")
+@click.argument("verdict", type=click.Choice(["ok", "wrong"]))
+@click.option("--value", default=None, help="更正值（wrong 时）")
+@click.option("--note", "note_", default="", help="说明")
+@pass_env
+def verify_cmd(env, student, field, verdict, value, note_):
+    from xueji_tui.services.students import verify
+
+    outcome = verify(env.session(), student, field, verdict, value, note_)
+    click.echo(outcome.message)
+    if outcome.request_id:
+        click.echo(outcome.request_id)
+
+
+@click.command("change", help="记录学籍异动/注销/记载：CODE 为 4 位原因代码（如 1101 因病休学）")
+@click.argument("student")
+@click.argument("code")
+@click.option("--date", "date_", required=True, help="生效日期 YYYYMMDD")
+@click.option("--doc", default="", help="批准文号（异动、注销必填）")
+@click.option("--approved", default="", help="批准日期 YYYYMMDD")
+@click.option("--note", "note_", default="", help="说明（奖励名称、处分原因、撤销原因等）")
+@click.option("--to-major", default="", metavar="ZYDM", help="转专业：新专业代码")
+@click.option("--to-class", default="", metavar="BH", help="转专业/留降级：新班号")
+@click.option("--to-grade", default="", metavar="YYYY", help="跳级/留降级：编入年级")
+@click.option("--to-college", default="", metavar="FY", help="转专业：新学院（默认按专业目录）")
+@click.option("--reverses", default="", metavar="ENTRY", help="9801 撤销：被撤销的记录编号（默认最近一条）")
+@pass_env
+def change_cmd(env, student, code, date_, doc, approved, note_, to_major, to_class, to_grade, to_college, reverses):
+    from xueji_tui.domain.status import ChangeRequest
+    from xueji_tui.services.students import change
+
+    req = ChangeRequest(code=code, date=date_, approved=approved, doc=doc, note=note_, to_major=to_major,
+                        to_class=to_class, to_grade=to_grade, to_college=to_college, reverses=reverses)
+    e = change(env.session(), student, req)
+    moved = "；".join(f"{f} {o or '—'} → {n}" for f, (o, n) in e["fields"].items())
+    click.echo(f"已记录 {e['id']}：{e['code']} {e['type']}·{e['reason']}，学籍状态 {e['from']} → {e['to']}"
+               + (f"；{moved}" if moved else ""))

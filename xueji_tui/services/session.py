@@ -1,0 +1,73 @@
+"""Who is acting on which data directory (spec/cli.md: --data, --clerk and its ownership rule)."""
+
+from __future__ import annotations
+
+import os
+import pwd
+from dataclasses import dataclass
+from pathlib import Path
+
+from xueji_tui.domain.clerks import Clerk
+from xueji_tui.domain.errors import NotAllowed
+from xueji_tui.store import Store, open_store
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("XUEJI_DATA") or "./xueji-data")
+
+
+def login_name() -> str:
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return str(os.geteuid())
+
+
+def acting_identity(data_dir: Path, requested: str | None) -> tuple[str, str | None]:
+    """The identity every write is attributed to, and a warning when ``--clerk`` was not honoured.
+
+    ``--clerk`` (or $XUEJI_CLERK) counts only when this process runs as the owner of the data
+    directory: the service-account deployment, where each clerk's SSH key forces ``--clerk``.
+    """
+    requested = (requested or os.environ.get("XUEJI_CLERK") or "").strip() or None
+    me = login_name()
+    if not requested:
+        return me, None
+    try:
+        owner = os.stat(data_dir).st_uid
+    except FileNotFoundError:
+        owner = os.geteuid()  # a directory about to be created will be ours
+    if owner == os.geteuid():
+        return requested, None
+    return me, f"--clerk {requested} 未生效：只有数据目录的属主账号才能指定经办人；本次以登录名 {me} 办理"
+
+
+@dataclass
+class Session:
+    store: Store
+    clerk: Clerk
+
+    @property
+    def office(self) -> bool:
+        return self.clerk.office
+
+    def scope(self) -> str | None:
+        """The college this clerk is limited to, None for the office."""
+        return None if self.clerk.office else self.clerk.college
+
+
+def clerk_from(store: Store, name: str) -> Clerk:
+    rec = store.clerk(name)
+    if rec is None:
+        office = [c["name"] for c in store.clerks() if c.get("role") == "office"]
+        who = "、".join(office[:3]) or "学生工作处"
+        raise NotAllowed(
+            f"经办人“{name}”未在本数据目录登记。请学生工作处（{who}）执行："
+            f"xueji users add {name} --role college --college 学院名称（或 --role office）"
+        )
+    return Clerk(rec["name"], rec["role"], rec.get("college") or "")
+
+
+def open_session(data_dir: Path, clerk_name: str) -> Session:
+    store = open_store(data_dir)
+    return Session(store, clerk_from(store, clerk_name))
