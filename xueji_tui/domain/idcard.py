@@ -54,8 +54,16 @@ def gender_code(value: str) -> str:
 def _regions() -> frozenset[str]:
     from importlib import resources
 
+    # numdb layout: "22 province=…" then indented "  0102 county=…" lines completing the code
     text = resources.files("stdnum").joinpath("cn/loc.dat").read_text("utf-8")
-    return frozenset(line[:6] for line in text.splitlines() if line[:6].isdigit())
+    out, province = set(), ""
+    for line in text.splitlines():
+        head = line.split(" ", 1)[0] if line[:1].isdigit() else line.strip().split(" ", 1)[0]
+        if line[:1].isdigit() and len(head) == 2:
+            province = head
+        elif line.startswith(" ") and len(head) == 4 and head.isdigit() and province:
+            out.add(province + head)
+    return frozenset(out)
 
 
 def region_known(value: str) -> bool:
