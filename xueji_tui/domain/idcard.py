@@ -34,7 +34,7 @@ def is_well_formed(value: str) -> bool:
 def check_char(first17: str) -> str:
     from stdnum.cn import ric
 
-    return ric.calc_check_digit(first17)
+    return ric.calc_check_digit(first17[:17] + "0")  # stdnum expects the whole number and drops its last character
 
 
 def birth_date(value: str) -> date | None:

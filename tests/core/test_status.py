@@ -1,0 +1,110 @@
+"""The status state machine of spec/codes.md: every allowed transition, and refusals that name the rule."""
+
+import pytest
+
+from xueji_tui.domain.errors import InvalidInput, NotAllowed, Refused
+from xueji_tui.domain.status import ChangeRequest, allowed_reasons, plan_change
+
+# (from, reason code, to) — written from codes.md, not from our data file, so the two are checked
+ALLOWED = [
+    ("待注册", "0101", "注册学籍"), ("待注册", "0501", "暂缓注册"), ("待注册", "1401", "保留入学资格"),
+    ("待注册", "1501", "放弃入学资格"), ("待注册", "1502", "放弃入学资格"), ("待注册", "1601", "取消入学资格"),
+    ("保留入学资格", "0102", "注册学籍"), ("保留入学资格", "1501", "放弃入学资格"),
+    ("保留入学资格", "1601", "取消入学资格"),
+    ("注册学籍", "0501", "暂缓注册"), ("注册学籍", "1901", "保留学籍"), ("注册学籍", "1101", "休学(病休)"),
+    ("注册学籍", "1102", "休学(其他)"), ("注册学籍", "1199", "休学(其他)"), ("注册学籍", "3101", "退学"),
+    ("注册学籍", "1801", "取消学籍"), ("注册学籍", "4204", "开除学籍"), ("注册学籍", "5101", "死亡"),
+    ("注册学籍", "2101", "转出"), ("注册学籍", "6101", "毕业"), ("注册学籍", "6201", "结业"),
+    ("暂缓注册", "0103", "注册学籍"), ("暂缓注册", "3105", "退学"), ("暂缓注册", "1101", "休学(病休)"),
+    ("暂缓注册", "1901", "保留学籍"), ("暂缓注册", "5102", "死亡"),
+    ("保留学籍", "1202", "注册学籍"), ("保留学籍", "1203", "注册学籍"), ("保留学籍", "3102", "退学"),
+    ("保留学籍", "5101", "死亡"), ("保留学籍", "4202", "开除学籍"),
+    ("休学(病休)", "1201", "注册学籍"), ("休学(其他)", "1201", "注册学籍"), ("休学(病休)", "3102", "退学"),
+    ("休学(其他)", "5199", "死亡"), ("休学(病休)", "4206", "开除学籍"),
+    ("结业", "6202", "毕业"),
+    ("待注册", "2201", "注册学籍"),
+]
+STAYS = [("注册学籍", "0401", {"to_grade": "2021"}), ("注册学籍", "0202", {"to_grade": "2023"}),
+         ("注册学籍", "2301", {"to_major": "080901", "to_class": "计科231班"}),
+         ("注册学籍", "7101", {"note": "国家奖学金"}), ("休学(病休)", "7203", {"note": "考试作弊"}),
+         ("待注册", "9999", {"note": "备注"})]
+REFUSED = [("待注册", "1101"), ("待注册", "1201"), ("退学", "1201"), ("退学", "0101"), ("毕业", "1101"),
+           ("开除学籍", "1202"), ("休学(病休)", "2301"), ("保留入学资格", "1101"), ("注册学籍", "0101"),
+           ("注册学籍", "1201"), ("死亡", "7101"), ("转出", "2201"), ("结业", "1101"), ("注册学籍", "6202"),
+           ("休学(其他)", "1202"), ("保留学籍", "1201"), ("放弃入学资格", "0102")]
+
+
+def student(status, **kw):
+    return {"KSH": "22220102030405", "XM": "张三", "status": status, "RXRQ": "20220901",
+            "YJBYRQ": "20260630", "ZYDM": "050101", "ZYMC": "汉语言文学", "BH": "汉语言221班", **kw}
+
+
+def plan(status, code, office=True, **kw):
+    req = ChangeRequest(code=code, date="20250301", doc="吉师大教字〔2025〕1号", **kw)
+    return plan_change(student(status), req, office=office, clerk="c", at="2025-03-01T10:00:00", entry_id="E1")
+
+
+@pytest.mark.parametrize("start,code,end", ALLOWED)
+def test_allowed(start, code, end):
+    p = plan(start, code)
+    assert p.updates.get("status", start) == end
+    assert p.entry["from"] == start and p.entry["to"] == end and p.entry["code"] == code
+
+
+@pytest.mark.parametrize("start,code,extra", STAYS)
+def test_changes_that_keep_the_status(start, code, extra):
+    p = plan(start, code, **extra)
+    assert "status" not in p.updates and p.entry["to"] == start
+
+
+@pytest.mark.parametrize("start,code", REFUSED)
+def test_refused_with_the_rule_named(start, code):
+    with pytest.raises(Refused) as e:
+        plan(start, code, note="x", to_grade="2023", to_major="080901", to_class="x")
+    assert "学籍状态机" in e.value.message or "终态" in e.value.message
+
+
+def test_allowed_reasons_match_the_machine():
+    for start, code, _ in ALLOWED:
+        assert code in {r.code for r in allowed_reasons(start, office=True)}
+    assert "6101" not in {r.code for r in allowed_reasons("注册学籍", office=False)}
+    assert "9801" not in {r.code for r in allowed_reasons("注册学籍", office=False)}
+    assert allowed_reasons("退学", office=False) == []
+
+
+def test_graduation_is_office_only():
+    with pytest.raises(NotAllowed):
+        plan("注册学籍", "6101", office=False)
+
+
+def test_doc_number_required_for_movements_and_cancellations():
+    for code in ("3101", "2301", "1201", "4204"):
+        with pytest.raises(InvalidInput, match="文号"):
+            plan_change(student("注册学籍" if code != "1201" else "休学(病休)"),
+                        ChangeRequest(code=code, date="20250301", to_major="080901", to_class="x"),
+                        office=True, clerk="c", at="t", entry_id="E1")
+
+
+def test_transfer_of_major_moves_fields():
+    p = plan("注册学籍", "2301", to_major="080901", to_major_name="计算机科学与技术", to_class="计科231班",
+             to_college="数学与计算机学院")
+    assert p.updates["ZYDM"] == "080901" and p.updates["FY"] == "数学与计算机学院"
+    assert p.entry["fields"]["ZYMC"] == ["汉语言文学", "计算机科学与技术"]
+
+
+def test_repeat_year_moves_the_expected_graduation():
+    p = plan("注册学籍", "0202", to_grade="2023")
+    assert p.updates["DQSZJ"] == "2023" and p.updates["YJBYRQ"] == "20270630"
+    with pytest.raises(Refused):
+        plan("注册学籍", "0202", to_grade="2021")
+
+
+def test_reversal_restores_the_previous_state():
+    s = student("休学(病休)", history=[{"id": "E1", "code": "1101", "kind": "status", "from": "注册学籍",
+                                      "to": "休学(病休)", "fields": {}}])
+    p = plan_change(s, ChangeRequest(code="9801", date="20250302", note="录错了"), office=True, clerk="c",
+                    at="t", entry_id="E2")
+    assert p.updates["status"] == "注册学籍" and p.entry["reverses"] == "E1"
+    with pytest.raises(NotAllowed):
+        plan_change(s, ChangeRequest(code="9801", date="20250302", note="x"), office=False, clerk="c",
+                    at="t", entry_id="E2")
