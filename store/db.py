@@ -73,6 +73,23 @@ class Store:
     def catalog(self, name: str) -> list[dict]:
         return [dict(d) for d in self._table_docs(CATALOG, name)]
 
+    def format_override(self, name: str) -> dict | None:
+        """``<data>/formats/<name>.json``: the office's edit of a shipped file profile, or None."""
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name or ""):
+            return None
+        path = self.root / "formats" / f"{name}.json"
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as e:
+            raise InvalidInput(f"格式配置文件 {path} 不是有效的 JSON（{e}）；请改正或删除该文件") from None
+        if not isinstance(data, dict):
+            raise InvalidInput(f"格式配置文件 {path} 应为 JSON 对象 {{…}}")
+        return data
+
     # -- students ----------------------------------------------------------------------------
     def locate(self, key: str) -> list[tuple[str, str]]:
         k = (key or "").strip().upper()
