@@ -53,6 +53,7 @@ class Txn:
         self.staged: dict[str, object] = {}
         self.lines: list[dict] = []
         self._dbs: dict[str, object] = {}
+        self._read: dict[str, object] = {}
         self._rows_dirty: dict[str, dict[str, dict | None]] = defaultdict(dict)  # shard -> KSH -> doc
 
     # -- small TinyDB files (settings, clerks, corrections, catalog) ---------------------------
@@ -70,7 +71,10 @@ class Txn:
     def _load(self, rel: str):
         if rel in self.staged:
             return self.staged[rel]
-        return self.store._load(rel)
+        # under the lock nobody else writes: one stat per file per transaction is enough
+        if rel not in self._read:
+            self._read[rel] = self.store._load(rel)
+        return self._read[rel]
 
     def _stage_copy(self, rel: str) -> dict:
         """The staged (mutable) version of a plain JSON file: index buckets."""
@@ -112,6 +116,7 @@ class Txn:
         ``renamed`` maps a new 考生号 to the old one when an approved correction changed the key.
         """
         renamed = renamed or {}
+        buckets = self.store.buckets
         now = {}
         for s in students:
             now[s["KSH"]] = s
@@ -140,7 +145,7 @@ class Txn:
             s["rev"] = (old_docs.get(ksh) or {}).get("rev", 0) + 1
             if not s.get("py") or (old_docs.get(ksh) or {}).get("XM") != s.get("XM"):
                 s["py"] = initials(s.get("XM", ""))
-            target = shard_of(s.get("FY", ""), ksh, self.store.buckets)
+            target = shard_of(s.get("FY", ""), ksh, buckets)
             old_shard = before.get(ksh, (None, None))[0]
             was = renamed.get(ksh, ksh)
             if old_shard == target and was == ksh:

@@ -56,6 +56,13 @@ def gbk_bytes(value: str) -> int | None:
 
 
 def unencodable_chars(value: str) -> str:
+    if not value or value.isascii():
+        return ""
+    try:
+        value.encode("gbk")
+        return ""
+    except UnicodeEncodeError:
+        pass
     bad = []
     for ch in value or "":
         try:
