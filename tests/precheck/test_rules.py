@@ -149,6 +149,8 @@ def test_pending_correction_until_approved():
     closed = [{"id": "3", "KSH": s["KSH"], "field": "SFZH", "status": "批准"},
               {"id": "4", "KSH": s["KSH"], "field": "MZ", "status": "驳回"}]
     assert "pending-correction" not in rules_of(s, corrections=closed)
+    not_identity = [{"id": "5", "KSH": s["KSH"], "field": "ZYMC", "status": "申请"}]
+    assert "pending-correction" not in rules_of(s, corrections=not_identity)
 
 
 def test_not_on_list_only_when_a_list_was_imported():

@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "precheck": "xueji_tui.cli.graduation:precheck_cmd",
     "certno": "xueji_tui.cli.graduation:certno_group",
     "graduate": "xueji_tui.cli.graduation:graduate_cmd",
+    "conclusion": "xueji_tui.cli.graduation:conclusion_cmd",
     "audit": "xueji_tui.cli.admin:audit_cmd",
     "sample-data": "xueji_tui.cli.demo:sample_data_cmd",
     "demo": "xueji_tui.cli.demo:demo_cmd",

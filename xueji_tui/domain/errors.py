@@ -41,3 +41,9 @@ class NoData(XuejiError):
     """The data directory does not exist or is not a xueji store."""
 
     exit_code = 2
+
+
+class Blocked(XuejiError):
+    """The command ran and found problems that stop it (precheck errors before an upload): exit 1."""
+
+    exit_code = 1

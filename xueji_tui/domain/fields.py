@@ -49,6 +49,7 @@ LOCAL_KEYS: tuple[str, ...] = (
     "py",            # pinyin initials of XM, for the roster filter
     "rev",           # revision, +1 per saved change
     "source",        # {"kind", "file", "at"} of the import that last touched CHSI values
+    "conclusion",    # {"v": 毕业|结业, "note", "by", "at"}: the conclusion a clerk recorded (xueji conclusion)
 )
 
 

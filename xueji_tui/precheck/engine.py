@@ -21,13 +21,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from xueji_tui.domain import checks, idcard
-from xueji_tui.domain.fields import label
+from xueji_tui.domain.fields import IDENTITY_FIELDS, label
 from xueji_tui.domain.validate import gbk_bytes, ksh_issues, name_issues, parse_date, unencodable_chars
 from xueji_tui.precheck import certno, graduates
 from xueji_tui.precheck.graduates import REQUIRED_FIELDS, SCHOOL_FIELDS
 from xueji_tui.precheck.rules import ERROR, ORDER, RULES, WARNING
 
-# open identity change requests (Art. 20): filed, or sent to the provincial department
+# open identity change requests (Art. 20): filed, or sent to the provincial department; a request on
+# another field (专业名称 …) is not an identity change and does not hold the registration back
 OPEN_CORRECTION = frozenset({"申请", "已报教育厅", "open", "submitted"})
 # change types whose entries explain a study length different from 学制
 EXPLAINS_LENGTH = frozenset({"跳级", "留降级", "休学", "保留学籍", "复学"})
@@ -142,7 +143,7 @@ class _Checker:
         self.widths = widths if widths is not None else _default_widths()
         self.open: dict[str, list[dict]] = defaultdict(list)
         for c in corrections:
-            if (c.get("status") or "") in OPEN_CORRECTION and c.get("KSH"):
+            if (c.get("status") or "") in OPEN_CORRECTION and c.get("KSH") and c.get("field") in IDENTITY_FIELDS:
                 self.open[c["KSH"]].append(c)
         self.date = _Dates()
         self.dup: dict[str, dict[str, int]] = {}
