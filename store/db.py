@@ -147,10 +147,15 @@ class Store:
     def rows_by_shard(self, college: str | None = None) -> dict[str, list]:
         return {shard: self._load(rows_of(shard)) or [] for shard in self.shards(college)}
 
-    def students(self, college: str | None = None) -> Iterator[dict]:
-        """Every student record (read-only: do not modify what this yields)."""
+    def students(self, college: str | None = None, keep: bool = True) -> Iterator[dict]:
+        """Every student record (read-only: do not modify what this yields).
+
+        ``keep=False`` streams shard by shard without caching them: a whole-school scan in a
+        long-lived process (the UI) then costs time, not memory.
+        """
         for shard in self.shards(college):
-            data = self._load(shard) or {}
+            path = self.root / shard
+            data = (self.cache.load(path) if keep else self.cache.peek(path)) or {}
             yield from (data.get(STUDENTS) or {}).values()
 
     def count(self, college: str | None = None) -> int:

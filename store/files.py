@@ -72,6 +72,18 @@ class FileCache:
     def _sig(st: os.stat_result) -> tuple:
         return (st.st_ino, st.st_size, st.st_mtime_ns)
 
+    def peek(self, path: Path, default=None):
+        """The file's content without keeping it (a whole-school scan must not grow the cache)."""
+        hit = self._entries.get(path)
+        if hit and self.is_fresh(path):
+            return hit[1]
+        try:
+            with open(path, "rb") as f:
+                raw = f.read()
+        except FileNotFoundError:
+            return default
+        return orjson.loads(raw) if raw else default
+
     def load(self, path: Path, default=None):
         try:
             st = os.stat(path)
