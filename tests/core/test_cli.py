@@ -7,7 +7,7 @@ import orjson
 import pytest
 from click.testing import CliRunner
 
-from conftest import make_student, tree_digest
+from xueji_testkit import make_student, tree_digest
 from xueji_tui.cli import cli
 from xueji_tui.store import open_store
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from conftest import make_student
+from xueji_testkit import make_student
 from xueji_tui.store import open_store
 
 PY = sys.executable

@@ -6,7 +6,7 @@ import stat
 import orjson
 import pytest
 
-from conftest import make_student
+from xueji_testkit import make_student
 from xueji_tui.domain.errors import InvalidInput, NoData
 from xueji_tui.store import open_store
 from xueji_tui.store.db import create_store
