@@ -66,7 +66,7 @@ def precheck(session: Session, year: int | None = None, college: str | None = No
     y = _check_year(year if year is not None else default_year())
     scope = session.clerk.limit_college(college)
     store = session.store
-    return run(store.students(), year=y, settings=store.settings, list_imported=list_imported(session, y),
+    return run(store.students(keep=False), year=y, settings=store.settings, list_imported=list_imported(session, y),
                college=scope, progress=progress, corrections=store.corrections(), widths=_widths(session))
 
 
@@ -202,7 +202,7 @@ def assign_numbers(session: Session, year: int, start: int | None = None,
             out.blocked_by = "、".join(f"{r} {n}" for r, n in sorted(counts.items(), key=lambda kv: list(RULES).index(kv[0])))
         if not ready:
             return out
-        used = [s.get("ZSBH") or "" for s in store.students()]
+        used = [s.get("ZSBH") or "" for s in store.students(keep=False)]
         school = str(store.settings.get("school_code") or "")
         by_year: dict[str, list[dict]] = {}
         for s in ready:  # a student's number carries its own graduation year (BYRQ)
@@ -435,7 +435,7 @@ def photo_checklist(session: Session, year: int | None = None, college: str | No
     out = PhotoChecklist(y)
     keys = PHOTO_STEPS + ("unlinked", "unchecked", "early")
     out.counts = {k: 0 for k in keys}
-    for s in session.store.students(None):
+    for s in session.store.students(keep=False):
         if scope is not None and (s.get("FY") or "") != scope:
             continue
         if not graduates.in_year(s, y) or graduates.is_registered(s):
