@@ -95,3 +95,23 @@ def audit_cmd(env, student, check, as_json):
         click.echo(f"{who}  {what}  {change}{why}".rstrip())
     if not lines:
         note("没有审计记录")
+
+
+@click.command("settings", help="学校设置：院校名称、校长姓名、开学日期（修改限学生工作处）")
+@click.option("--school-name", default=None)
+@click.option("--president", default=None, help="校长姓名（学历注册 XZXM）")
+@click.option("--term-start", default=None, metavar="YYYYMMDD", help="本学年开学日期（进度区的期限据此计算）")
+@pass_env
+def settings_cmd(env, school_name, president, term_start):
+    from xueji_tui.services import settings
+
+    session = env.session()
+    if any(v is not None for v in (school_name, president, term_start)):
+        current = settings.update(session, school_name=school_name, president=president, term_start=term_start)
+    else:
+        current = settings.show(session)
+    labels = {"school_code": "院校代码", **settings.EDITABLE, "schema_version": "数据格式版本",
+              "created_at": "建立时间", "created_by": "建立人"}
+    for k, lab in labels.items():
+        if k in current:
+            click.echo(f"{lab}：{current[k]}")
