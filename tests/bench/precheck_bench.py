@@ -23,7 +23,7 @@ def _row(what, target, measured, unit, ok):
 
 
 def _build(n: int, root: Path) -> tuple[list[dict], dict]:
-    import factory
+    import grad_factory as factory
 
     from xueji_tui.store import create_store
 

@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import pytest
 
-# the factory of synthetic graduates is imported by name by the tests here and by the benchmark
+# grad_factory (synthetic graduates) and grad_kit (data directory helpers) are imported by name by
+# the tests here and by the benchmark
 sys.path.insert(0, str(Path(__file__).parent))
 
-from factory import SETTINGS, YEAR, graduate  # noqa: E402
+from grad_kit import make_grads  # noqa: E402
 
 from xueji_tui.domain.clerks import Clerk  # noqa: E402
 from xueji_tui.services.session import Session  # noqa: E402
-from xueji_tui.store import create_store, open_store  # noqa: E402
-
-N = 24  # six per college of the factory
-
-
-def make_grads(root: Path, students: list[dict] | None = None, settings: dict = SETTINGS) -> Path:
-    store = create_store(root, school_code=settings["school_code"], school_name=settings["school_name"],
-                         president=settings.get("president", ""), clerk="office1")
-    if students is None:
-        students = [graduate(i, ZSBH="") for i in range(N)]
-    with store.write("office1", "测试数据") as tx:
-        tx.put_many(students)
-        clerks = tx.table("clerks.json", "clerks")
-        clerks.insert({"name": "wenxue", "role": "college", "college": "文学院", "added_by": "office1", "at": tx.at})
-        tx.log("import", why="测试数据", new=len(students))
-    return root
+from xueji_tui.store import open_store  # noqa: E402
 
 
 @pytest.fixture
@@ -47,29 +32,3 @@ def office_g(grads) -> Session:
 @pytest.fixture
 def wenxue_g(grads) -> Session:
     return Session(open_store(grads), Clerk("wenxue", "college", "文学院"))
-
-
-def digest(root: Path) -> dict[str, bytes]:
-    out = {}
-    for dirpath, _, names in os.walk(root):
-        for n in names:
-            p = Path(dirpath) / n
-            out[str(p.relative_to(root))] = p.read_bytes()
-    return out
-
-
-def edit(root: Path, ksh: str, **changes) -> None:
-    """Change a student the way an import or a clerk's fix would (through the store)."""
-    store = open_store(root)
-    with store.write("office1", "测试修改") as tx:
-        s = tx.get(ksh)
-        for k, v in changes.items():
-            if k == "photo":
-                s["photo"] = {**(s.get("photo") or {}), **v}
-            else:
-                s[k] = v
-        tx.put(s)
-        tx.log("edit", ksh=ksh, field=",".join(changes), why="测试修改")
-
-
-__all__ = ["YEAR", "make_grads", "digest", "edit"]

@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import digest, edit, make_grads
-from factory import YEAR, graduate
+from grad_kit import digest, edit, make_grads
+from grad_factory import YEAR, graduate
 from xueji_tui.cli import cli
 from xueji_tui.domain.errors import Blocked, NotAllowed
 from xueji_tui.precheck.graduates import UPLOAD_FIELDS, order_key

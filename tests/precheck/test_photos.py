@@ -5,8 +5,8 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from conftest import make_grads
-from factory import YEAR, graduate
+from grad_kit import make_grads
+from grad_factory import YEAR, graduate
 from xueji_tui.domain.clerks import Clerk
 from xueji_tui.domain.errors import NotAllowed
 from xueji_tui.services import graduation

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from factory import SETTINGS, YEAR, graduate, school
+from grad_factory import SETTINGS, YEAR, graduate, school
 from xueji_tui.precheck import run
 from xueji_tui.precheck.graduates import conclusion, grad_date, upload_row
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factory import SETTINGS, YEAR, graduate
+from grad_factory import SETTINGS, YEAR, graduate
 from xueji_tui.domain import idcard
 from xueji_tui.precheck import certno, run
 

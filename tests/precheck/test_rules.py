@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from factory import SETTINGS, YEAR, graduate, school, sfzh
+from grad_factory import SETTINGS, YEAR, graduate, school, sfzh
 from xueji_tui.precheck import RULES, run
 
 
