@@ -105,8 +105,11 @@ class VerifyOutcome:
 
 
 def verify(session: Session, key: str, field: str, verdict: str, value: str | None = None,
-           note: str = "") -> VerifyOutcome:
-    """Record a field verdict. ``wrong`` with a value on an identity field files a change request."""
+           note: str = "", evidence: str = "") -> VerifyOutcome:
+    """Record a field verdict. ``wrong`` with a value on an identity field files a change request.
+
+    ``evidence`` (公安证明 number and date) goes on that request; the UI's request form asks for it.
+    """
     f = normalise_field(field)
     if f not in ART6_FIELDS:
         shown = " ".join(ART6_FIELDS)
@@ -142,7 +145,7 @@ def verify(session: Session, key: str, field: str, verdict: str, value: str | No
         if value is not None:
             entry["value"] = value
             if f in IDENTITY_FIELDS or not session.office:
-                rid = corrections.file_in(tx, session, s, f, value, note or "核对发现有误", "")
+                rid = corrections.file_in(tx, session, s, f, value, note or "核对发现有误", (evidence or "").strip())
                 entry["request"] = rid
                 why = "身份信息（第二十条）" if f in IDENTITY_FIELDS else "更正"
                 outcome = VerifyOutcome(
