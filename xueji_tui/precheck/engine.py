@@ -154,11 +154,13 @@ class _Checker:
     def school_findings(self) -> list[Finding]:
         out = []
         how = {"YXDM": "学校代码", "YXMC": "学校名称", "XZXM": "校长姓名"}
+        fix = {"YXDM": "院校代码在建立数据目录时确定（xueji init --school-code），请联系系统管理员",
+               "YXMC": "请学生工作处执行 xueji settings --school-name 学校名称",
+               "XZXM": "请学生工作处执行 xueji settings --president 校长姓名"}
         for f, v in self.school.items():
             if not v:
                 out.append(Finding("missing-field", ERROR, "", "", f,
-                                   f"数据目录设置中没有{how[f]}（{f}），所有毕业生都无法上报；"
-                                   f"请学生工作处在数据目录设置中补充{how[f]}"))
+                                   f"数据目录设置中没有{how[f]}（{f}），所有毕业生都无法上报；{fix[f]}"))
                 continue
             bad = unencodable_chars(v)
             if bad:
