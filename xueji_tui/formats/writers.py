@@ -79,7 +79,10 @@ def _who(record: dict) -> tuple[str, str]:
     return str(record.get("KSH") or ""), str(record.get("XH") or "")
 
 
-def dbf_bytes(path: Path, profile, records: list[dict]) -> bytes:
+def dbf_bytes(path: Path, profile, records: list[dict], *, encoding: str = "gbk",
+              today: date | None = None) -> bytes:
+    """``encoding`` gb18030 and a fixed ``today`` (the header's date) serve the sample school's
+    CHSI-style download files, which carry 生僻字 as CHSI does and must be byte-for-byte repeatable."""
     fields = profile.fields
     rows = render(profile, records)
     widths = [f.width for f in fields]
@@ -93,7 +96,7 @@ def dbf_bytes(path: Path, profile, records: list[dict]) -> bytes:
                 b = v.encode("ascii")
             else:
                 try:
-                    b = v.encode("gbk")
+                    b = v.encode(encoding)
                 except UnicodeEncodeError as e:
                     bad = "".join(ch for ch in v if not _gbk_ok(ch))
                     ksh, xh = _who(rec)
@@ -108,7 +111,7 @@ def dbf_bytes(path: Path, profile, records: list[dict]) -> bytes:
         append(b"".join(parts))
     if problems:
         raise UnfitValues(path, problems)
-    today = date.today()
+    today = today or date.today()
     record_len = 1 + sum(widths)
     header_len = 32 + 32 * len(fields) + 1
     if record_len > 0xFFFF:
