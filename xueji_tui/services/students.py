@@ -104,12 +104,8 @@ class VerifyOutcome:
     request_id: str = ""
 
 
-def verify(session: Session, key: str, field: str, verdict: str, value: str | None = None,
-           note: str = "", evidence: str = "") -> VerifyOutcome:
-    """Record a field verdict. ``wrong`` with a value on an identity field files a change request.
-
-    ``evidence`` (公安证明 number and date) goes on that request; the UI's request form asks for it.
-    """
+def verdict_args(field: str, verdict: str, value: str | None = None, note: str = "") -> tuple:
+    """(field code, 'ok'|'wrong', value or None, note) checked as a clerk typed them."""
     f = normalise_field(field)
     if f not in ART6_FIELDS:
         shown = " ".join(ART6_FIELDS)
@@ -121,46 +117,69 @@ def verify(session: Session, key: str, field: str, verdict: str, value: str | No
     note = (note or "").strip()
     if v == "ok" and value:
         raise InvalidInput("“无误”不需要 --value；如有错误请用 wrong --value")
+    if v == "wrong" and not value and not note:
+        raise InvalidInput(f"请说明{label(f)}错在哪里：给出更正值（--value）或说明（--note）")
+    return f, v, value, note
+
+
+def corrected_value(f: str, value: str, student: dict) -> str:
+    """A corrected value checked by the edge rules against the student's record."""
+    if f == "ZP":
+        raise InvalidInput("电子图像（照片）不能在此更正；请注明问题（--note）后联系新华社/学信网")
+    value = validate_field(f, value, student)
+    if value == (student.get(f) or ""):
+        raise InvalidInput(f"更正值与现有{label(f)}“{value}”相同")
+    return value
+
+
+def verify(session: Session, key: str, field: str, verdict: str, value: str | None = None,
+           note: str = "", evidence: str = "") -> VerifyOutcome:
+    """Record a field verdict. ``wrong`` with a value on an identity field files a change request.
+
+    ``evidence`` (公安证明 number and date) goes on that request; the UI's request form asks for it.
+    """
+    f, v, value, note = verdict_args(field, verdict, value, note)
     student = resolve(session, key)
     _require_open(student)
     if value is not None:
-        if f == "ZP":
-            raise InvalidInput("电子图像（照片）不能在此更正；请注明问题（--note）后联系新华社/学信网")
-        value = validate_field(f, value, student)
-        if value == (student.get(f) or ""):
-            raise InvalidInput(f"更正值与现有{label(f)}“{value}”相同")
-    if v == "wrong" and not value and not note:
-        raise InvalidInput(f"请说明{label(f)}错在哪里：给出更正值（--value）或说明（--note）")
-
-    from xueji_tui.services import corrections
-
+        value = corrected_value(f, value, student)
     with session.store.write(session.clerk.name, note) as tx:
         s = _fresh(tx, session, student)
-        _require_open(s)
-        ver = dict(s.get("verification") or {})
-        old = (ver.get(f) or {}).get("v")
-        entry = {"v": v, "seen": s.get(f, "") if f != "ZP" else _photo_word(s), "note": note,
-                 "by": session.clerk.name, "at": tx.at}
-        outcome = VerifyOutcome("verdict", f"{s.get('XM')} 的{label(f)}已标记为{'无误' if v == 'ok' else '有误'}")
-        if value is not None:
-            entry["value"] = value
-            if f in IDENTITY_FIELDS or not session.office:
-                rid = corrections.file_in(tx, session, s, f, value, note or "核对发现有误", (evidence or "").strip())
-                entry["request"] = rid
-                why = "身份信息（第二十条）" if f in IDENTITY_FIELDS else "更正"
-                outcome = VerifyOutcome(
-                    "request", f"{label(f)}属于{why}，已提交更正申请 #{rid}，批准前保留原值", rid)
-            else:
-                if not note:
-                    raise InvalidInput("学生工作处直接更正须说明原因（--note）")
-                tx.log("edit", ksh=s["KSH"], xh=s.get("XH", ""), field=f, old=s.get(f, ""), new=value, why=note)
-                entry.update(v="ok", corrected_from=s.get(f, ""), seen=value)
-                s[f] = value
-                outcome = VerifyOutcome("edited", f"{label(f)}已更正为“{value}”")
-        ver[f] = entry
-        s["verification"] = ver
+        outcome = verify_in(tx, session, s, f, v, value, note, evidence)
         tx.put(s)
-        tx.log("verify", ksh=s["KSH"], xh=s.get("XH", ""), field=f, old=old, new=entry["v"], why=note)
+    return outcome
+
+
+def verify_in(tx, session: Session, s: dict, f: str, v: str, value: str | None = None, note: str = "",
+              evidence: str = "") -> VerifyOutcome:
+    """``verify`` inside an open transaction, on ``s`` fresh from ``tx`` (checked by ``verdict_args``
+    and ``corrected_value``); the caller puts ``s``. The workbook import applies a sheet in one go."""
+    from xueji_tui.services import corrections
+
+    _require_open(s)
+    ver = dict(s.get("verification") or {})
+    old = (ver.get(f) or {}).get("v")
+    entry = {"v": v, "seen": s.get(f, "") if f != "ZP" else _photo_word(s), "note": note,
+             "by": session.clerk.name, "at": tx.at}
+    outcome = VerifyOutcome("verdict", f"{s.get('XM')} 的{label(f)}已标记为{'无误' if v == 'ok' else '有误'}")
+    if value is not None:
+        entry["value"] = value
+        if f in IDENTITY_FIELDS or not session.office:
+            rid = corrections.file_in(tx, session, s, f, value, note or "核对发现有误", (evidence or "").strip())
+            entry["request"] = rid
+            why = "身份信息（第二十条）" if f in IDENTITY_FIELDS else "更正"
+            outcome = VerifyOutcome(
+                "request", f"{label(f)}属于{why}，已提交更正申请 #{rid}，批准前保留原值", rid)
+        else:
+            if not note:
+                raise InvalidInput("学生工作处直接更正须说明原因（--note）")
+            tx.log("edit", ksh=s["KSH"], xh=s.get("XH", ""), field=f, old=s.get(f, ""), new=value, why=note)
+            entry.update(v="ok", corrected_from=s.get(f, ""), seen=value)
+            s[f] = value
+            outcome = VerifyOutcome("edited", f"{label(f)}已更正为“{value}”")
+    ver[f] = entry
+    s["verification"] = ver
+    tx.log("verify", ksh=s["KSH"], xh=s.get("XH", ""), field=f, old=old, new=entry["v"], why=note)
     return outcome
 
 
