@@ -28,8 +28,8 @@ def _compare(school):
     assert no_number == {s["KSH"] for s in result.students} - set(m["has_zsbh"])
 
 
-def test_precheck_finds_exactly_the_planted_defects(school):
-    _compare(school)
+def test_precheck_finds_exactly_the_planted_defects(sample_school):
+    _compare(sample_school)
 
 
 @pytest.mark.parametrize("n,seed,ref", [(400, 1, date(2026, 9, 1)), (1200, 77, date(2027, 6, 20)),
@@ -38,8 +38,8 @@ def test_other_seeds_sizes_and_dates_plant_just_as_cleanly(n, seed, ref):
     _compare(generate(n, seed, ref))
 
 
-def test_manifest_covers_every_rule_of_the_catalogue(school):
-    m = school.manifest
+def test_manifest_covers_every_rule_of_the_catalogue(sample_school):
+    m = sample_school.manifest
     assert m["rules"] == list(RULES)
     per_rule = {}
     for f in m["findings"]:
