@@ -490,6 +490,14 @@ def export_chase_list(session: Session, out: Path, year: int | None = None,
     return writers.write_xlsx(Path(out), profile, records, sheet_title=f"{checklist.year}届照片催办")
 
 
+def colleges(session: Session) -> list[str]:
+    """The colleges a clerk may pick (a college clerk: its own)."""
+    if not session.office:
+        return [session.clerk.college]
+    i = ROW["FY"]
+    return sorted({r[i] for r in session.store.rows() if r[i]})
+
+
 def find_student(session: Session, ksh: str) -> dict:
     s = session.store.get(ksh)
     if s is None:
@@ -500,5 +508,5 @@ def find_student(session: Session, ksh: str) -> dict:
 
 __all__ = [
     "precheck", "export_precheck", "record_conclusion", "assign_numbers", "export_graduates", "graduate",
-    "photo_checklist", "export_chase_list", "summary_line", "rule_counts", "find_student",
+    "photo_checklist", "export_chase_list", "summary_line", "rule_counts", "find_student", "colleges",
 ]
