@@ -1,0 +1,83 @@
+"""ctrl+p: every action of the current screen and of the app, and a student lookup."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from xueji_tui.domain.errors import NotAllowed, XuejiError
+from xueji_tui.domain.idcard import mask
+from xueji_tui.domain.record import ROW
+from xueji_tui.screens.areas import AREAS
+
+
+def our_bindings(screen) -> list[tuple[str, str, str, object]]:
+    """(description, key display, action, node) of the xueji bindings active on ``screen``.
+
+    Only our own widgets' bindings: they carry Chinese descriptions; Textual's editing keys do not.
+    """
+    app = screen.app
+    out: dict[tuple[int, str], list] = {}
+    for key, active in screen.active_bindings.items():
+        b = active.binding
+        module = type(active.node).__module__
+        if not b.description or not (module.startswith("xueji_tui") or active.node is app):
+            continue
+        if b.action in ("command_palette",) or not active.enabled:
+            continue
+        slot = out.setdefault((id(active.node), b.action), [b.description, [], b.action, active.node])
+        slot[1].append(app.get_key_display(b))
+    return [(d, "/".join(dict.fromkeys(keys)), a, n) for d, keys, a, n in out.values()]
+
+
+class ActionsProvider(Provider):
+    def _commands(self) -> list[tuple[str, str, object]]:
+        app = self.app
+        out = []
+        for desc, keys, action, node in our_bindings(self.screen):
+            if action.startswith("area("):
+                continue
+            out.append((f"{desc}（{keys}）", f"按 {keys}", partial(app.run_action, action, node)))
+        for key, area in AREAS.items():
+            if area.available():
+                out.append((f"转到 {key} {area.title}", f"按 {key}", partial(app.switch_area, key)))
+        return out
+
+    async def discover(self) -> Hits:
+        for text, help_, run in self._commands():
+            yield DiscoveryHit(text, run, help=help_)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, help_, run in self._commands():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), run, text=text, help=help_)
+
+
+class StudentProvider(Provider):
+    """A 学号, 考生号, 身份证号, name or pinyin initials -> open that student."""
+
+    async def search(self, query: str) -> Hits:
+        q = query.strip()
+        app = self.app
+        if not q or not app.feed.loaded:
+            return
+        rows = app.feed.model.search(q, limit=20)
+        exact = {r[ROW["KSH"]] for r in app.feed.model.exact_all(q)}
+        for r in rows:
+            ksh = r[ROW["KSH"]]
+            text = (f"{r[ROW['XM']]}  学号 {r[ROW['XH']]}  {r[ROW['FY']]} {r[ROW['BH']]}  "
+                    f"{r[ROW['status']]}  {mask(r[ROW['SFZH']] or '')}")
+            yield Hit(1.0 if ksh in exact else 0.8, text, partial(app.open_student, ksh), text=text,
+                      help="打开学生")
+        if not rows and q[:1].isdigit() and len(q) >= 6:
+            from xueji_tui.services import students
+
+            try:
+                students.lookup(app.session, q)
+            except NotAllowed as e:
+                yield Hit(0.5, e.message, partial(app.show_error, e), text=e.message)
+            except XuejiError:
+                return

@@ -1,0 +1,169 @@
+"""2 核对: students with unverified or wrong Art. 6 fields, college by college, class by class."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from xueji_tui.domain.record import ROW
+from xueji_tui.roster import N_FIELDS, Walk, verification_progress, verification_queue
+from xueji_tui.screens.base import XuejiScreen
+from xueji_tui.screens.table import Column, VirtualTable
+
+
+def _cell(field: str):
+    i = ROW[field]
+    return lambda r: r[i] or ""
+
+
+def _wrong(r: list) -> str:
+    return f"{r[ROW['wrong']]} 项" if r[ROW["wrong"]] else ""
+
+
+def _wrong_style(r: list) -> str:
+    return "vtable--problem" if r[ROW["wrong"]] else ""
+
+
+QUEUE_COLUMNS = [
+    Column("班级", "BH", 14, _cell("BH")),
+    Column("学号", "XH", 13, _cell("XH")),
+    Column("姓名", "XM", 8, _cell("XM")),
+    Column("已核", "verified", 5, lambda r: f"{r[ROW['verified']]}/{N_FIELDS}", right=True),
+    Column("有误", "wrong", 5, _wrong, cell_style=_wrong_style),
+    Column("学籍状态", "status", 10, _cell("status")),
+    Column("学院", "FY", 16, _cell("FY")),
+]
+
+
+def pct(done: int, total: int) -> str:
+    return f"{done * 100 // total}%" if total else "—"
+
+
+class QueueTable(VirtualTable):
+    HELP_GROUP = "待核学生"
+
+
+class ClassList(OptionList):
+    HELP_GROUP = "班级"
+    BINDINGS = [
+        Binding("j", "cursor_down", "下移", show=False),
+        Binding("k", "cursor_up", "上移", show=False),
+    ]
+
+
+class Queue:
+    def __init__(self, rows: list[list]) -> None:
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def row(self, pos: int) -> list:
+        return self.rows[pos]
+
+
+class QueueScreen(XuejiScreen):
+    HELP_TITLE = "2 核对"
+    BINDINGS = [
+        Binding("c", "classes", "选班级"),
+        Binding("escape", "to_table", "返回列表", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.queue: list[list] = []
+        self.starts: dict[str, int] = {}  # option id -> first queue position
+        self._cursor_ksh = ""
+
+    def body(self) -> ComposeResult:
+        yield Static("正在载入…", id="queue-head")
+        with Horizontal():
+            yield ClassList(id="classes")
+            yield QueueTable(QUEUE_COLUMNS, id="queue", fixed=1)
+        yield Static("Enter 打开学生（停在第一个待核项）· 在学生页用 space/y 无误、n 有误、J/K 下一个/上一个 · c 选班级",
+                     id="count")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(QueueTable).focus()
+        self.data_changed()
+
+    def on_screen_resume(self) -> None:
+        self.data_changed()
+
+    def data_changed(self) -> None:
+        feed = self.app.feed
+        if not feed.loaded:
+            return
+        rows = feed.model.rows
+        self.queue = verification_queue(rows)
+        colleges, classes = verification_progress(rows)
+        done = sum(c[0] for c in colleges.values())
+        total = sum(c[1] for c in colleges.values())
+        scope = self.session.clerk.college or "全校"
+        self.query_one("#queue-head", Static).update(
+            f"{scope}：已核对完 {done:,} / {total:,} 名（{pct(done, total)}）· 待核 {len(self.queue):,} 名")
+        self._fill_classes(colleges, classes)
+        table = self.query_one(QueueTable)
+        pos = table.cursor_row
+        if self._cursor_ksh:
+            pos = next((i for i, r in enumerate(self.queue) if r[ROW["KSH"]] == self._cursor_ksh), pos)
+        table.set_source(Queue(self.queue), keep=pos)
+        self._remember()
+
+    def _fill_classes(self, colleges, classes) -> None:
+        ol = self.query_one(ClassList)
+        keep = ol.highlighted_option.id if ol.highlighted_option is not None else None
+        self.starts = {}
+        options = []
+        fy_i, bh_i = ROW["FY"], ROW["BH"]
+        for pos, r in enumerate(self.queue):
+            c_id, b_id = f"c:{r[fy_i]}", f"b:{r[fy_i]}:{r[bh_i]}"
+            if c_id not in self.starts:
+                self.starts[c_id] = pos
+                d, t = colleges.get(r[fy_i], [0, 0])
+                options.append(Option(f"{r[fy_i]}  {d}/{t}", id=c_id))
+            if b_id not in self.starts:
+                self.starts[b_id] = pos
+                d, t = classes.get((r[fy_i], r[bh_i]), [0, 0])
+                options.append(Option(f"  {r[bh_i]}  {d}/{t}", id=b_id))
+        if not options:
+            options.append(Option("全部核对完毕", id="none", disabled=True))
+        ol.clear_options()
+        ol.add_options(options)
+        if keep and keep in self.starts:
+            ol.highlighted = ol.get_option_index(keep)
+
+    def _remember(self) -> None:
+        table = self.query_one(QueueTable)
+        self._cursor_ksh = self.queue[table.cursor_row][ROW["KSH"]] if self.queue else ""
+
+    def on_virtual_table_moved(self, event: VirtualTable.Moved) -> None:
+        self._remember()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        pos = self.starts.get(event.option.id or "")
+        if pos is None:
+            return
+        table = self.query_one(QueueTable)
+        table.focus()
+        table.move_to(pos)
+        # show the class from its first row
+        table.scroll_to(y=pos, animate=False, force=True)
+
+    def on_virtual_table_selected(self, event: VirtualTable.Selected) -> None:
+        if not self.queue:
+            return
+        pos = event.pos
+        ksh = self.queue[pos][ROW["KSH"]]
+        kshs = [r[ROW["KSH"]] for r in self.queue]  # a snapshot: finished students stay in the walk
+        self.app.open_student(ksh, walk=Walk(kshs, pos), field="first")
+
+    def action_classes(self) -> None:
+        self.query_one(ClassList).focus()
+
+    def action_to_table(self) -> None:
+        self.query_one(QueueTable).focus()

@@ -1,0 +1,78 @@
+"""Fixtures of the UI tests: a seeded school on disk, an app on it with a pinned clock."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import shutil
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+# tui_seed (the seeded school) is imported by name here and by tests/bench/tui_bench.py
+sys.path.insert(0, str(Path(__file__).parent))
+
+from tui_seed import build  # noqa: E402
+
+from xueji_tui.services.session import open_session  # noqa: E402
+
+TODAY = date(2025, 9, 20)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """Run ``async def`` tests (Textual's pilot) in a fresh event loop; no plugin needed."""
+    if inspect.iscoroutinefunction(pyfuncitem.obj):
+        args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+        asyncio.run(pyfuncitem.obj(**args))
+        return True
+    return None
+SIZES = {"small": (80, 24), "large": (120, 40)}
+
+
+@pytest.fixture(scope="session")
+def _template(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("tui-template") / "data"
+    build(root, 60)
+    return root
+
+
+@pytest.fixture
+def data_dir(_template, tmp_path) -> Path:
+    """A fresh copy of the seeded 60-student school for each test."""
+    root = tmp_path / "data"
+    shutil.copytree(_template, root, symlinks=True)
+    return root
+
+
+def make_app(root: Path, clerk: str = "office1", **kw):
+    from xueji_tui.app import XuejiApp
+
+    return XuejiApp(open_session(root, clerk), today=lambda: TODAY, poll=kw.pop("poll", False), **kw)
+
+
+async def ready(app, pilot) -> None:
+    """Wait until the roster rows are loaded and the screen has settled."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+@pytest.fixture
+def office_app(data_dir):
+    return make_app(data_dir, "office1")
+
+
+@pytest.fixture
+def college_app(data_dir):
+    return make_app(data_dir, "wenxue")
+
+
+@pytest.fixture(scope="session")
+def roster_rows(_template) -> dict:
+    """Shard -> roster rows of the seeded school (read only)."""
+    from xueji_tui.services import roster as roster_service
+
+    return roster_service.load(open_session(_template, "office1"))

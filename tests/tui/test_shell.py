@@ -1,0 +1,102 @@
+"""The app shell: areas, help from the real bindings, the command palette, Esc and quit."""
+
+from __future__ import annotations
+
+from conftest import make_app, ready
+
+from xueji_tui.screens.help import HelpScreen
+from xueji_tui.screens.queue import QueueScreen
+from xueji_tui.screens.roster import RosterScreen
+from xueji_tui.screens.student import StudentScreen
+
+
+def messages(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+async def test_starts_on_the_roster_with_clerk_and_count(office_app):
+    async with office_app.run_test(size=(80, 24)) as pilot:
+        await ready(office_app, pilot)
+        assert isinstance(office_app.screen, RosterScreen)
+        assert "显示 60 / 60" in text_of(office_app, "#count")
+        bar = office_app.screen.query_one("AreaBar").render().plain
+        assert "1 名册" in bar and "2 核对" in bar and "office1（学生工作处）" in bar
+
+
+async def test_area_keys_switch_and_keep_each_area(office_app):
+    async with office_app.run_test(size=(80, 24)) as pilot:
+        await ready(office_app, pilot)
+        await pilot.press("2")
+        assert isinstance(office_app.screen, QueueScreen)
+        await pilot.press("1")
+        assert isinstance(office_app.screen, RosterScreen)
+        await pilot.press("5")  # 文件: built by another issue
+        await pilot.pause()
+        if office_app.current_mode == "1":
+            assert any("尚未提供" in m for m in messages(office_app))
+
+
+async def test_help_lists_the_screens_real_keys(office_app):
+    async with office_app.run_test(size=(80, 24)) as pilot:
+        await ready(office_app, pilot)
+        await pilot.press("question_mark")
+        assert isinstance(office_app.screen, HelpScreen)
+        rows = office_app.screen.rows
+        what = {desc for _, _, desc in rows}
+        assert {"筛选", "条件", "升序", "降序", "打开", "帮助", "退出"} <= what
+        assert rows[-1][0] == "全局"
+        await pilot.press("escape")
+        assert isinstance(office_app.screen, RosterScreen)
+
+
+async def test_palette_finds_a_student_by_number(office_app):
+    async with office_app.run_test(size=(80, 24)) as pilot:
+        await ready(office_app, pilot)
+        row = office_app.feed.model.rows[5]
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for ch in row[1]:
+            await pilot.press(ch)
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert isinstance(office_app.screen, StudentScreen)
+        assert office_app.screen.ksh == row[0]
+
+
+async def test_palette_lists_the_screens_actions(office_app):
+    async with office_app.run_test(size=(80, 24)) as pilot:
+        await ready(office_app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for ch in "核对":
+            await pilot.press(ch)
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert isinstance(office_app.screen, QueueScreen)
+
+
+async def test_escape_goes_back_and_ctrl_q_quits(office_app):
+    async with office_app.run_test(size=(80, 24)) as pilot:
+        await ready(office_app, pilot)
+        await pilot.press("enter")
+        assert isinstance(office_app.screen, StudentScreen)
+        await pilot.press("escape")
+        assert isinstance(office_app.screen, RosterScreen)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert office_app.return_code == 0
+
+
+async def test_college_clerk_sees_only_its_college(data_dir):
+    app = make_app(data_dir, "wenxue")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        fys = {r[4] for r in app.feed.model.rows}
+        assert fys == {"文学院"}
+        assert "wenxue（学院·文学院）" in app.screen.query_one("AreaBar").render().plain
