@@ -69,3 +69,70 @@ def import_cmd(env, kind, file, dry_run, yes, year, limit):
     note(done)
     if counts.get("rejects_file"):
         note(f"拒收的行已写入 {counts['rejects_file']}")
+
+
+EXPORT_HELP = """导出上报学信网的文件或报表 / export an upload file or a report.
+
+\b
+KIND（上报文件仅学生工作处可导出 / uploads are office only）:
+  registration   新生学籍注册/学年注册结果（--year：入学年份的一届）
+  changes        学籍异动（--year：生效日期所在年份）
+  cancellations  学籍注销
+  admission      保留入学资格、放弃入学资格（xlsx 两个工作表；dbf 两个文件）
+  corrections    学籍信息修改（已批准的身份信息更正）
+  graduates      学历电子注册（预审有错误时拒绝导出，除非 --skip-invalid）
+报表（学院账号只能导出本学院）:
+  workbook       学院核对表（每个学院一个工作表，或 --college 只导出一个学院）
+  stats          学年电子注册情况统计表
+  precheck       毕业生预审结果
+DBF 为 dBase III、GBK 编码、全部字符型；超宽或无法用 GBK 编码的值不会被截断，导出会列出这些学生并停止。
+"""
+
+
+@click.command("export", help=EXPORT_HELP)
+@click.argument("kind", type=click.Choice(["registration", "changes", "cancellations", "admission", "corrections",
+                                           "graduates", "workbook", "stats", "precheck"]))
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), default=None,
+              help="输出文件（默认：当前目录下按类型和年份命名）")
+@click.option("--format", "fmt", type=click.Choice(["dbf", "xlsx"]), default=None,
+              help="上报文件默认 dbf，报表默认 xlsx")
+@click.option("--year", type=click.IntRange(1950, 2100), default=None, help="年份（各类型的含义见上）")
+@click.option("--college", default=None, metavar="FY", help="只导出一个学院")
+@click.option("--skip-invalid", is_flag=True, help="跳过有问题的学生（列出被跳过的学生）")
+@pass_env
+def export_cmd(env, kind, out, fmt, year, college, skip_invalid):
+    from xueji_tui.services import exports
+
+    session = env.session()
+    res = exports.export(session, kind, out, fmt, year, college, skip_invalid)
+    for n in res.notes:
+        note(n)
+    if res.excluded:
+        note(f"已跳过 {len(res.excluded)} 名学生（未写入文件）：")
+        for x in res.excluded[:200]:
+            note("  " + x)
+        if len(res.excluded) > 200:
+            note(f"  …另有 {len(res.excluded) - 200} 名")
+    for p in res.paths:
+        click.echo(str(p))
+    note(f"已导出 {res.rows} 行")
+
+
+@click.command("stats", help="学年电子注册情况统计表（按学院×层次，含合计行）/ the annual registration figures")
+@click.option("--year", type=click.IntRange(1950, 2100), default=None,
+              help="学年（默认当前学年；异动、注销按上一学年 9 月 1 日至本年 8 月 31 日统计）")
+@click.option("--college", default=None, metavar="FY", help="只统计一个学院")
+@click.option("--json", "json_", is_flag=True, help="JSON 输出")
+@pass_env
+def stats_cmd(env, year, college, json_):
+    from xueji_tui.cli.output import table
+    from xueji_tui.services.stats import COLUMNS, stats
+
+    st = stats(env.session(), year, college)
+    if json_:
+        echo_json(st.as_json())
+        return
+    heads = ["学院", "层次", *COLUMNS]
+    rows = [[r[h] for h in heads] for r in [*st.rows, st.total]]
+    click.echo(f"{st.year}学年电子注册情况统计（异动、注销：{st.window[0]}–{st.window[1]}）")
+    click.echo(table(rows, heads))

@@ -12,6 +12,10 @@ ZCZT = {
 }
 
 
+# 异动类型 as CHSI names them (Art. 14 wording); C(8) holds 4 Chinese characters
+YDLX = {"转学(转入)": "转入", "转学(转出)": "转出"}
+
+
 def pick(record: dict, source: str):
     """``record[source]``; a dotted source reads nested dicts ('photo.taken', 'entry.doc')."""
     if "." not in source:
@@ -57,6 +61,8 @@ TRANSFORMS = {
     "photo_summary": _photo_summary,
     "photo_check": lambda v, r: text(v),
     "status": lambda v, r: text(v),
+    "ydlx": lambda v, r: YDLX.get(text(v), text(v)),
+    "number": lambda v, r: text(v),
 }
 
 

@@ -175,7 +175,13 @@ def add_sheet(wb, profile, records, rows, title: str) -> None:
         c.font = bold
         heads.append(c)
     ws.append(heads)
+    numeric = [i for i, f in enumerate(profile.fields) if f.transform == "number"]
     for row in rows:
+        if numeric:  # counts people add up in Excel; everything else stays text (leading zeros)
+            row = list(row)
+            for i in numeric:
+                if row[i].isdigit():
+                    row[i] = int(row[i])
         ws.append(row)
 
 

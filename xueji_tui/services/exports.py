@@ -1,0 +1,223 @@
+"""`xueji export KIND`: upload files for CHSI and reports for people. Exporting never changes the store.
+
+What goes into each upload (docs/formats.md):
+- registration — students with a registration state (注册学籍, 暂缓注册, 保留学籍, 休学, 保留入学资格);
+  ``--year`` selects the entry cohort and then also carries its 放弃/取消入学资格 freshmen;
+- changes — 异动 entries (跳级, 留降级, 转学, 转专业, 复学) and 休学 / 保留学籍, one row each;
+- cancellations — 注销 entries (退学, 取消学籍, 开除学籍, 死亡);
+- admission — 保留入学资格 and 放弃入学资格 entries, in their two layouts;
+- corrections — students with an approved identity change request, with the corrected values.
+For entries ``--year`` is the year of the effective date; reversed entries and reversals are left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from xueji_tui.domain.codes import codes
+from xueji_tui.domain.errors import InvalidInput
+from xueji_tui.formats import profiles, writers
+from xueji_tui.formats.transforms import ZCZT
+from xueji_tui.services.session import Session
+
+KINDS = ("registration", "changes", "cancellations", "admission", "corrections", "graduates", "workbook",
+         "stats", "precheck")
+UPLOADS = ("registration", "changes", "cancellations", "admission", "corrections", "graduates")
+TITLES = {"registration": "学籍注册", "changes": "学籍异动", "cancellations": "学籍注销", "admission": "入学资格",
+          "corrections": "学籍信息修改", "graduates": "学历注册", "workbook": "学院核对表", "stats": "学年注册统计",
+          "precheck": "毕业生预审"}
+CHANGE_TYPES = {"04", "02", "22", "21", "23", "12", "11", "19"}  # 异动 and 休学 / 保留学籍
+ADMISSION = {"14": ("admission-keep", "保留入学资格"), "15": ("admission-waive", "放弃入学资格")}
+REGISTERED_NOW = {k for k in ZCZT if k not in ("放弃入学资格", "取消入学资格")}
+
+
+@dataclass
+class Exported:
+    kind: str
+    paths: list[Path]
+    rows: int
+    notes: list[str] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)  # students left out (--skip-invalid), shown
+
+
+def profile(session: Session, name: str) -> profiles.Profile:
+    return profiles.load(name, session.store.format_override(name))
+
+
+def default_format(kind: str) -> str:
+    return "xlsx" if kind in ("workbook", "stats", "precheck") else "dbf"
+
+
+def default_name(kind: str, fmt: str, year: int | None, college: str | None) -> Path:
+    stamp = str(year) if year else datetime.now().strftime("%Y%m%d")
+    parts = [TITLES[kind], stamp] + ([college] if college else [])
+    return Path("-".join(parts) + f".{fmt}")
+
+
+def _students(session: Session, college: str | None):
+    return session.store.students(college, keep=False)
+
+
+def _entries(session: Session, college: str | None, year: int | None, want) -> list[dict]:
+    """One row per live change entry ``want(entry)`` accepts: the student's values with the entry's
+    moved fields as they were right after it, and the entry under ``entry``."""
+    out = []
+    for s in _students(session, college):
+        for e in s.get("history") or []:
+            if e.get("reversed_by") or e.get("kind") == "reversal" or not want(e):
+                continue
+            if year is not None and (e.get("date") or "")[:4] != str(year):
+                continue
+            row = dict(s)
+            for f, pair in (e.get("fields") or {}).items():
+                if isinstance(pair, (list, tuple)) and len(pair) == 2:
+                    row[f] = pair[1]
+            row["entry"] = e
+            out.append(row)
+    out.sort(key=lambda r: (r["entry"].get("date") or "", r.get("FY") or "", r.get("XH") or "", r["KSH"]))
+    return out
+
+
+def registration_records(session: Session, college: str | None, year: int | None) -> tuple[list[dict], list[str]]:
+    notes = []
+    pending = 0
+    out = []
+    for s in _students(session, college):
+        if year is not None and (s.get("RXRQ") or "")[:4] != str(year):
+            continue
+        st = s.get("status", "")
+        if st == "待注册":
+            pending += 1
+            continue
+        if st in REGISTERED_NOW or (year is not None and st in ZCZT):
+            out.append(s)
+    if pending:
+        notes.append(f"{pending} 名学生仍为“待注册”（入学资格尚未复查），未写入注册文件")
+    out.sort(key=lambda s: (s.get("FY") or "", s.get("BH") or "", s.get("XH") or "", s["KSH"]))
+    return out, notes
+
+
+def correction_records(session: Session, college: str | None, year: int | None) -> list[dict]:
+    approved: dict[str, str] = {}
+    for r in session.store.corrections():
+        if r.get("status") != "批准":
+            continue
+        when = next((st.get("at", "") for st in reversed(r.get("steps") or []) if st.get("status") == "批准"), "")
+        if year is not None and when[:4] != str(year):
+            continue
+        approved[r["KSH"]] = max(approved.get(r["KSH"], ""), when)
+    out = []
+    for ksh in approved:
+        s = session.store.get(ksh)
+        if s is not None and (college is None or (s.get("FY") or "") == college):
+            out.append(s)
+    out.sort(key=lambda s: (s.get("FY") or "", s.get("XH") or "", s["KSH"]))
+    return out
+
+
+def _write(path: Path, fmt: str, sheets: list[tuple[profiles.Profile, list[dict], str]],
+           skip_invalid: bool, excluded: list[str]) -> int:
+    """Write one file (DBF: one sheet only); with ``skip_invalid`` leave out unfit students."""
+    while True:
+        try:
+            if fmt == "dbf":
+                p, recs, _ = sheets[0]
+                return writers.write_dbf(path, p, recs)
+            return writers.write_xlsx_sheets(path, sheets)
+        except writers.UnfitValues as e:
+            if not skip_invalid:
+                raise
+            bad = {p["ksh"] for p in e.problems}
+            for p in e.problems:
+                excluded.append(f"{p['ksh']}（{p['field']}：{p['why']}）")
+            sheets = [(p, [r for r in recs if str(r.get("KSH") or "") not in bad], t) for p, recs, t in sheets]
+
+
+def export(session: Session, kind: str, out: Path | None = None, fmt: str | None = None,
+           year: int | None = None, college: str | None = None, skip_invalid: bool = False) -> Exported:
+    if kind not in KINDS:
+        raise InvalidInput(f"未知的导出类型“{kind}”，应为 {' / '.join(KINDS)}")
+    if kind in UPLOADS:
+        session.clerk.require_office(f"导出{TITLES[kind]}上报文件")
+    college = session.clerk.limit_college(college)
+    fmt = (fmt or default_format(kind)).lower().lstrip(".")
+    if fmt not in ("dbf", "xlsx"):
+        raise InvalidInput(f"导出格式应为 dbf 或 xlsx，现为“{fmt}”")
+    if kind in ("workbook", "precheck") and fmt != "xlsx":
+        raise InvalidInput(f"{TITLES[kind]}只能导出为 xlsx（Excel）")
+    out = Path(out) if out else default_name(kind, fmt, year, college)
+    if out.suffix.lower() not in (".dbf", ".xlsx"):
+        out = out.with_name(out.name + f".{fmt}")
+    elif out.suffix.lower() != f".{fmt}":
+        fmt = out.suffix.lower().lstrip(".")
+        if kind in ("workbook", "precheck") and fmt != "xlsx":
+            raise InvalidInput(f"{TITLES[kind]}只能导出为 xlsx（Excel），输出文件名应以 .xlsx 结尾")
+    if out.exists() and out.is_dir():
+        raise InvalidInput(f"{out} 是目录；请用 -o 指定文件名")
+
+    if kind == "graduates":
+        from xueji_tui.services.graduation import export_graduates
+
+        res = export_graduates(session, out, fmt, year, college, skip_invalid)
+        excl = [f"{s.get('KSH')} {s.get('XM', '')}（{'、'.join(rules)}）" for s, rules in res.excluded]
+        return Exported(kind, [Path(res.path)], res.written, [], excl)
+    if kind == "precheck":
+        from xueji_tui.services.graduation import export_precheck
+
+        res = export_precheck(session, out, year, college)
+        return Exported(kind, [out], len(res.findings), [f"预审 {res.checked} 人，错误 {res.errors} 条，警告 {res.warnings} 条"])
+    if kind == "workbook":
+        from xueji_tui.services.workbooks import export_workbook
+
+        at = datetime.now().astimezone().isoformat(timespec="seconds")
+        n = export_workbook(session, out, profile(session, "workbook"), college, year, at)
+        return Exported(kind, [out], n, ["学院核对后请交回学生工作处，或由学院账号执行 xueji import workbook 文件名"])
+    if kind == "stats":
+        from xueji_tui.services.stats import stats
+
+        st = stats(session, year, college)
+        p = profile(session, "stats")
+        title = f"{st.year}学年电子注册情况统计"
+        n = _write(out, fmt, [(p, st.records(), title)], False, [])
+        return Exported(kind, [out], n - 1, [f"异动、注销按 {st.window[0]}–{st.window[1]}（上一学年）统计"])
+
+    excluded: list[str] = []
+    notes: list[str] = []
+    if kind == "registration":
+        recs, notes = registration_records(session, college, year)
+        sheets = [(profile(session, "registration"), recs, "注册结果")]
+    elif kind == "changes":
+        recs = _entries(session, college, year, lambda e: str(e.get("code", ""))[:2] in CHANGE_TYPES)
+        sheets = [(profile(session, "changes"), recs, "学籍异动")]
+    elif kind == "cancellations":
+        recs = _entries(session, college, year, lambda e: e.get("kind") == "cancellation")
+        sheets = [(profile(session, "cancellations"), recs, "学籍注销")]
+    elif kind == "corrections":
+        recs = correction_records(session, college, year)
+        sheets = [(profile(session, "corrections"), recs, "学籍信息修改")]
+    else:  # admission: two layouts
+        sheets = []
+        for t, (name, title) in ADMISSION.items():
+            recs = _entries(session, college, year, lambda e, t=t: str(e.get("code", ""))[:2] == t)
+            sheets.append((profile(session, name), recs, title))
+    total = sum(len(r) for _, r, _ in sheets)
+    if total == 0:
+        what = "、".join(t for _, _, t in sheets)
+        raise InvalidInput(f"没有可导出的{what}记录" + (f"（{year} 年）" if year else "") +
+                           (f"（{college}）" if college else "") + "，未写出文件")
+    paths = []
+    if kind == "admission" and fmt == "dbf":
+        n = 0
+        for p, recs, title in sheets:
+            target = out.with_name(f"{out.stem}-{title}.dbf")
+            if recs:
+                n += _write(target, "dbf", [(p, recs, title)], skip_invalid, excluded)
+                paths.append(target)
+            else:
+                notes.append(f"没有{title}记录，未写出 {target.name}")
+    else:
+        n = _write(out, fmt, sheets, skip_invalid, excluded)
+        paths.append(out)
+    return Exported(kind, paths, n, notes, excluded)

@@ -1,0 +1,231 @@
+"""College workbooks: exported for a college to check (Art. 6), imported back with its verdicts.
+
+Importing applies each verdict with the terminal's own rules (``services.students.verify_in``:
+identity fields become change requests) in one transaction. A verdict is a conflict — reported,
+not applied — when the student's value shown in the workbook is no longer the stored one, or when
+the field was verified in the terminal after the workbook was exported.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from xueji_tui.domain import idcard
+from xueji_tui.domain.codes import codes
+from xueji_tui.domain.errors import InvalidInput, XuejiError
+from xueji_tui.domain.fields import ART6_FIELDS, IDENTITY_FIELDS, label
+from xueji_tui.formats import readers
+from xueji_tui.formats.profiles import Profile
+from xueji_tui.formats.transforms import renderer
+from xueji_tui.formats.workbook import columns, reading_profile, verdict_words
+from xueji_tui.services.session import Session
+
+UNASSIGNED = "未分配学院"
+
+
+# -- export --------------------------------------------------------------------------------------
+
+def needs_check(s: dict) -> bool:
+    ver = s.get("verification") or {}
+    return any((ver.get(f) or {}).get("v") != "ok" for f in ART6_FIELDS)
+
+
+def select(session: Session, college: str | None, year: int | None) -> dict[str, list[dict]]:
+    """College -> its students to check: a cohort (--year: entry year) or everyone not yet fully
+    verified; students whose status has ended are left out."""
+    c = codes()
+    scope = session.clerk.limit_college(college)
+    out: dict[str, list[dict]] = {}
+    for s in session.store.students(scope, keep=False):
+        if c.is_ended(s.get("status", "")):
+            continue
+        if year is not None:
+            if (s.get("RXRQ") or "")[:4] != str(year):
+                continue
+        elif not needs_check(s):
+            continue
+        out.setdefault(s.get("FY") or "", []).append(s)
+    for rows in out.values():
+        rows.sort(key=lambda s: (s.get("BH") or "", s.get("XH") or "", s.get("KSH")))
+    return dict(sorted(out.items(), key=lambda kv: (kv[0] == "", kv[0])))
+
+
+def export_workbook(session: Session, out: Path, profile: Profile, college: str | None, year: int | None,
+                    exported_at: str) -> int:
+    from xueji_tui.formats.workbook import write_workbook
+
+    groups = select(session, college, year)
+    if not groups:
+        scope = session.clerk.limit_college(college)
+        raise InvalidInput(f"{scope or '全校'}没有需要核对的学生" + (f"（{year} 级）" if year else "（都已核对无误）")
+                           + "，未写出文件")
+    sheets = [(fy or UNASSIGNED, rows) for fy, rows in groups.items()]
+    return write_workbook(out, profile, sheets, exported_at)
+
+
+# -- import --------------------------------------------------------------------------------------
+
+def read_workbook(session: Session, path: Path, profile: Profile):
+    result = readers.read(path, reading_profile(profile), all_sheets=True)
+    return result, profile
+
+
+def _parse_at(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(text).strip())
+    except ValueError:
+        return None
+
+
+def _later(at: str, exported: datetime | None) -> bool:
+    if exported is None:
+        return True
+    mine = _parse_at(at or "")
+    if mine is None:
+        return True
+    try:
+        return mine > exported
+    except TypeError:  # one of them without a time zone
+        return mine.replace(tzinfo=None) > exported.replace(tzinfo=None)
+
+
+def plan_verdicts(session: Session, plan, rows: list[dict]) -> None:
+    from xueji_tui.services.imports import Conflict, Reject
+    from xueji_tui.services.students import VERDICTS, corrected_value
+
+    profile = plan.profile
+    cols = columns(profile)
+    checks = [c for c in cols if c.kind == "verdict"]
+    corr = {c.check: c.field.code for c in cols if c.kind == "correction"}
+    values = {c.field.code: c.field for c in cols if c.kind == "value"}
+    note_col = next((c.field.code for c in cols if c.kind == "note"), None)
+    words = {v: k for k, v in verdict_words(profile).items()}
+    ended = codes().is_ended
+    seen_rows: dict[str, int] = {}
+    open_requests: dict[tuple, list] = {}
+    for q in session.store.corrections():
+        if q.get("status") in ("申请", "已报教育厅"):
+            open_requests.setdefault((q.get("KSH"), q.get("field")), []).append(q)
+    for r in rows:
+        where = (r["_row"], r.get("_sheet", ""))
+        if r.get("_problem"):
+            plan.rejected.append(Reject(*where[:1], f"无法识别：{r['_problem']}", {}, where[1]))
+            continue
+        ksh = idcard.normalise(r.get("_KSH") or r.get("KSH") or "")
+        orig = {k: v for k, v in r.items() if not k.startswith("_") and v}
+        if not ksh:
+            plan.rejected.append(Reject(r["_row"], "没有考生号（KSH），无法确定是哪名学生", orig, where[1]))
+            continue
+        if ksh in seen_rows:
+            plan.rejected.append(Reject(r["_row"], f"考生号 {ksh} 与第 {seen_rows[ksh]} 行重复，以先出现的一行为准",
+                                        orig, where[1]))
+            continue
+        seen_rows[ksh] = r["_row"]
+        s = session.store.get(ksh)
+        if s is None:
+            plan.rejected.append(Reject(r["_row"], f"找不到考生号为 {ksh} 的学生", orig, where[1]))
+            continue
+        if not session.clerk.sees(s):
+            plan.rejected.append(Reject(r["_row"], f"考生号 {ksh} 的学生不属于{session.clerk.college}，学院账号只能导入"
+                                                   f"本学院的行", orig, where[1]))
+            continue
+        if ended(s.get("status", "")):
+            if any((r.get(c.field.code) or "").strip() for c in checks):
+                plan.rejected.append(Reject(r["_row"], f"{s.get('XM')} 的学籍状态为“{s.get('status')}”（终态），"
+                                                       f"核对结论未导入", orig, where[1]))
+            continue
+        exported = _parse_at(r.get("_AT") or "")
+        note = (r.get(note_col) or "").strip() if note_col else ""
+        ver = s.get("verification") or {}
+        for c in checks:
+            f = c.check
+            said = (r.get(c.field.code) or "").strip()
+            value = (r.get(corr.get(f, "")) or "").strip()
+            if not said and not value:
+                continue
+            v = words.get(said) or VERDICTS.get(said.lower()) if said else "wrong"
+            bad = None
+            if v is None:
+                bad = f"{label(f)}的核对结论“{said}”应为“无误”或“有误”"
+            elif v == "ok" and value:
+                bad = f"{label(f)}选了“无误”却填写了更正值“{value}”，请二选一"
+            elif v == "wrong" and not value and not note:
+                bad = f"{label(f)}选了“有误”，请在“更正为”列填写正确的值或在“说明”列写明错在哪里"
+            if bad is None and value:
+                try:
+                    value = corrected_value(f, value, s)
+                except XuejiError as e:
+                    bad = f"{label(f)}的更正值不能接受：{e.message}"
+            old = ver.get(f) or {}
+            if bad is None and old.get("v") == v and (old.get("value") or None) == (value or None):
+                continue  # already recorded (the same workbook imported twice)
+            direct = session.office and f not in IDENTITY_FIELDS  # else verify_in files a change request
+            if bad is None and value and direct and not note:
+                bad = f"{label(f)}由学生工作处直接更正时须在“说明”列写明原因"
+            if bad is None and value and not direct:
+                pending = next((q for q in open_requests.get((s["KSH"], f), [])), None)
+                if pending is not None:
+                    bad = f"{label(f)}已有未办结的更正申请 #{pending.get('id')}，请先办结或驳回"
+            if bad is not None:
+                plan.rejected.append(Reject(r["_row"], bad, orig, where[1]))
+                continue
+            if f in values and f != "ZP":
+                shown_then = r.get(f, "")
+                now = renderer(values[f])(s)
+                if shown_then.strip() != now.strip():
+                    plan.conflicts.append(Conflict(s["KSH"], s.get("XH", ""), s.get("XM", ""), f, now, shown_then,
+                                                   "表中的值与系统中现在的值不同（导出后已修改，或表中被改动），该项未导入"))
+                    continue
+            if old.get("v") and _later(old.get("at", ""), exported):
+                done = "无误" if old["v"] == "ok" else "有误"
+                plan.conflicts.append(Conflict(
+                    s["KSH"], s.get("XH", ""), s.get("XM", ""), f, f"{done}（{old.get('by', '')} {str(old.get('at', ''))[:16]}）",
+                    verdict_words(profile)[v] + (f"，更正为“{value}”" if value else ""),
+                    "导出之后已在系统中核对过该项，以系统中的结论为准，该项未导入"))
+                continue
+            shown = f"{s['KSH']} {s.get('XM', '')} {label(f)}：{verdict_words(profile)[v]}"
+            if value:
+                shown += f"，更正为“{idcard.mask(value) if f == 'SFZH' else value}”"
+            if note:
+                shown += f"（{note}）"
+            plan.verdicts.append({"ksh": s["KSH"], "field": f, "v": v, "value": value or None, "note": note,
+                                  "row": r["_row"], "sheet": where[1], "shown": shown})
+
+
+def apply_verdicts(session: Session, plan, why: str) -> dict:
+    from xueji_tui.services.imports import Reject, _head
+    from xueji_tui.services.students import verify_in
+
+    applied = requests = 0
+    with session.store.write(session.clerk.name, why) as tx:
+        if _head(session) != plan.head:
+            plan.verdicts, plan.conflicts = [], []
+            plan.rejected = list(plan.file_rejects)
+            plan.head = _head(session)
+            plan_verdicts(session, plan, plan.prepared)
+            plan.notes.append("预览之后其他经办人保存了修改，已按最新数据重新比对")
+        touched: dict[str, dict] = {}
+        for item in plan.verdicts:
+            s = touched.get(item["ksh"]) or tx.get(item["ksh"])
+            if s is None:
+                continue
+            try:
+                outcome = verify_in(tx, session, s, item["field"], item["v"], item["value"], item["note"])
+            except XuejiError as e:
+                plan.rejected.append(Reject(item["row"], f"{label(item['field'])}：{e.message}", {}, item["sheet"]))
+                continue
+            touched[item["ksh"]] = s
+            applied += 1
+            requests += outcome.kind == "request"
+        if touched:
+            tx.put_many(list(touched.values()))
+        counts = plan.counts()
+        counts.update(applied=applied, requests=requests, rejected=len(plan.rejected))
+        tx.table("catalog.json", "imports").insert({
+            "kind": "workbook", "file": plan.path.name, "sha256": plan.sha256, "at": tx.at,
+            "clerk": session.clerk.name, "counts": counts})
+        tx.log("import", why=why, new=counts, file=plan.path.name, sha256=plan.sha256, kind="workbook")
+        for c in plan.conflicts:
+            tx.log("import-conflict", ksh=c.ksh, xh=c.xh, field=c.field, old=c.local, new=c.chsi, why=c.why)
+    return counts
