@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from xueji_tui.precheck.rules import RULES
 from xueji_tui.sample import defects, school
 from xueji_tui.sample.calendar import Calendar
-from xueji_tui.sample.people import Numbers
 from xueji_tui.sample.population import admit_cohorts, extra_class
 from xueji_tui.sample.stories import Life, graduation
 

@@ -9,14 +9,14 @@ as 注册学籍 and carry this year's 暂缓注册 / 休学 / 保留学籍 and p
 from __future__ import annotations
 
 import random
-from collections import defaultdict
 from datetime import date, timedelta
 
+from xueji_tui.domain.codes import codes
 from xueji_tui.domain.fields import ART6_FIELDS
 from xueji_tui.domain.status import ChangeRequest, plan_change
 from xueji_tui.sample.calendar import Calendar, parse, ymd
 from xueji_tui.sample.population import Population, extra_class
-from xueji_tui.sample.school import COLLEGES, OFFICE_CLERK, College, Major, college_by_name
+from xueji_tui.sample.school import COLLEGES, OFFICE_CLERK, Major, college_by_name
 
 AWARDS = {
     "7101": ("国家奖学金", "国家励志奖学金"),
@@ -125,8 +125,16 @@ class Life:
         rng, cal = self.rng, self.cal
         s["status"] = "注册学籍"
         year = int(s["RXRQ"][:4])
-        if rng.random() < 0.035 and year + 1 <= cal.year:
-            self.award(s, cal.between(date(year + 1, 11, 5), date(year + 1, 12, 20)))
+        self._story(s, year, graduating)
+        if rng.random() < 0.035 and not cal_ended(s):
+            lo = date(year + 1, 11, 5)
+            if s["history"]:
+                lo = max(lo, parse(s["history"][-1]["date"]) + timedelta(days=1))
+            if lo + timedelta(days=10) <= cal.ref:
+                self.award(s, cal.between(lo, lo + timedelta(days=45)))
+
+    def _story(self, s: dict, year: int, graduating: bool) -> None:
+        rng, cal = self.rng, self.cal
         r = rng.random()
         if r < 0.012 and year + 1 <= cal.year:  # 转专业 after the first year
             self.change_major(s, year, cal.between(date(year + 1, 6, 20), date(year + 1, 7, 5)))
@@ -208,11 +216,8 @@ class Life:
                     to_grade=str(year - 1), to_class=extra_class(self.pop, major, year - 1))
 
 
-def by_college(students: list[dict]) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = defaultdict(list)
-    for s in students:
-        out[s["FY"]].append(s)
-    return out
+def cal_ended(s: dict) -> bool:
+    return codes().is_ended(s["status"])
 
 
 def graduation(rng: random.Random, cal: Calendar, s: dict) -> None:
@@ -230,7 +235,3 @@ def clean_photo(rng: random.Random, cal: Calendar) -> dict:
     checked = taken + timedelta(days=rng.randrange(41, 101))
     return {"taken": True, "taken_on": ymd(taken), "linked": True, "check": "无误",
             "checked_on": ymd(checked), "identity": ""}
-
-
-def on_or_before(day: str, ref: date) -> bool:
-    return parse(day) <= ref
