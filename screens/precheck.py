@@ -1,0 +1,287 @@
+"""4 预审: run the graduate precheck (in a worker, with a progress bar), the summary by rule, the
+findings table; Enter opens the student on the field, r reruns. Everything goes through
+``xueji_tui.services.graduation`` — the same functions as ``xueji precheck``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Input, ProgressBar, Select, Static
+from textual.worker import get_current_worker
+
+from xueji_tui.domain.errors import XuejiError
+from xueji_tui.domain.fields import label
+from xueji_tui.precheck.rules import RULES, title
+from xueji_tui.screens.base import XuejiScreen
+from xueji_tui.screens.forms import FormModal, Required, _value
+from xueji_tui.screens.table import Column, VirtualTable, fit
+from xueji_tui.services import graduation
+
+SEVERITY = {"error": "错误", "warning": "警告"}
+
+
+# -- small forms: the year and college, an output file ------------------------------------------
+class YearValue(Validator):
+    def validate(self, value: str) -> ValidationResult:
+        v = value.strip()
+        return self.success() if v.isdigit() and len(v) == 4 and 2000 <= int(v) <= 2099 else \
+            self.failure("毕业年份应为 4 位数字，如 2026")
+
+
+class ScopeModal(FormModal):
+    """The graduation year and (for the office) the college a checklist or precheck looks at."""
+
+    TITLE = "毕业年份与学院"
+
+    def __init__(self, year: int, college: str | None, colleges: list[str], office: bool) -> None:
+        super().__init__(None)
+        self.year, self.college, self.colleges, self.office = year, college, colleges, office
+
+    def fields(self) -> ComposeResult:
+        yield from self.row("毕业年份", Input(str(self.year), id="year", validators=[YearValue()]), "year-note")
+        if self.office:
+            options = [("全校", "")] + [(c, c) for c in self.colleges]
+            yield from self.row("学院", Select(options, value=self.college or "", allow_blank=False, id="college"))
+
+    def submit(self):
+        college = self.query_one("#college", Select).value if self.office else None
+        return int(_value(self, "year")), (college or None)
+
+
+class ExportModal(FormModal):
+    """A file name to write a report to; the save callback writes it and says what it wrote."""
+
+    def __init__(self, title: str, default: str, save) -> None:
+        super().__init__(save)
+        self._title = title
+        self.default = default
+
+    def title_text(self) -> str:
+        return self._title
+
+    def fields(self) -> ComposeResult:
+        yield from self.row("文件", Input(self.default, id="path", validators=[Required("文件名")]), "path-note")
+
+    def submit(self):
+        return self.save(Path(_value(self, "path")).expanduser())
+
+
+# -- tables ---------------------------------------------------------------------------------------
+class Rows:
+    def __init__(self, items: list) -> None:
+        self.items = items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def row(self, pos: int):
+        return self.items[pos]
+
+
+class RuleTable(VirtualTable):
+    HELP_GROUP = "规则汇总"
+
+
+class FindingTable(VirtualTable):
+    HELP_GROUP = "问题列表"
+
+
+RULE_COLUMNS = [
+    Column("规则", "rule", 18, lambda r: r[0]),
+    Column("条数", "n", 5, lambda r: f"{r[1]:,}", right=True),
+]
+
+
+def _rule_style(r) -> str:
+    return "vtable--problem" if r[2] == "error" else ""
+
+
+FINDING_COLUMNS = [
+    Column("级别", "severity", 4, lambda f: SEVERITY[f.severity]),
+    Column("学号", "XH", 12, lambda f: f.XH or "（学校）"),
+    Column("姓名", "XM", 8, lambda f: f.XM),
+    Column("字段", "field", 5, lambda f: f.field),
+    Column("规则", "rule", 18, lambda f: f.rule),
+    Column("学院", "FY", 12, lambda f: f.FY),
+    Column("说明", "message", 80, lambda f: f.message),
+]
+
+
+def _finding_style(f) -> str:
+    return "vtable--problem" if f.severity == "error" else ""
+
+
+class PrecheckScreen(XuejiScreen):
+    HELP_TITLE = "4 预审"
+    CSS_PATH = "precheck.tcss"
+    BINDINGS = [
+        Binding("r", "rerun", "重新预审"),
+        Binding("y", "scope", "年份/学院"),
+        Binding("o", "export", "导出报告"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.year: int | None = None
+        self.college: str | None = None
+        self.result = None
+        self.rule_rows: list[tuple] = []
+        self.stale = False
+
+    def body(self) -> ComposeResult:
+        yield Static("", id="pc-head")
+        yield ProgressBar(id="pc-progress", show_eta=False)
+        with Horizontal(id="pc-main"):
+            yield RuleTable(RULE_COLUMNS, style_of=_rule_style, id="pc-rules")
+            yield FindingTable(FINDING_COLUMNS, style_of=_finding_style, fixed=3, id="pc-findings")
+        yield Static("", id="pc-msg")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.year is None:
+            self.year = self.app.today().year
+        self.college = None if self.session.office else self.session.clerk.college
+        self.query_one(FindingTable).focus()
+        self.run_precheck()
+
+    # -- running ---------------------------------------------------------------------------
+    def run_precheck(self) -> None:
+        bar = self.query_one(ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.display = True
+        self.stale = False
+        where = self.college or "全校"
+        self.query_one("#pc-head", Static).update(f"{self.year} 届毕业生预审 · {where} · 正在检查…")
+        self.run_worker(self._work, thread=True, exclusive=True, group="precheck", exit_on_error=False)
+
+    def _work(self) -> None:
+        worker = get_current_worker()
+        year, college = self.year, self.college
+
+        def progress(done: int, total: int) -> None:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._progress, done, total)
+
+        try:
+            result = graduation.precheck(self.session, year, college, progress)
+        except XuejiError as e:
+            self.app.call_from_thread(self._failed, e)
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show, result)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
+
+    def _failed(self, error: XuejiError) -> None:
+        self.query_one(ProgressBar).display = False
+        self.query_one("#pc-head", Static).update(f"预审未完成：{error.message}")
+        self.fail(error)
+
+    def _show(self, result) -> None:
+        self.result = result
+        self.query_one(ProgressBar).display = False
+        by_rule = result.by_rule()
+        self.rule_rows = [("全部", len(result.findings), "", "")] + [
+            (rule, n, RULES[rule][0], rule) for rule, n in by_rule.items()]
+        rules = self.query_one(RuleTable)
+        rules.set_source(Rows(self.rule_rows), keep=0)
+        self._filter(0)
+        self._head()
+
+    def _head(self) -> None:
+        r = self.result
+        if r is None:
+            return
+        text = graduation.summary_line(r)
+        if r.errors:
+            text += " · [b $error]有错误，不能上报[/]"
+        elif r.checked:
+            text += " · 可以分配证书编号并上报"
+        if self.stale:
+            text += " · [b]数据已变更，按 r 重新预审[/b]"
+        self.query_one("#pc-head", Static).update(text)
+
+    def _filter(self, pos: int) -> None:
+        if self.result is None or not self.rule_rows:
+            return
+        rule = self.rule_rows[pos][3]
+        items = self.result.findings if not rule else [f for f in self.result.findings if f.rule == rule]
+        self.query_one(FindingTable).set_source(Rows(items), keep=0)
+        self._say()
+
+    def _say(self) -> None:
+        table = self.query_one(FindingTable)
+        msg = self.query_one("#pc-msg", Static)
+        if not len(table.source):
+            msg.update("没有发现问题。" if self.result is not None else "")
+            return
+        f = table.source.row(table.cursor_row)
+        who = f"{f.XM} {f.XH}" if f.KSH else "学校设置"
+        where = f" · {f.field} {label(f.field)}" if f.field else ""
+        msg.update(f"{who} · {f.rule} {title(f.rule)}{where}：{f.message}")
+
+    # -- events ----------------------------------------------------------------------------
+    def on_virtual_table_moved(self, event: VirtualTable.Moved) -> None:
+        if event.table.id == "pc-rules":
+            self._filter(event.pos)
+        else:
+            self._say()
+
+    def on_virtual_table_selected(self, event: VirtualTable.Selected) -> None:
+        event.stop()
+        if event.table.id == "pc-rules":
+            self._filter(event.pos)
+            self.query_one(FindingTable).focus()
+            return
+        f = event.table.source.row(event.pos)
+        if not f.KSH:
+            self.notify(f.message, title="学校设置", timeout=8)
+            return
+        self.app.open_student(f.KSH, field=f.field or None)
+
+    def data_changed(self) -> None:
+        if self.result is not None:
+            self.stale = True
+            self._head()
+
+    # -- actions ---------------------------------------------------------------------------
+    def action_rerun(self) -> None:
+        self.run_precheck()
+
+    def action_scope(self) -> None:
+        try:
+            colleges = graduation.colleges(self.session)
+        except XuejiError as e:
+            self.fail(e)
+            return
+
+        def chosen(value) -> None:
+            if value:
+                self.year, college = value
+                self.college = college if self.session.office else self.session.clerk.college
+                self.run_precheck()
+
+        self.app.push_screen(ScopeModal(self.year, self.college, colleges, self.session.office), chosen)
+
+    def action_export(self) -> None:
+        year, college = self.year, self.college
+
+        def save(path: Path) -> str:
+            result = graduation.export_precheck(self.session, path, year, college)
+            return f"预审报告已写入 {path}（{len(result.findings)} 条）"
+
+        def done(message) -> None:
+            if message:
+                self.notify(message, timeout=6)
+
+        name = f"预审-{year}{'-' + college if college else ''}.xlsx"
+        self.app.push_screen(ExportModal("导出预审报告（Excel）", name, save), done)
+
+
+__all__ = ["PrecheckScreen", "ScopeModal", "ExportModal", "Rows", "fit"]
