@@ -206,7 +206,8 @@ def export(session: Session, kind: str, out: Path | None = None, fmt: str | None
     if total == 0:
         what = "、".join(t for _, _, t in sheets)
         raise InvalidInput(f"没有可导出的{what}记录" + (f"（{year} 年）" if year else "") +
-                           (f"（{college}）" if college else "") + "，未写出文件")
+                           (f"（{college}）" if college else "") + "，未写出文件" +
+                           "".join(f"；{n}" for n in notes))
     paths = []
     if kind == "admission" and fmt == "dbf":
         n = 0

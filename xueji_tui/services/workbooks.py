@@ -84,10 +84,10 @@ def _later(at: str, exported: datetime | None) -> bool:
     mine = _parse_at(at or "")
     if mine is None:
         return True
-    try:
-        return mine > exported
+    try:  # same second counts as later: the student was saved after the export (rev changed)
+        return mine >= exported
     except TypeError:  # one of them without a time zone
-        return mine.replace(tzinfo=None) > exported.replace(tzinfo=None)
+        return mine.replace(tzinfo=None) >= exported.replace(tzinfo=None)
 
 
 def plan_verdicts(session: Session, plan, rows: list[dict]) -> None:
@@ -126,7 +126,10 @@ def plan_verdicts(session: Session, plan, rows: list[dict]) -> None:
         if s is None:
             plan.rejected.append(Reject(r["_row"], f"找不到考生号为 {ksh} 的学生", orig, where[1]))
             continue
+        filled = any((r.get(c.field.code) or "").strip() for c in cols if c.kind in ("verdict", "correction"))
         if not session.clerk.sees(s):
+            if not filled:
+                continue  # another college's sheet left as it was
             plan.rejected.append(Reject(r["_row"], f"考生号 {ksh} 的学生不属于{session.clerk.college}，学院账号只能导入"
                                                    f"本学院的行", orig, where[1]))
             continue
@@ -136,6 +139,8 @@ def plan_verdicts(session: Session, plan, rows: list[dict]) -> None:
                                                        f"核对结论未导入", orig, where[1]))
             continue
         exported = _parse_at(r.get("_AT") or "")
+        rev = str(r.get("_REV") or "").strip()
+        untouched = rev.isdigit() and int(rev) == s.get("rev")  # nothing saved for this student since
         note = (r.get(note_col) or "").strip() if note_col else ""
         ver = s.get("verification") or {}
         for c in checks:
@@ -177,7 +182,7 @@ def plan_verdicts(session: Session, plan, rows: list[dict]) -> None:
                     plan.conflicts.append(Conflict(s["KSH"], s.get("XH", ""), s.get("XM", ""), f, now, shown_then,
                                                    "表中的值与系统中现在的值不同（导出后已修改，或表中被改动），该项未导入"))
                     continue
-            if old.get("v") and _later(old.get("at", ""), exported):
+            if old.get("v") and not untouched and _later(old.get("at", ""), exported):
                 done = "无误" if old["v"] == "ok" else "有误"
                 plan.conflicts.append(Conflict(
                     s["KSH"], s.get("XH", ""), s.get("XM", ""), f, f"{done}（{old.get('by', '')} {str(old.get('at', ''))[:16]}）",
