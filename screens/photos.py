@@ -114,7 +114,7 @@ class PhotosScreen(XuejiScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.year = self.app.today().year
+        self.year = graduation.default_year(self.app.today())
         self.college = None if self.session.office else self.session.clerk.college
         self.query_one(CollegeTable).focus()
         self.load()

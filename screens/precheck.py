@@ -144,7 +144,7 @@ class PrecheckScreen(XuejiScreen):
     def on_mount(self) -> None:
         super().on_mount()
         if self.year is None:
-            self.year = self.app.today().year
+            self.year = graduation.default_year(self.app.today())
         self.college = None if self.session.office else self.session.clerk.college
         self.query_one(FindingTable).focus()
         self.run_precheck()

@@ -245,3 +245,23 @@ def test_conclusion_validates_and_respects_scope(grads):
     assert xueji(grads, "conclusion", wen["KSH"], "结业", clerk="wenxue").exit_code == 0
     assert xueji(grads, "conclusion", other["KSH"], "结业", clerk="wenxue").exit_code == 3
     assert open_store(grads).get(wen["KSH"])["BJYJL"] == "结业"
+
+
+def test_xueji_export_graduates_and_precheck_commands(grads, tmp_path):
+    out = tmp_path / "g.dbf"
+    r = xueji(grads, "export", "graduates", "-o", out, "--year", YEAR)
+    assert r.exit_code == 1 and "24 条错误" in r.stderr and not out.exists()
+    xueji(grads, "certno", "assign", "--year", YEAR)
+    edit(grads, ksh(4), photo={"linked": False})
+    r = xueji(grads, "export", "graduates", "-o", out, "--year", YEAR)
+    assert r.exit_code == 1 and "photo-missing" in r.stderr
+    r = xueji(grads, "export", "graduates", "-o", out, "--year", YEAR, "--skip-invalid")
+    assert r.exit_code == 0, r.output
+    assert ksh(4) in r.stderr  # the excluded student is listed
+    assert len(list(dbfread.DBF(str(out), encoding="gbk"))) == 23
+    rep = tmp_path / "预审.xlsx"
+    r = xueji(grads, "export", "precheck", "-o", rep, "--year", YEAR)
+    assert r.exit_code == 0, r.output
+    assert openpyxl.load_workbook(rep).active.max_row == 2
+    assert xueji(grads, "export", "graduates", "-o", out, "--year", YEAR, "--skip-invalid",
+                 clerk="wenxue").exit_code == 3

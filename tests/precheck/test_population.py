@@ -110,3 +110,14 @@ def test_progress_is_reported_up_to_the_total():
     run(school(250), year=YEAR, settings=SETTINGS, list_imported=True, progress=lambda d, t: calls.append((d, t)))
     assert calls[-1] == (250, 250)
     assert all(t == 250 for _, t in calls) and len(calls) > 2
+
+
+def test_default_year_is_the_current_school_years_class():
+    from datetime import date
+
+    from xueji_tui.services.graduation import default_year
+
+    assert default_year(date(2026, 6, 1)) == 2026
+    assert default_year(date(2026, 8, 31)) == 2026
+    assert default_year(date(2026, 9, 1)) == 2027
+    assert default_year(date(2026, 11, 28)) == 2027

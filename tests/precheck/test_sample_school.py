@@ -108,6 +108,10 @@ def test_the_whole_flow_from_chsi_files_to_the_upload(imported, tmp_path):
     r = xueji(root, "correction", "file", bad["KSH"], "SFZH", right, "--reason", "核对身份证原件")
     assert r.exit_code == 0, r.output
     rid = r.stdout.strip().splitlines()[-1]
+    # scenario 4.2: the finding stays, joined by pending-correction, until the request is approved
+    got = json.loads(xueji(root, "precheck", "--year", YEAR, "--json").stdout)
+    mine = {(f["rule"], f["field"]) for f in got["findings"] if f["KSH"] == bad["KSH"]}
+    assert {("id-checksum", "SFZH"), ("pending-correction", "SFZH")} <= mine
     assert xueji(root, "correction", "submit", rid).exit_code == 0
     assert xueji(root, "correction", "approve", rid).exit_code == 0
     got = json.loads(xueji(root, "precheck", "--year", YEAR, "--json").stdout)

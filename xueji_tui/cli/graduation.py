@@ -9,7 +9,7 @@ import click
 from xueji_tui.cli import pass_env
 from xueji_tui.cli.output import echo_json, note, table
 
-YEAR_HELP = "毕业年份 YYYY（默认今年）"
+YEAR_HELP = "毕业年份 YYYY（默认本学年的毕业年份：9 月起为下一年）"
 
 
 SHOWN_PER_RULE = 50

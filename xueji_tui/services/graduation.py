@@ -30,8 +30,11 @@ GRADUATION_CODES = {"毕业": "6101", "结业": "6201"}
 REISSUE_CODE = "6202"  # 结业换发毕业证书 (结业 -> 毕业), keeps the certificate number
 
 
-def default_year() -> int:
-    return date.today().year
+def default_year(today: date | None = None) -> int:
+    """The graduation year of the current school year: graduates leave in June/July, so from
+    September on the class to prepare is next year's."""
+    d = today or date.today()
+    return d.year + (1 if d.month >= 9 else 0)
 
 
 def _copy(obj):
