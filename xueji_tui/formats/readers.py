@@ -314,6 +314,8 @@ def _grid_rows(path: Path, profile: Profile, sheet_name: str, rows_iter, where: 
     rownum = n
     for raw in it:
         rownum += 1
+        if rownum > MAX_ROWS + HEADER_SCAN_ROWS:  # empty rows count too: a sheet may claim a million
+            raise _fail(path, f"{where}行数超过上限 {MAX_ROWS}，不是学信网表格")
         emit([cell_text(v) for v in raw], rownum)
 
 
