@@ -158,3 +158,18 @@ def test_demo_and_lookup_as_real_processes(tmp_path):
     r = subprocess.run([sys.executable, "-m", "xueji_tui", "--data", str(root), "demo", "--no-tui"],
                        capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_the_real_app_opens_on_the_demo_school(demo_dir):
+    import asyncio
+
+    from xueji_tui.app import XuejiApp
+    from xueji_tui.services.session import open_session
+
+    async def go():
+        app = XuejiApp(open_session(demo_dir, "zhaoli"), poll=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert "吉林师范大学" in app.title
+
+    asyncio.run(go())
