@@ -241,9 +241,20 @@ def protected(s: dict, f: str, requests: dict) -> tuple[object, str] | None:
     return None
 
 
+PHOTO_LABELS = {"photo.taken": "采集状态", "photo.taken_on": "采集日期", "photo.linked": "链接状态",
+                "photo.check": "校对结论", "photo.checked_on": "校对日期", "photo.identity": "身份核验",
+                "grad_year": "毕业年份"}
+
+
+def _label(f: str) -> str:
+    return PHOTO_LABELS.get(f) or label(f)
+
+
 def _shown(f: str, v) -> str:
     if f == "SFZH" and isinstance(v, str):
         return idcard.mask(v)
+    if isinstance(v, bool):
+        return "是" if v else "否"
     return "" if v is None else str(v)
 
 
@@ -359,8 +370,8 @@ def _missing(session: Session, plan: ImportPlan, in_file: set[str]) -> None:
         if row[i_ksh] in in_file:
             continue
         status = row[i_st]
-        if kind == "students":
-            hit = c.statuses.get(status) != "ended"
+        if kind == "students":  # freshmen not yet registered are not in CHSI's in-school data
+            hit = c.statuses.get(status) in ("in-school", "suspended")
         elif kind == "freshmen":
             hit = c.statuses.get(status) == "freshman"
         elif kind == "graduates":
@@ -545,7 +556,7 @@ def summary_lines(plan: ImportPlan, limit: int = 100) -> list[str]:
             out.append(f"  …另有 {len(items) - limit} 条未列出")
 
     section("变更（字段：原值 → 新值）：", [
-        f"{ch.ksh} {ch.xm}：" + "；".join(f"{label(f)} {_shown(f, o) or '（空）'} → {_shown(f, n) or '（空）'}"
+        f"{ch.ksh} {ch.xm}：" + "；".join(f"{_label(f)} {_shown(f, o) or '（空）'} → {_shown(f, n) or '（空）'}"
                                         for f, o, n in ch.fields) for ch in plan.changed])
     section("冲突（学信网的值与本地已核对/更正的值不同：保留本地值，未覆盖，请核实）：", [
         f"{x.ksh} {x.xm} {label(x.field)}：本地“{_shown(x.field, x.local)}”（{x.why}）· 文件“{_shown(x.field, x.chsi)}”"
