@@ -204,11 +204,14 @@ class _Checker:
                 add(("missing-field", f, _missing_message(f, s)))
 
         # dates: valid, then in order
-        view = dict(s)
-        view["BYRQ"], view["BJYJL"] = byrq, bjyjl
+        def view() -> dict:  # the record as uploaded (effective BYRQ and BJYJL), built only when needed
+            v = dict(s)
+            v["BYRQ"], v["BJYJL"] = byrq, bjyjl
+            return v
+
         csrq, rxrq, by = self.date(values["CSRQ"]), self.date(values["RXRQ"]), self.date(byrq)
         if (values["CSRQ"] and not csrq) or (values["RXRQ"] and not rxrq) or (byrq and not by):
-            for f, issue in checks.date_issues(view):
+            for f, issue in checks.date_issues(view()):
                 add((issue.rule, f, issue.message))
         if by and rxrq and by <= rxrq:
             add(("date-order", "BYRQ", f"毕业日期 {byrq} 不晚于入学日期 {values['RXRQ']}，请核对两个日期"))
@@ -219,9 +222,10 @@ class _Checker:
                 add(("date-order", "CSRQ", f"按出生日期 {values['CSRQ']}，入学时（{values['RXRQ']}）未满 "
                                            f"{MIN_ENTRY_AGE} 周岁，请核对出生日期和入学日期"))
 
-        coded = tuple(view.get(f) or "" for f in CODE_FIELDS)
+        coded = (s.get("XB") or "", s.get("MZ") or "", s.get("ZZMM") or "", s.get("CC") or "",
+                 s.get("XXXS") or "", s.get("XZ") or "", bjyjl)
         if coded not in self.good_codes:
-            found = checks.code_issues(view, CODE_FIELDS)
+            found = checks.code_issues(view(), CODE_FIELDS)
             for f, issue in found:
                 add((issue.rule, f, issue.message))
             if not found:

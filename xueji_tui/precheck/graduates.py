@@ -28,6 +28,8 @@ School
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from xueji_tui.domain.codes import codes
 
 REGISTERED_STATES = ("毕业", "结业")
@@ -89,6 +91,7 @@ def order_key(s: dict) -> tuple:
             s.get("XH") or "", s.get("KSH") or "")
 
 
+@lru_cache(maxsize=4096)
 def canonical(field: str, value: str) -> str:
     """The code table's name of a coded value ('专科(高职)' -> '专科'), else the value itself."""
     v = (value or "").strip()
