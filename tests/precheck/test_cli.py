@@ -62,6 +62,9 @@ def test_college_clerk_sees_only_its_college(grads):
     assert {f["KSH"] for f in obj["findings"]} == wen
     r = xueji(grads, "precheck", "--year", YEAR, "--college", "数学学院", clerk="wenxue")
     assert r.exit_code == 3
+    r = xueji(grads, "precheck", "--year", YEAR, "--college", "文学")
+    assert r.exit_code == 2 and "文学院" in r.stderr  # says which colleges exist
+    assert precheck_json(grads, "--college", "数学学院")[1]["checked"] == 6
 
 
 def test_precheck_out_writes_one_row_per_finding(grads, tmp_path):

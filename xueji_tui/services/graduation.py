@@ -68,6 +68,10 @@ def precheck(session: Session, year: int | None = None, college: str | None = No
     """The precheck of ``year``'s expected graduates; a college clerk always gets only its college."""
     y = _check_year(year if year is not None else default_year())
     scope = session.clerk.limit_college(college)
+    if scope and session.office:
+        known = colleges(session)
+        if scope not in known:
+            raise InvalidInput(f"没有名为“{scope}”的学院（现有：{'、'.join(known) or '无'}）")
     store = session.store
     return run(store.students(keep=False), year=y, settings=store.settings, list_imported=list_imported(session, y),
                college=scope, progress=progress, corrections=store.corrections(), widths=_widths(session))
