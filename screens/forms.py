@@ -76,6 +76,16 @@ class GradeValue(Validator):
         return self.success() if v.isdigit() and len(v) == 4 else self.failure("年级应为 4 位年份，如 2025")
 
 
+def shown(widget) -> bool:
+    """Displayed, and so are all its containers (hidden sections of a form do not count)."""
+    node = widget
+    while node is not None and not isinstance(node, ModalScreen):
+        if not node.display:
+            return False
+        node = node.parent
+    return True
+
+
 # -- the form frame ------------------------------------------------------------------------------
 class FormModal(ModalScreen):
     """A titled form: Tab/Enter go to the next field, ctrl+s saves, Esc cancels."""
@@ -136,7 +146,7 @@ class FormModal(ModalScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        inputs = [i for i in self.query(Input) if i.display and not i.disabled and i.parent.display]
+        inputs = [i for i in self.query(Input) if shown(i) and not i.disabled]
         if event.input in inputs and event.input is not inputs[-1]:
             inputs[inputs.index(event.input) + 1].focus()
         else:
@@ -146,7 +156,7 @@ class FormModal(ModalScreen):
         """What is still wrong in the visible fields (each input re-validated now)."""
         out = []
         for inp in self.query(Input):
-            if not inp.display or not inp.parent.display or not inp.validators:
+            if not shown(inp) or not inp.validators:
                 continue
             result = inp.validate(inp.value)
             if result is not None and not result.is_valid:

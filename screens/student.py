@@ -174,6 +174,9 @@ class StudentScreen(XuejiScreen):
     def field(self) -> str:
         return ART6_FIELDS[self.query_one(FieldTable).cursor_row]
 
+    def on_screen_resume(self) -> None:
+        self.data_changed()  # back from a form or the history: another clerk may have saved meanwhile
+
     def data_changed(self) -> None:
         if not self.student:
             return

@@ -6,7 +6,6 @@ import asyncio
 import inspect
 import shutil
 import sys
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,11 +13,10 @@ import pytest
 # tui_seed (the seeded school) is imported by name here and by tests/bench/tui_bench.py
 sys.path.insert(0, str(Path(__file__).parent))
 
+from tui_kit import make_app  # noqa: E402
 from tui_seed import build  # noqa: E402
 
 from xueji_tui.services.session import open_session  # noqa: E402
-
-TODAY = date(2025, 9, 20)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -29,7 +27,6 @@ def pytest_pyfunc_call(pyfuncitem):
         asyncio.run(pyfuncitem.obj(**args))
         return True
     return None
-SIZES = {"small": (80, 24), "large": (120, 40)}
 
 
 @pytest.fixture(scope="session")
@@ -45,19 +42,6 @@ def data_dir(_template, tmp_path) -> Path:
     root = tmp_path / "data"
     shutil.copytree(_template, root, symlinks=True)
     return root
-
-
-def make_app(root: Path, clerk: str = "office1", **kw):
-    from xueji_tui.app import XuejiApp
-
-    return XuejiApp(open_session(root, clerk), today=lambda: TODAY, poll=kw.pop("poll", False), **kw)
-
-
-async def ready(app, pilot) -> None:
-    """Wait until the roster rows are loaded and the screen has settled."""
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
 
 
 @pytest.fixture

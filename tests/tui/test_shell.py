@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from conftest import make_app, ready
+from tui_kit import make_app, messages, ready
 
 from xueji_tui.screens.help import HelpScreen
 from xueji_tui.screens.queue import QueueScreen
 from xueji_tui.screens.roster import RosterScreen
 from xueji_tui.screens.student import StudentScreen
-
-
-def messages(app) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 def text_of(app, selector: str) -> str:

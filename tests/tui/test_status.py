@@ -1,0 +1,197 @@
+"""s and r on the student screen: each kind of change, what it needs, and a refused one."""
+
+from __future__ import annotations
+
+from tui_kit import fill, make_app, messages, open_by_number, ready, rows_where, text_of, type_text
+
+from xueji_tui.domain.status import ChangeRequest
+from xueji_tui.screens.forms import StatusModal
+from xueji_tui.screens.student import StudentScreen
+from xueji_tui.services import students
+from xueji_tui.services.session import open_session
+
+
+def stored(root, ksh: str) -> dict:
+    return open_session(root, "office1").store.get(ksh)
+
+
+async def change(app, pilot, reason: str, **fields) -> StatusModal:
+    """s (or r), the reason typed into the search box, the other fields filled, ctrl+s."""
+    await pilot.press("r" if reason[:2] in ("71", "72") else "s")
+    modal = app.screen
+    assert isinstance(modal, StatusModal)
+    await type_text(pilot, reason)
+    await pilot.pause()
+    for wid, text in fields.items():
+        if wid == "major":
+            select = modal.query_one("#major")
+            select.focus()
+            await pilot.press("enter")
+            await pilot.pause()
+            options = [o[1] for o in select._options]
+            for _ in range(options.index(text)):
+                await pilot.press("down")
+            await pilot.press("enter")
+            await pilot.pause()
+        else:
+            await fill(app, pilot, wid, text)
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    return modal
+
+
+async def test_freshman_paths_of_scenario_one(office_app, data_dir):
+    async with office_app.run_test(size=(80, 24)) as pilot:
+        await ready(office_app, pilot)
+        await pilot.press("slash")
+        await type_text(pilot, "2025")  # this year's freshmen, walked with J
+        await pilot.pause(0.1)
+        await pilot.press("down", "enter")
+        # never arrived: 放弃入学资格 1502
+        ksh = office_app.screen.ksh
+        await change(office_app, pilot, "1502")
+        assert isinstance(office_app.screen, StudentScreen)
+        s = stored(data_dir, ksh)
+        assert s["status"] == "放弃入学资格" and s["history"][-1]["code"] == "1502"
+        assert s["history"][-1]["date"] == "20250920"  # today's date is offered
+        assert "放弃入学资格" in text_of(office_app, "#student-head")
+        # enlisted: 保留入学资格 1401, found by words
+        await pilot.press("J")
+        ksh = office_app.screen.ksh
+        await change(office_app, pilot, "应征入伍")
+        assert stored(data_dir, ksh)["status"] == "保留入学资格"
+        # failed the re-check: 取消入学资格 1601 needs the 文号 — refused without it, form kept
+        await pilot.press("J")
+        ksh = office_app.screen.ksh
+        modal = await change(office_app, pilot, "1601", note="复查不合格")
+        assert office_app.screen is modal and "文号" in text_of(office_app, "#form-error")
+        assert modal.query_one("#note").value == "复查不合格"
+        await fill(office_app, pilot, "doc", "吉师大教字2025-7号")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        s = stored(data_dir, ksh)
+        assert s["status"] == "取消入学资格" and s["history"][-1]["doc"] == "吉师大教字2025-7号"
+        # the rest are registered: 0101
+        await pilot.press("J")
+        ksh = office_app.screen.ksh
+        await change(office_app, pilot, "0101")
+        assert stored(data_dir, ksh)["status"] == "注册学籍"
+
+
+async def test_leave_return_and_repeat_a_grade(office_app, data_dir):
+    async with office_app.run_test(size=(80, 24)) as pilot:
+        await ready(office_app, pilot)
+        row = [r for r in rows_where(office_app, status="注册学籍") if r[7] == "2023"][0]
+        await open_by_number(office_app, pilot, row[1])
+        await change(office_app, pilot, "1101", doc="吉师大教字2025-3号")
+        assert stored(data_dir, row[0])["status"] == "休学(病休)"
+        await change(office_app, pilot, "1201", doc="吉师大教字2025-9号")
+        assert stored(data_dir, row[0])["status"] == "注册学籍"
+        await change(office_app, pilot, "0202", to_grade="2024", doc="吉师大教字2025-9号")
+        s = stored(data_dir, row[0])
+        assert s["DQSZJ"] == "2024" and s["YJBYRQ"] == "20280630"
+        assert [e["code"] for e in s["history"]] == ["1101", "1201", "0202"]
+
+
+async def test_change_of_major_asks_for_the_major_and_class(office_app, data_dir):
+    async with office_app.run_test(size=(80, 24)) as pilot:
+        await ready(office_app, pilot)
+        row = [r for r in rows_where(office_app, status="注册学籍", FY="文学院")][0]
+        await open_by_number(office_app, pilot, row[1])
+        modal = await change(office_app, pilot, "2301", doc="吉师大教字〔2025〕31号")
+        assert office_app.screen is modal and "转专业" in text_of(office_app, "#form-error")
+        assert modal.query_one("#extra-major").display and not modal.query_one("#extra-grade").display
+        await pilot.press("escape")
+        await change(office_app, pilot, "2301", doc="吉师大教字〔2025〕31号", major="080901", to_class="计算机2502")
+        s = stored(data_dir, row[0])
+        assert (s["ZYDM"], s["ZYMC"], s["FY"], s["BH"]) == ("080901", "计算机科学与技术", "数学与计算机学院", "计算机2502")
+        assert s["status"] == "注册学籍"
+
+
+async def test_expulsion_then_nothing_more(office_app, data_dir):
+    async with office_app.run_test(size=(80, 24)) as pilot:
+        await ready(office_app, pilot)
+        row = rows_where(office_app, status="注册学籍")[3]
+        await open_by_number(office_app, pilot, row[1])
+        await change(office_app, pilot, "4204", doc="吉师大教字〔2025〕40号", note="替考")
+        assert isinstance(office_app.screen, StudentScreen)
+        assert stored(data_dir, row[0])["status"] == "开除学籍"
+        await pilot.press("s")  # only the office's reversal is left (a record entered by mistake)
+        assert [r.code for r in office_app.screen.shown] == ["9801"]
+        await pilot.press("escape")
+        await pilot.press("space")  # a verdict on an ended record is refused, with the reason
+        assert any("终态" in m for m in messages(office_app)[-1:])
+        await change(office_app, pilot, "9801", note="录入错误，应为他人")
+        s = stored(data_dir, row[0])
+        assert s["status"] == "注册学籍" and s["history"][-1]["reverses"] == s["history"][0]["id"]
+
+
+async def test_college_clerk_cannot_change_an_ended_record(data_dir):
+    app = make_app(data_dir, "wenxue")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        row = rows_where(app, status="注册学籍")[0]
+        await open_by_number(app, pilot, row[1])
+        await change(app, pilot, "3106", doc="吉师大教字2025-8号")
+        assert stored(data_dir, row[0])["status"] == "退学"
+        await pilot.press("s")
+        assert isinstance(app.screen, StudentScreen)
+        assert any("终态" in m and "9801" in m for m in messages(app))
+
+
+async def test_refused_save_keeps_the_form(office_app, data_dir):
+    """Another clerk records a 休学 while this one fills a 暂缓注册: the state machine refuses."""
+    async with office_app.run_test(size=(80, 24)) as pilot:
+        await ready(office_app, pilot)
+        row = rows_where(office_app, status="注册学籍")[5]
+        await open_by_number(office_app, pilot, row[1])
+        await pilot.press("s")
+        modal = office_app.screen
+        await type_text(pilot, "0501")
+        await fill(office_app, pilot, "note", "未缴学费")
+        other = open_session(data_dir, "office2")
+        students.change(other, row[1], ChangeRequest(code="1101", date="20250918", doc="吉师大教字2025-3号"))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert office_app.screen is modal
+        assert "不允许" in text_of(office_app, "#form-error")
+        assert modal.query_one("#note").value == "未缴学费" and modal.query_one("#reason").value == "0501"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "休学(病休)" in text_of(office_app, "#student-head")  # shows the other clerk's change
+
+
+async def test_reward_and_punishment_records(office_app, data_dir):
+    async with office_app.run_test(size=(80, 24)) as pilot:
+        await ready(office_app, pilot)
+        row = rows_where(office_app, status="注册学籍")[1]
+        await open_by_number(office_app, pilot, row[1])
+        modal = await change(office_app, pilot, "7103")
+        assert office_app.screen is modal and "奖励名称" in text_of(office_app, "#form-error")
+        await fill(office_app, pilot, "note", "校级三好学生")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await change(office_app, pilot, "7201", note="旷课")
+        s = stored(data_dir, row[0])
+        assert [(e["code"], e["note"]) for e in s["history"]] == [("7103", "校级三好学生"), ("7201", "旷课")]
+        assert s["status"] == "注册学籍"
+        await pilot.press("h")
+        texts = [r[3] for r in office_app.screen.rows]
+        assert any("7103" in t for t in texts) and any("7201" in t for t in texts)
+
+
+async def test_reason_search_by_code_or_words_and_office_only_codes(data_dir):
+    app = make_app(data_dir, "wenxue")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        row = rows_where(app, status="注册学籍")[0]
+        await open_by_number(app, pilot, row[1])
+        await pilot.press("s")
+        modal = app.screen
+        codes_shown = [r.code for r in modal.shown]
+        assert "9801" not in codes_shown and "6101" not in codes_shown  # office only
+        await type_text(pilot, "因病")
+        await pilot.pause()
+        assert modal.shown[0].code == "1101" and "1101" in text_of(app, "#reason-chosen")
+        await pilot.press("down")
+        assert modal.chosen.code != "1101"

@@ -1,0 +1,59 @@
+"""Helpers of the UI tests (imported by name: tests use --import-mode=importlib)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from xueji_tui.domain.record import ROW
+from xueji_tui.services.session import open_session
+
+TODAY = date(2025, 9, 20)
+
+
+def make_app(root: Path, clerk: str = "office1", **kw):
+    from xueji_tui.app import XuejiApp
+
+    return XuejiApp(open_session(root, clerk), today=lambda: TODAY, poll=kw.pop("poll", False), **kw)
+
+
+async def ready(app, pilot) -> None:
+    """Wait until the roster rows are loaded and the screen has settled."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def type_text(pilot, text: str) -> None:
+    for ch in text:
+        await pilot.press(ch)
+
+
+async def open_by_number(app, pilot, xh: str) -> None:
+    """What a clerk does at the window: /, the 学号, Enter."""
+    await pilot.press("slash")
+    await type_text(pilot, xh)
+    await pilot.pause(0.1)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def rows_where(app, **want) -> list[list]:
+    return [r for r in app.feed.model.rows if all(r[ROW[k]] == v for k, v in want.items())]
+
+
+def messages(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def text_of(app, selector: str) -> str:
+    w = app.screen.query_one(selector)
+    r = w.render()
+    return getattr(r, "plain", None) or str(r)
+
+
+async def fill(app, pilot, widget_id: str, text: str) -> None:
+    """Focus a form field and type into it, as a clerk would."""
+    app.screen.query_one(f"#{widget_id}").focus()
+    await pilot.pause()
+    await type_text(pilot, text)
