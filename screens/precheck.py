@@ -43,10 +43,10 @@ class ScopeModal(FormModal):
         self.year, self.college, self.colleges, self.office = year, college, colleges, office
 
     def fields(self) -> ComposeResult:
-        yield from self.row("毕业年份", Input(str(self.year), id="year", validators=[YearValue()]), "year-note")
+        yield from self.row("毕业年份", Input(str(self.year), id="year", compact=True, validators=[YearValue()]), "year-note")
         if self.office:
             options = [("全校", "")] + [(c, c) for c in self.colleges]
-            yield from self.row("学院", Select(options, value=self.college or "", allow_blank=False, id="college"))
+            yield from self.row("学院", Select(options, value=self.college or "", allow_blank=False, compact=True, id="college"))
 
     def submit(self):
         college = self.query_one("#college", Select).value if self.office else None
@@ -65,7 +65,7 @@ class ExportModal(FormModal):
         return self._title
 
     def fields(self) -> ComposeResult:
-        yield from self.row("文件", Input(self.default, id="path", validators=[Required("文件名")]), "path-note")
+        yield from self.row("文件", Input(self.default, id="path", compact=True, validators=[Required("文件名")]), "path-note")
 
     def submit(self):
         return self.save(Path(_value(self, "path")).expanduser())
