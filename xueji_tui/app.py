@@ -48,6 +48,7 @@ class XuejiApp(App[None]):
     def on_mount(self) -> None:
         self.title = self.school or self.TITLE
         self.switch_area("1")
+        roster_service.poll(self.session)  # the baseline: commits after this are noticed
         self.run_worker(self._load_rows, thread=True, name="load-rows", exit_on_error=False)
         if self._poll:
             self.set_interval(POLL_SECONDS, self.poll_store)
