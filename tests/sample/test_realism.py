@@ -149,3 +149,16 @@ def test_students_delayed_or_moved_carry_the_entries_that_explain_it(sample_scho
         assert types & {"留降级", "跳级"}
         assert int(s["YJBYRQ"][:4]) - int(s["DQSZJ"]) == int(float(s["XZ"]))
     assert any(s["RXRQ"][:4] == str(m["school_year"] - 4) and s["grad_year"] == m["year"] for s in moved)
+
+
+def test_coded_values_are_spelled_as_an_import_would_store_them(sample_school):
+    from xueji_tui.formats import profiles
+    from xueji_tui.formats.normalise import coded_name
+
+    widths = {f.code: f.width for f in profiles.load("import-students").fields if f.transform == "code"}
+    odd = planted(sample_school, "bad-code", "missing-field")
+    for s in sample_school.students:
+        if s["KSH"] in odd:
+            continue
+        for code, width in widths.items():
+            assert coded_name(code, s[code], width) == s[code], (s["KSH"], code, s[code])

@@ -51,7 +51,7 @@ def _zzmm(rng: random.Random, years_in: int) -> str:
     probation = (0.004, 0.01, 0.03, 0.05, 0.05)[min(years_in, 4)]
     r = rng.random()
     if r < party:
-        return "中共党员"
+        return "中国共产党党员"  # the spelling import stores (formats.normalise: the name fits C(16))
     if r < party + probation:
         return "中共预备党员"
     return "群众" if rng.random() < 0.1 else "共青团员"
