@@ -4,7 +4,7 @@ Each variant changes one student (or a pair, for ``duplicate``) so that exactly 
 follow, and nothing else — the manifest (``planted.json``) is what the precheck must report for
 the year besides ``missing-field`` on ZSBH (nobody has a certificate number before ``certno
 assign``). The variants are the flaws real CHSI data and real offices produce: a mistyped check
-character, a 15-character-ish ID, a 生僻字 outside GBK, a long Uyghur name, a 13-digit 考生号 …
+character, an ID with a digit dropped, a 生僻字 outside GBK, a long Uyghur name, a 13-digit 考生号 …
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ Expect = list[tuple[str, str]]  # (rule, field)
 
 
 def planting(rule: str, what: str):
-    """Name a variant's rule (for spreading it over colleges) and what it plants (for the manifest)."""
+    """Name a variant's rule (to spread each rule over colleges) and what it plants (for the manifest)."""
     def mark(fn):
         fn.rule, fn.what = rule, what
         return fn
@@ -59,8 +59,7 @@ def missing(field: str):
     def plant(s, ctx) -> Expect:
         s[field] = ""
         return [("missing-field", field)]
-    plant.rule, plant.what = "missing-field", f"{field} 为空"
-    return plant
+    return planting("missing-field", f"{field} 为空")(plant)
 
 
 @planting("bad-date", "入学日期 9 月 31 日")
@@ -178,13 +177,12 @@ def long_name(s, ctx) -> Expect:
     return [("too-long", "XM")]
 
 
-def _status(code: str, what: str, *, days=(4, 20), office=False):
+def _status(code: str, what: str, *, days=(4, 20)):
     def plant(s, ctx) -> Expect:
         start = ctx.cal.term_start
-        ctx.life.record(s, code, ctx.cal.between(start + timedelta(days[0]), start + timedelta(days[1])), office=office)
+        ctx.life.record(s, code, ctx.cal.between(start + timedelta(days[0]), start + timedelta(days[1])))
         return [("status", "")]
-    plant.rule, plant.what = "status", what
-    return plant
+    return planting("status", what)(plant)
 
 
 def _photo(what: str, expect: str, **photo):
@@ -194,8 +192,7 @@ def _photo(what: str, expect: str, **photo):
             p[k] = v(p, ctx) if callable(v) else v
         s["photo"] = p
         return [(expect, "ZP")]
-    plant.rule, plant.what = expect, what
-    return plant
+    return planting(expect, what)(plant)
 
 
 def _early(p, ctx) -> str:
@@ -209,15 +206,17 @@ def _flag(where: str, flag: str):
         else:
             s["photo"] = dict(s["photo"], identity=flag)
         return [("identity-flag", "BZ")]
-    plant.rule = "identity-flag"
-    plant.what = f"{'备注' if where == 'BZ' else '照片名单身份核验'}：{flag}"
-    return plant
+    return planting("identity-flag", f"{'备注' if where == 'BZ' else '照片名单身份核验'}：{flag}")(plant)
 
 
 def _request(field: str, status: str):
     def plant(s, ctx) -> Expect:
         rng = ctx.rng
-        if field == "XM":
+        if field == "XM" and "·" in s["XM"]:
+            first, rest = s["XM"].split("·", 1)
+            new = f"{first}江·{rest}"
+            reason, evidence = "本人已在公安机关办理姓名变更", "户籍所在地派出所出具的姓名变更证明"
+        elif field == "XM":
             new = s["XM"][:1] + ("子" if s["XM"][1:2] != "子" else "梓") + s["XM"][2:]
             reason, evidence = "本人已在公安机关办理姓名变更", "户籍所在地派出所出具的姓名变更证明"
         else:
@@ -234,9 +233,7 @@ def _request(field: str, status: str):
                                 "old": s[field], "new": new, "reason": reason, "evidence": evidence,
                                 "status": status, "filed_by": clerk, "filed_at": at, "steps": steps})
         return [("pending-correction", field)]
-    plant.rule = "pending-correction"
-    plant.what = f"{field} 的更正申请未办结（{status}）"
-    return plant
+    return planting("pending-correction", f"{field} 的更正申请未办结（{status}）")(plant)
 
 
 @planting("not-on-list", "不在学信网预计毕业生名单中")
