@@ -69,7 +69,7 @@ class Life:
         history = s["history"]
         plan = plan_change(s, ChangeRequest(code=code, date=ymd(day), approved=approved, doc=number,
                                             note=note, **to),
-                           office=office, clerk=clerk, at=self.cal.stamp(day + timedelta(days=self.rng.randrange(0, 3))),
+                           office=office, clerk=clerk, at=self.cal.stamp(min(day + timedelta(days=self.rng.randrange(0, 3)), self.cal.ref)),
                            entry_id=f"E{len(history) + 1}")
         for f, v in plan.updates.items():
             s[f] = v
