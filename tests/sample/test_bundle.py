@@ -125,3 +125,14 @@ def test_importing_the_downloads_gives_the_same_precheck(tmp_path):
     extra = got - want
     assert extra and all(rule == "study-length" and ksh in explained for rule, ksh, _ in extra)
     assert want - got == set()
+
+
+def test_without_sample_data_the_same_school_is_generated_again(tmp_path, monkeypatch):
+    """An installed wheel has no sample_data/: `xueji demo` regenerates the identical school."""
+    committed = read_bundle(SAMPLE / "school.json.gz").to_json()
+    monkeypatch.setattr(bundled, "sample_dir", lambda: tmp_path / "nowhere")
+    assert bundled.load().to_json() == committed
+    (tmp_path / "damaged").mkdir()
+    (tmp_path / "damaged" / "school.json.gz").write_bytes(b"not gzip")
+    monkeypatch.setattr(bundled, "sample_dir", lambda: tmp_path / "damaged")
+    assert bundled.load().to_json() == committed
