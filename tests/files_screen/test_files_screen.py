@@ -1,0 +1,109 @@
+"""5 文件 from the keyboard: a CHSI file previewed then applied; an upload file written and read back."""
+
+import asyncio
+import csv
+from datetime import date
+
+import dbfread
+from textual.widgets import Input, Select, Static
+
+from xueji_testkit import make_student
+from xueji_tui.app import XuejiApp
+from xueji_tui.store import open_store
+
+
+def _text(app, wid: str) -> str:
+    from rich.console import Console
+
+    console = Console(width=200, record=True, file=open("/dev/null", "w"))
+    console.print(app.screen.query_one(wid, Static).content)
+    return console.export_text()
+
+
+def _students_csv(path, rows):
+    heads = ["KSH", "XH", "XM", "XB", "CSRQ", "SFZH", "MZ", "ZZMM", "ZYDM", "ZYMC", "FY", "XSH", "BH", "CC",
+             "XXXS", "XZ", "RXRQ", "YJBYRQ"]
+    with open(path, "w", newline="", encoding="utf-8-sig") as f:
+        w = csv.writer(f)
+        w.writerow(heads)
+        for r in rows:
+            w.writerow([r.get(h, "") for h in heads])
+
+
+async def _wait(app, pilot):
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_import_preview_then_apply(office, tmp_path):
+    newcomer = make_student(500)
+    changed = dict(make_student(1), BH="新班级1班")
+    path = tmp_path / "在校生.csv"
+    _students_csv(path, [newcomer, changed])
+
+    async def go():
+        app = XuejiApp(office, today=lambda: date(2022, 10, 1), poll=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("5")
+            app.screen.query_one("#import-path", Input).value = str(path)
+            await pilot.press("enter")  # preview
+            await _wait(app, pilot)
+            summary = _text(app, "#import-text")
+            assert "新增 1 人" in summary and "变更 1 人" in summary and "新班级1班" in summary
+            assert open_store(office.store.root).get(newcomer["KSH"]) is None  # a preview writes nothing
+            await pilot.press("ctrl+y")
+            await _wait(app, pilot)
+            assert "已导入" in _text(app, "#import-text")
+            st = open_store(office.store.root)
+            assert st.get(newcomer["KSH"])["status"] == "注册学籍"
+            assert st.get(changed["KSH"])["BH"] == "新班级1班"
+
+    asyncio.run(go())
+
+
+def test_bad_file_is_explained_and_nothing_changes(office, tmp_path):
+    bad = tmp_path / "坏文件.dbf"
+    bad.write_bytes(b"\x03not a dbf at all")
+
+    async def go():
+        app = XuejiApp(office, today=lambda: date(2022, 10, 1), poll=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("5")
+            app.screen.query_one("#import-path", Input).value = str(bad)
+            await pilot.press("enter")
+            await _wait(app, pilot)
+            assert "坏文件.dbf" in _text(app, "#import-text")
+            assert app.screen.query_one("#do-apply").disabled
+
+    asyncio.run(go())
+
+
+def test_export_registration_file(office, tmp_path):
+    out = tmp_path / "注册.dbf"
+
+    async def go():
+        app = XuejiApp(office, today=lambda: date(2022, 10, 1), poll=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("5")
+            app.screen.query_one("#files-tabs").active = "tab-export"
+            await pilot.pause()
+            app.screen.query_one("#export-out", Input).value = str(out)
+            await pilot.press("ctrl+o")
+            await _wait(app, pilot)
+            assert str(out) in _text(app, "#export-text")
+
+    asyncio.run(go())
+    rows = list(dbfread.DBF(out, encoding="gbk"))
+    assert len(rows) == 60 and {r["KSH"] for r in rows} == {make_student(i)["KSH"] for i in range(60)}
+
+
+def test_college_clerk_sees_only_its_kinds(wenxue):
+    async def go():
+        app = XuejiApp(wenxue, today=lambda: date(2022, 10, 1), poll=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("5")
+            kinds = app.screen.query_one("#import-kind", Select)
+            assert [v for _, v in kinds._options if v != Select.BLANK] == ["workbook"]
+            assert app.screen.query_one("#export-college", Input).value == "文学院"
+
+    asyncio.run(go())
