@@ -66,6 +66,8 @@ def import_cmd(env, kind, file, dry_run, yes, year, limit):
     if kind == "workbook":
         done = (f"已导入：记录核对结论 {counts.get('applied', 0)} 项（其中更正申请 {counts.get('requests', 0)} 项），"
                 f"冲突 {counts['conflicts']} 处未应用，拒收 {counts['rejected']} 行")
+    if counts.get("with_problems"):
+        done += f"；其中 {counts['with_problems']} 人有待核对的问题（按原样导入，见核对队列和预审）"
     note(done)
     if counts.get("rejects_file"):
         note(f"拒收的行已写入 {counts['rejects_file']}")

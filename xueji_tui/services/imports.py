@@ -25,7 +25,7 @@ from xueji_tui.domain.errors import InvalidInput, NotAllowed
 from xueji_tui.domain.fields import label
 from xueji_tui.domain.record import ROW
 from xueji_tui.formats import profiles, readers
-from xueji_tui.formats.normalise import normalise_value, same_code
+from xueji_tui.formats.normalise import normaliser, same_code
 from xueji_tui.services.session import Session
 
 KINDS = {"students": "在校生学籍数据", "freshmen": "录取新生数据", "graduates": "预计毕业生名单",
@@ -35,6 +35,7 @@ SCHOOL_ASSIGNED = ("XH", "FY", "XSH", "BH", "YJBYRQ")  # absent from the freshma
 GIVEN_ONLY = {"graduates": ("BYRQ", "BJYJL", "ZSBH")}  # an empty cell means "not given", not "cleared"
 OPEN_REQUESTS = ("申请", "已报教育厅")
 BULK = 2000  # above this many rows, read the whole store once instead of one look-up a row
+FLAG_LIMIT = 20_000  # the summary counts flawed values up to here; the store flags them anyway (roster)
 
 
 @dataclass
@@ -139,8 +140,11 @@ def _head(session: Session) -> tuple:
     return (h.seq, h.hash)
 
 
-def _originals(row: dict, result: readers.ReadResult) -> dict:
-    """A row's cells under the file's own headings, for the rejects file."""
+def _originals(row: dict, result) -> dict:
+    """A row's cells under the file's own headings, for the rejects file (``result``: what was read,
+    or a prepared row, which keeps the row as read and its headings)."""
+    if "_src" in row:
+        row, result = row["_src"], row["_read"]
     out = {}
     for code, heading in result.matched.items():
         if code in row:
@@ -152,27 +156,27 @@ def _originals(row: dict, result: readers.ReadResult) -> dict:
 def _prepare(plan: ImportPlan, result: readers.ReadResult, profile: profiles.Profile,
              key_fields: tuple[str, ...] = ("KSH",)) -> list[dict]:
     """Normalised rows ('_row', '_sheet', field codes); rejects the structurally unusable ones."""
-    present = [f for f in profile.fields if f.code in result.matched]
+    present = [(f.code, normaliser(f.transform, f.code, f.width)) for f in profile.fields if f.code in result.matched]
     rows = []
     for r in result.rows:
         if r.get("_problem"):
             plan.rejected.append(Reject(r["_row"], f"无法识别：{r['_problem']}", _originals(r, result), r.get("_sheet", "")))
             continue
         vals: dict = {"_row": r["_row"], "_sheet": r.get("_sheet", "")}
-        for f in present:
-            raw = r.get(f.code, "")
-            v, note = normalise_value(f.transform, f.code, raw, f.width)
+        for code, norm in present:
+            raw = r.get(code, "")
+            v, note = norm(raw)
             if note:
                 plan.normalised[note] += 1
                 if len(plan.normalised_examples) < 50:
-                    plan.normalised_examples.append((r["_row"], f.code, raw, v))
-            vals[f.code] = v
+                    plan.normalised_examples.append((r["_row"], code, raw, v))
+            vals[code] = v
         if not any(vals.get(k) for k in key_fields):
             need = "或".join(f"{label(k)}（{k}）" for k in key_fields)
             plan.rejected.append(Reject(r["_row"], f"没有{need}，无法确定是哪名学生", _originals(r, result),
                                         r.get("_sheet", "")))
             continue
-        vals["_orig"] = _originals(r, result)
+        vals["_src"], vals["_read"] = r, result  # the rejects file shows a row as read
         rows.append(vals)
     return _drop_duplicates(plan, rows, key_fields[0])
 
@@ -193,7 +197,7 @@ def _drop_duplicates(plan: ImportPlan, rows: list[dict], key: str) -> list[dict]
         if k in dup:
             where = "、".join(str(x["_row"]) for x in seen[k])
             plan.rejected.append(Reject(r["_row"], f"{label(key)} {k} 在文件中出现 {len(seen[k])} 次（第 {where} 行），"
-                                                   f"无法确定以哪一行为准，全部拒收", r["_orig"], r["_sheet"]))
+                                                   f"无法确定以哪一行为准，全部拒收", _originals(r, None), r["_sheet"]))
         else:
             out.append(r)
     return out
@@ -283,16 +287,20 @@ def _diff_rows(session: Session, plan: ImportPlan, rows: list[dict], profile: pr
     unknown_major: Counter = Counter()
     status_diff = 0
     source = {"kind": kind, "file": plan.path.name, "sha256": plan.sha256[:16]}
+    flag = len(rows) <= FLAG_LIMIT
     for r in rows:
         ksh = r["KSH"]
         if kind != "freshmen" and r.get("ZYDM") and r.get("FY"):
-            learned.setdefault(r["ZYDM"], Counter())[(r.get("ZYMC", ""), r["FY"], r.get("XSH", ""))] += 1
+            seen_major = learned.get(r["ZYDM"])
+            if seen_major is None:
+                seen_major = learned[r["ZYDM"]] = Counter()
+            seen_major[(r.get("ZYMC", ""), r["FY"], r.get("XSH", ""))] += 1
         grad_year = None
         if kind == "graduates":
             grad_year = _year(r.get("BYRQ")) or _year(r.get("YJBYRQ")) or plan.year
             if grad_year is None:
                 plan.rejected.append(Reject(r["_row"], "无法确定毕业年份（毕业日期、预计毕业日期都为空）：请加 --year YYYY",
-                                            r["_orig"], r["_sheet"]))
+                                            _originals(r, None), r["_sheet"]))
                 continue
         old = existing.get(ksh)
         if old is None:
@@ -308,8 +316,9 @@ def _diff_rows(session: Session, plan: ImportPlan, rows: list[dict], profile: pr
                     unknown_major[rec.get("ZYDM") or "（空）"] += 1
             rec.update(verification={}, history=[], grad_year=grad_year, source=source)
             plan.new.append(rec)
-            for rule in {i.rule for _, i in record_issues(rec)}:
-                plan.flagged[rule] += 1
+            if flag:
+                for rule in {i.rule for _, i in record_issues(rec)}:
+                    plan.flagged[rule] += 1
             continue
         changes: list[tuple[str, object, object]] = []
         after = None
@@ -341,8 +350,9 @@ def _diff_rows(session: Session, plan: ImportPlan, rows: list[dict], profile: pr
             after["source"] = source
             plan.updates.append(after)
             plan.changed.append(Changed(ksh, old.get("XH", ""), old.get("XM", ""), changes))
-            for rule in {i.rule for _, i in record_issues(after)} - {i.rule for _, i in record_issues(old)}:
-                plan.flagged[rule] += 1
+            if flag:
+                for rule in {i.rule for _, i in record_issues(after)} - {i.rule for _, i in record_issues(old)}:
+                    plan.flagged[rule] += 1
         elif len(plan.conflicts) > conflicts_before:
             plan.conflicted.append(ksh)
         else:
@@ -358,6 +368,9 @@ def _diff_rows(session: Session, plan: ImportPlan, rows: list[dict], profile: pr
     if status_diff:
         plan.notes.append(f"{status_diff} 名已有学生的学籍状态与文件不同：重新导入不改变学籍状态"
                           f"（状态只能通过异动办理）")
+    if not flag:
+        plan.notes.append(f"文件超过 {FLAG_LIMIT:,} 行：有问题的值（校验位、代码、日期等）按原样导入后在核对队列和预审中标出，"
+                          f"摘要不逐条统计")
     _missing(session, plan, {r["KSH"] for r in rows} | plan.rejected_keys)
 
 
@@ -393,11 +406,11 @@ def _plan_photos(session: Session, plan: ImportPlan, rows: list[dict], profile: 
             s = hits[0] if len(hits) == 1 else None
         if s is None:
             who = " / ".join(f"{label(k)} {_shown(k, r[k])}" for k in ("KSH", "SFZH") if r.get(k))
-            plan.rejected.append(Reject(r["_row"], f"找不到{who}对应的学生，请核对", r["_orig"], r["_sheet"]))
+            plan.rejected.append(Reject(r["_row"], f"找不到{who}对应的学生，请核对", _originals(r, None), r["_sheet"]))
             continue
         if s["KSH"] in seen:
             plan.rejected.append(Reject(r["_row"], f"与第 {seen[s['KSH']]} 行是同一名学生（考生号 {s['KSH']}），"
-                                                   f"以先出现的一行为准", r["_orig"], r["_sheet"]))
+                                                   f"以先出现的一行为准", _originals(r, None), r["_sheet"]))
             continue
         seen[s["KSH"]] = r["_row"]
         photo = dict(s.get("photo") or {})
@@ -530,7 +543,15 @@ def apply_import(session: Session, plan: ImportPlan) -> dict:
             tx.log("import-conflict", ksh=c.ksh, xh=c.xh, field=c.field, old=c.local, new=c.chsi,
                    why=f"{why}：保留本地值（{c.why}）")
     counts["rejects_file"] = str(rejects) if rejects else ""
+    counts["with_problems"] = _with_problems(session, plan)
     return counts
+
+
+def _with_problems(session: Session, plan: ImportPlan) -> int:
+    """New or changed students the roster now marks as having problems (the store's own check)."""
+    touched = {s["KSH"] for s in plan.new} | {c.ksh for c in plan.changed}
+    i_ksh, i_p = ROW["KSH"], ROW["problems"]
+    return sum(1 for r in session.store.rows() if r[i_p] and r[i_ksh] in touched)
 
 
 # -- the summary a clerk reads -------------------------------------------------------------------
