@@ -1,0 +1,71 @@
+"""Every binding on every screen and form, pressed, without an error (and the app keeps running)."""
+
+from __future__ import annotations
+
+import pytest
+from tui_kit import ready
+
+from xueji_tui.domain.fields import ART6_FIELDS
+from xueji_tui.screens.areas import AREAS
+
+SKIP = {"ctrl+q", "ctrl+c", "super+c"}  # quitting ends the test; copying needs a clipboard
+
+
+async def to_student(pilot, field: str = "KSH", status_row: int = 0) -> None:
+    app = pilot.app
+    model = app.feed.model
+    pos = [i for i in range(len(model)) if model.row(i)[8] == "待注册"][status_row]
+    app.screen.query_one("#roster").move_to(pos)
+    await pilot.press("enter")
+    for _ in range(ART6_FIELDS.index(field)):
+        await pilot.press("j")
+
+
+OPENERS = {
+    "roster": [],
+    "queue": ["2"],
+    "student": ["student"],
+    "history": ["student", "h"],
+    "help": ["question_mark"],
+    "facets": ["f"],
+    "verify-form": ["student:RXRQ", "n"],
+    "request-form": ["student:MZ", "n"],
+    "status-form": ["student", "s"],
+    "record-form": ["student", "r"],
+}
+OPENERS.update({f"area-{k}": [k] for k, a in AREAS.items() if k not in ("1", "2") and a.available()})
+
+
+async def open_screen(pilot, steps) -> None:
+    app = pilot.app
+    for _ in range(2):  # unwind the area we are in, then the roster's
+        while len(app.screen_stack) > 1:
+            app.pop_screen()
+            await pilot.pause()
+        app.switch_mode("1")
+        await pilot.pause()
+    for step in steps:
+        if step.startswith("student"):
+            await to_student(pilot, step.split(":")[1] if ":" in step else "KSH")
+        else:
+            await pilot.press(step)
+        await pilot.pause()
+
+
+@pytest.mark.parametrize("name", list(OPENERS))
+async def test_every_binding(office_app, name):
+    app = office_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await open_screen(pilot, OPENERS[name])
+        target = type(app.screen)
+        keys = [k for k, b in app.screen.active_bindings.items() if k not in SKIP]
+        assert keys, f"{name}: no bindings"
+        for key in keys:
+            if type(app.screen) is not target:
+                await open_screen(pilot, OPENERS[name])
+            assert type(app.screen) is target
+            await pilot.press(key)
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        assert app.is_running and app._exception is None
