@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import gc
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -60,6 +62,18 @@ def run(n: int = 100_000, workdir: Path | None = None) -> list[dict]:
     again = imports.plan_import(session, "students", src)
     rows.append(_row(f"re-import summary of the same file ({again.counts()['unchanged']:,} unchanged)", None,
                      time.perf_counter() - t0))
+
+    cli_data = work / "data-cli"
+    shutil.rmtree(cli_data, ignore_errors=True)
+    create_store(cli_data, school_code="10202", school_name="吉林师范大学", president="校长", clerk="bench")
+    t0 = time.perf_counter()
+    p = subprocess.run([sys.executable, "-m", "xueji_tui", "--data", str(cli_data), "--clerk", "bench", "import",
+                        "students", str(src), "--yes", "--limit", "3"], capture_output=True, text=True)
+    took = time.perf_counter() - t0
+    ok = p.returncode == 0 and "已导入" in p.stderr
+    rows.append(dict(_row("xueji import students FILE --yes (a fresh process, the whole command)", 10, took),
+                     **({} if ok else {"pass": False})))
+    shutil.rmtree(cli_data, ignore_errors=True)
 
     reg = profiles.load("registration")
     recs = [dict(s, status=s["status"] if s["status"] in ("注册学籍", "暂缓注册", "保留学籍") else "注册学籍")
