@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -47,17 +48,18 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         title = getattr(self.under, "HELP_TITLE", "") or "帮助"
-        lines = []
+        text = Text()
         group = None
         for g, keys, desc in self.rows:
             if g != group:
-                lines.append(f"\n[b]{g}[/b]")
+                text.append(("\n" if group is not None else "") + g + "\n", "bold")
                 group = g
-            lines.append(f"  [b $accent]{keys:<14}[/] {desc}")
+            text.append("  " + keys.ljust(14), "bold")
+            text.append(f" {desc}\n")
         with Vertical():
-            yield Static(f"{title} · 按键（按 Esc 或 ? 关闭）", classes="help-title")
+            yield Static(f"{title} · 按键（按 Esc 或 ? 关闭）", classes="help-title", markup=False)
             with VerticalScroll():
-                yield Static("\n".join(lines).lstrip("\n"), markup=True)
+                yield Static(text)
 
     def action_close(self) -> None:
         self.dismiss(None)

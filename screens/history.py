@@ -114,7 +114,10 @@ class HistoryScreen(XuejiScreen):
         self.rows = history_rows(items)
         table = self.query_one(HistoryTable)
         table.set_source(Rows(self.rows), keep=len(self.rows) - 1)
-        self._detail(table.cursor_row)
+        if self.rows:
+            self._detail(table.cursor_row)
+        else:
+            self.query_one("#history-detail", Static).update("暂无异动记录或审计记录")
 
     def _detail(self, pos: int) -> None:
         if 0 <= pos < len(self.rows):

@@ -12,6 +12,17 @@ from xueji_tui.domain.record import ROW
 from xueji_tui.screens.areas import AREAS
 
 
+def declared(cls) -> set[tuple[str, str]]:
+    """(action, description) of the bindings xueji's own classes declare (not Textual's defaults)."""
+    out = set()
+    for c in cls.__mro__:
+        if c.__module__.startswith("xueji_tui"):
+            for b in c.__dict__.get("BINDINGS", []):
+                if not isinstance(b, tuple):
+                    out.add((b.action, b.description))
+    return out
+
+
 def our_bindings(screen) -> list[tuple[str, str, str, object]]:
     """(description, key display, action, node) of the xueji bindings active on ``screen``.
 
@@ -21,10 +32,9 @@ def our_bindings(screen) -> list[tuple[str, str, str, object]]:
     out: dict[tuple[int, str], list] = {}
     for key, active in screen.active_bindings.items():
         b = active.binding
-        module = type(active.node).__module__
-        if not b.description or not (module.startswith("xueji_tui") or active.node is app):
+        if not b.description or (b.action, b.description) not in declared(type(active.node)):
             continue
-        if b.action in ("command_palette",) or not active.enabled:
+        if not active.enabled:
             continue
         slot = out.setdefault((id(active.node), b.action), [b.description, [], b.action, active.node])
         slot[1].append(app.get_key_display(b))
@@ -36,7 +46,7 @@ class ActionsProvider(Provider):
         app = self.app
         out = []
         for desc, keys, action, node in our_bindings(self.screen):
-            if action.startswith("area("):
+            if action.startswith("area(") or action == "command_palette":
                 continue
             out.append((f"{desc}（{keys}）", f"按 {keys}", partial(app.run_action, action, node)))
         for key, area in AREAS.items():

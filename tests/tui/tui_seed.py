@@ -90,8 +90,20 @@ def make_student(i: int, rnd: random.Random, *, n_colleges: int = len(COLLEGES))
 def build(root: Path, n: int = 60, seed: int = 7, *, n_colleges: int = len(COLLEGES), chunk: int = 5000):
     """A data directory with ``n`` students, the majors catalogue and three clerks.
 
-    Clerks: office1 and office2 (学生工作处), wenxue (文学院).
+    Clerks: office1 and office2 (学生工作处), wenxue (文学院). Every audit line of the build is
+    stamped ``AT`` so screens that show the trail (history) are the same on every run.
     """
+    from xueji_tui.store import txn
+
+    real = txn.now_iso
+    txn.now_iso = lambda: AT
+    try:
+        return _build(root, n, seed, n_colleges=n_colleges, chunk=chunk)
+    finally:
+        txn.now_iso = real
+
+
+def _build(root: Path, n: int, seed: int, *, n_colleges: int, chunk: int):
     store = create_store(root, school_code="10202", school_name=SCHOOL, president="测试校长", clerk="office1")
     rnd = random.Random(seed)
     students = [make_student(i, rnd, n_colleges=n_colleges) for i in range(n)]
