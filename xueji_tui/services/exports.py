@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from xueji_tui.domain.codes import codes
-from xueji_tui.domain.errors import InvalidInput
+from xueji_tui.domain.errors import InvalidInput, NotFound
 from xueji_tui.formats import profiles, writers
 from xueji_tui.formats.transforms import ZCZT
 from xueji_tui.services.session import Session
@@ -205,7 +205,7 @@ def export(session: Session, kind: str, out: Path | None = None, fmt: str | None
     total = sum(len(r) for _, r, _ in sheets)
     if total == 0:
         what = "、".join(t for _, _, t in sheets)
-        raise InvalidInput(f"没有可导出的{what}记录" + (f"（{year} 年）" if year else "") +
+        raise NotFound(f"没有可导出的{what}记录" + (f"（{year} 年）" if year else "") +
                            (f"（{college}）" if college else "") + "，未写出文件" +
                            "".join(f"；{n}" for n in notes))
     paths = []

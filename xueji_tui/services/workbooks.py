@@ -13,7 +13,7 @@ from pathlib import Path
 
 from xueji_tui.domain import idcard
 from xueji_tui.domain.codes import codes
-from xueji_tui.domain.errors import InvalidInput, XuejiError
+from xueji_tui.domain.errors import InvalidInput, NotFound, XuejiError
 from xueji_tui.domain.fields import ART6_FIELDS, IDENTITY_FIELDS, label
 from xueji_tui.formats import readers
 from xueji_tui.formats.profiles import Profile
@@ -58,7 +58,7 @@ def export_workbook(session: Session, out: Path, profile: Profile, college: str 
     groups = select(session, college, year)
     if not groups:
         scope = session.clerk.limit_college(college)
-        raise InvalidInput(f"{scope or '全校'}没有需要核对的学生" + (f"（{year} 级）" if year else "（都已核对无误）")
+        raise NotFound(f"{scope or '全校'}没有需要核对的学生" + (f"（{year} 级）" if year else "（都已核对无误）")
                            + "，未写出文件")
     sheets = [(fy or UNASSIGNED, rows) for fy, rows in groups.items()]
     return write_workbook(out, profile, sheets, exported_at)
