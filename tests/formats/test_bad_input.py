@@ -12,6 +12,7 @@ import io
 import random
 import struct
 import zipfile
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -38,6 +39,7 @@ def world(tmp_path_factory):
         "csv": chsi_file(base / "good.csv", good).read_bytes(),
     }
     files["gbcsv"] = files["csv"].decode("utf-8-sig").encode("gb18030")
+    files["xls"] = (Path(__file__).parent / "data" / "students.xls").read_bytes()
     return base, root, files
 
 
@@ -69,18 +71,18 @@ def _cut_points(n: int, rnd: random.Random, k: int) -> list[int]:
     return sorted(p for p in pts if 0 <= p < n)
 
 
-@pytest.mark.parametrize("fmt", ["dbf", "xlsx", "csv", "gbcsv"])
+@pytest.mark.parametrize("fmt", ["dbf", "xlsx", "xls", "csv", "gbcsv"])
 def test_truncated(world, fmt):
     rnd = random.Random(SEED + hash(fmt) % 1000)
     data = world[2][fmt]
     ext = "csv" if "csv" in fmt else fmt
     outcomes = [check(world, f"cut-{fmt}-{p}.{ext}", data[:p], category="truncated")
                 for p in _cut_points(len(data), rnd, 32)]
-    if fmt in ("dbf", "xlsx"):
+    if fmt in ("dbf", "xlsx", "xls"):
         assert outcomes.count("bad") >= len(outcomes) - 2  # a cut binary file is a bad file
 
 
-@pytest.mark.parametrize("fmt", ["dbf", "xlsx", "csv", "gbcsv"])
+@pytest.mark.parametrize("fmt", ["dbf", "xlsx", "xls", "csv", "gbcsv"])
 def test_random_byte_mutations(world, fmt):
     rnd = random.Random(SEED + 7 + len(fmt))
     data = world[2][fmt]

@@ -113,3 +113,17 @@ def test_truncated_dbf_is_refused(tmp_path):
     cut.write_bytes(data[:-40])
     with pytest.raises(InvalidInput, match=r"cut\.dbf.*截断"):
         readers.read(cut, profiles.load("import-students"))
+
+
+def test_legacy_xls_with_title_line_dates_and_numbers():
+    """tests/formats/data/students.xls: synthetic, written once with xlwt (BIFF8) — a title line
+    above the headings, 出生日期 as an Excel date cell, 学制 and 学号 as numbers."""
+    from pathlib import Path
+
+    from xueji_testkit import make_student
+
+    r = readers.read(Path(__file__).parent / "data" / "students.xls", profiles.load("import-students"))
+    assert r.format == "xls" and len(r.rows) == 5 and r.rows[0]["_row"] == 3
+    s = make_student(0)
+    assert {k: r.rows[0][k] for k in ("KSH", "XH", "XM", "CSRQ", "SFZH", "XZ", "FY")} == {
+        "KSH": s["KSH"], "XH": s["XH"], "XM": s["XM"], "CSRQ": s["CSRQ"], "SFZH": s["SFZH"], "XZ": "4", "FY": s["FY"]}
