@@ -109,7 +109,8 @@ def test_boundaries_other_college_and_last_years_file(demo, tmp_path):
     assert r.exit_code == 3 and "文学院" in r.output and other["XM"] not in r.output
 
     # last year's file by mistake: almost every row would change; nothing without confirmation
-    mine = student(demo, FY="文学院", status="注册学籍")
+    mine = next(s for r in open_store(demo).rows("文学院") if r[ROW["status"]] == "注册学籍"
+                and not (s := open_store(demo).get(r[ROW["KSH"]])).get("history"))
     assert x(demo, "verify", mine["XH"], "XM", "ok", clerk="wenxue").exit_code == 0
     rows = [json.loads(x(demo, "lookup", r[ROW["KSH"]], "--json").output)[0]
             for r in open_store(demo).rows("文学院")[:40] if r[ROW["KSH"]] != mine["KSH"]]
