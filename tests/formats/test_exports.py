@@ -84,6 +84,19 @@ def test_registration_xlsx_and_cohort(eventful, tmp_path):
         [(F[0]["KSH"], "保留入学资格"), (F[1]["KSH"], "放弃入学资格")])
     ws = openpyxl.load_workbook(out).worksheets[0]
     assert ws.freeze_panes == "A2" and ws["C1"].value == "姓名 XM"
+    out = tmp_path / "all.xlsx"
+    assert run(eventful, "export", "registration", "-o", str(out)).exit_code == 0
+    got = {r["KSH"]: r for r in xlsx_rows(out)}
+    zczt = {"注册学籍": "注册学籍", "休学(病休)": "休学", "保留入学资格": "保留入学资格"}
+    want = [s for s in open_store(eventful).students() if s["status"] in zczt]
+    assert len(got) == len(want)
+    for s in want:
+        assert got[s["KSH"]] == {"KSH": s["KSH"], "XH": s["XH"], "XM": s["XM"], "SFZH": s["SFZH"],
+                                 "ZCZT": zczt[s["status"]], "BZ": s.get("BZ") or ""}
+    r = run(eventful, "export", "registration", "-o", str(tmp_path / "x.xlsx"), "--format", "dbf")
+    assert r.exit_code == 2 and "--format dbf" in r.output
+    r = run(eventful, "export", "workbook", "--format", "dbf")
+    assert r.exit_code == 2 and "xlsx" in r.output
 
 
 def test_changes_carry_the_values_after_the_change(eventful, tmp_path):

@@ -142,9 +142,12 @@ def export(session: Session, kind: str, out: Path | None = None, fmt: str | None
     if kind in UPLOADS:
         session.clerk.require_office(f"导出{TITLES[kind]}上报文件")
     college = session.clerk.limit_college(college)
-    fmt = (fmt or default_format(kind)).lower().lstrip(".")
+    asked = (fmt or "").lower().lstrip(".")
+    fmt = asked or default_format(kind)
     if fmt not in ("dbf", "xlsx"):
         raise InvalidInput(f"导出格式应为 dbf 或 xlsx，现为“{fmt}”")
+    if out and asked and Path(out).suffix.lower() in (".dbf", ".xlsx") and Path(out).suffix.lower() != f".{asked}":
+        raise InvalidInput(f"输出文件 {out} 的扩展名与 --format {asked} 不一致，请改一个")
     if kind in ("workbook", "precheck") and fmt != "xlsx":
         raise InvalidInput(f"{TITLES[kind]}只能导出为 xlsx（Excel）")
     out = Path(out) if out else default_name(kind, fmt, year, college)
