@@ -83,8 +83,7 @@ class QueueScreen(XuejiScreen):
         with Horizontal():
             yield ClassList(id="classes")
             yield QueueTable(QUEUE_COLUMNS, id="queue", fixed=1)
-        yield Static("Enter 打开学生（停在第一个待核项）· 在学生页用 space/y 无误、n 有误、J/K 下一个/上一个 · c 选班级",
-                     id="count")
+        yield Static("Enter 打开（停在第一个待核项）· 学生页：space/y 无误 n 有误 J/K 下一个/上一个", id="count")
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -1,0 +1,110 @@
+"""The real ``xueji`` in a real terminal (tmux): start, find by 学号, record a 休学, see it in the
+history and in a second clerk's terminal, quit. CI installs tmux (.ci/run)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from xueji_tui.domain.record import ROW
+from xueji_tui.services.session import open_session
+
+TMUX = shutil.which("tmux")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(TMUX is None, reason="tmux is not installed (CI installs it)")]
+
+
+class Terminal:
+    """One tmux session on a private server: send keys, read the screen."""
+
+    def __init__(self, socket: str, name: str, command: str, size=(80, 24)) -> None:
+        self.socket, self.name = socket, name
+        self.tmux("new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]), command)
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True, timeout=20).stdout
+
+    def keys(self, *keys: str) -> None:
+        for k in keys:
+            self.tmux("send-keys", "-t", self.name, k)
+            time.sleep(0.15)
+
+    def text(self, chars: str) -> None:
+        self.tmux("send-keys", "-t", self.name, "-l", chars)
+        time.sleep(0.2)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-t", self.name, "-p")
+
+    def wait(self, needle: str, seconds: float = 15.0) -> str:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            shown = self.screen()
+            if needle in shown:
+                return shown
+            time.sleep(0.1)
+        raise AssertionError(f"“{needle}” did not appear on the screen:\n{self.screen()}")
+
+
+@pytest.fixture
+def terminals():
+    socket = f"xueji-test-{uuid.uuid4().hex[:8]}"
+    yield socket
+    subprocess.run([TMUX, "-L", socket, "kill-server"], capture_output=True, timeout=20)
+
+
+def command(data_dir: Path, clerk: str) -> str:
+    bin_dir = Path(sys.executable).parent
+    xueji = bin_dir / "xueji"
+    prog = str(xueji) if xueji.exists() else f"{sys.executable} -m xueji_tui"
+    env = f"PATH={bin_dir}:{os.environ.get('PATH', '')} TERM=xterm-256color LANG=C.UTF-8"
+    return f"env {env} {prog} --data {data_dir} --clerk {clerk}; echo XUEJI-EXITED-$?; sleep 30"
+
+
+def test_start_find_change_history_second_terminal_quit(data_dir, terminals):
+    row = [r for r in open_session(data_dir, "office1").store.rows() if r[ROW["status"]] == "注册学籍"][0]
+    xh, name = row[ROW["XH"]], row[ROW["XM"]]
+    first = Terminal(terminals, "a", command(data_dir, "office1"))
+    second = Terminal(terminals, "b", command(data_dir, "office2"))
+    first.wait("显示 60 / 60")
+    second.wait("显示 60 / 60")
+
+    # the window: /, the 学号, Enter -> the student, status shown, 身份证号 masked
+    second.keys("/")
+    second.text(xh)
+    second.keys("Enter")
+    second.wait("注册学籍")
+    first.keys("/")
+    first.text(xh)
+    first.keys("Enter")
+    shown = first.wait(f"学号 {xh}")
+    assert name in shown and row[ROW["SFZH"]] not in shown and "********" in shown
+
+    # s -> 1101 因病休学 with its 文号, saved with ctrl+s
+    first.keys("s")
+    first.wait("学籍异动")
+    first.text("因病")
+    first.wait("已选：1101")
+    first.keys("Tab", "Tab", "Tab")  # 生效日期 (today) -> 批准日期 -> 文号
+    first.text("吉师大教字〔2025〕3号")
+    first.keys("C-s")
+    first.wait("休学(病休)")
+
+    # the history shows it
+    first.keys("h")
+    first.wait("1101 休学·因病休学")
+
+    # the other clerk's terminal shows the change without restarting
+    second.wait("休学(病休)", seconds=10)
+
+    # back, back, quit
+    first.keys("Escape", "Escape", "C-q")
+    first.wait("XUEJI-EXITED-0")
+    second.keys("C-q")
+    second.wait("XUEJI-EXITED-0")
