@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from xueji_tui.domain.codes import codes
 from xueji_tui.domain.errors import InvalidInput, NotFound
 from xueji_tui.formats import profiles, writers
 from xueji_tui.formats.transforms import ZCZT

@@ -23,7 +23,7 @@ import orjson
 from xueji_tui.domain import idcard
 from xueji_tui.domain.checks import record_issues
 from xueji_tui.domain.codes import codes
-from xueji_tui.domain.errors import InvalidInput, NotAllowed
+from xueji_tui.domain.errors import InvalidInput
 from xueji_tui.domain.fields import label
 from xueji_tui.domain.record import ROW
 from xueji_tui.formats import profiles, readers

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from xueji_tui.domain import idcard
 from xueji_tui.domain.codes import codes
-from xueji_tui.domain.errors import InvalidInput, NotFound, XuejiError
+from xueji_tui.domain.errors import NotFound, XuejiError
 from xueji_tui.domain.fields import ART6_FIELDS, IDENTITY_FIELDS, label
 from xueji_tui.formats import readers
 from xueji_tui.formats.profiles import Profile
