@@ -62,11 +62,39 @@ def dumps(obj) -> bytes:
     return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
 
 
+# Parsed student shards and index buckets are big (about 1 MB and 0.4 MB each at 100,000 students):
+# a clerk walking student after student in the UI would otherwise keep every one of them, past the
+# 300 MB a process may use (spec/quality.md). These two kinds are kept least-recently-used, the rest
+# (settings, roster rows: small, and read as a whole) stay cached.
+BOUNDED = {"shard": 48, "index": 64}
+
+
+def _bounded_kind(path: Path) -> str | None:
+    if path.parent.name == "index":
+        return "index"
+    if path.parent.parent.name == "students" and not path.name.endswith(".rows.json"):
+        return "shard"
+    return None
+
+
 class FileCache:
     """Parsed JSON files, re-read only when the file on disk changed (inode, size, mtime)."""
 
     def __init__(self) -> None:
         self._entries: dict[Path, tuple[tuple, object]] = {}
+        self._recent: dict[str, dict[Path, None]] = {kind: {} for kind in BOUNDED}
+
+    def _touch(self, path: Path) -> None:
+        kind = _bounded_kind(path)
+        if kind is None:
+            return
+        recent = self._recent[kind]
+        recent.pop(path, None)
+        recent[path] = None
+        while len(recent) > BOUNDED[kind]:
+            oldest = next(iter(recent))
+            del recent[oldest]
+            self._entries.pop(oldest, None)
 
     @staticmethod
     def _sig(st: os.stat_result) -> tuple:
@@ -93,11 +121,13 @@ class FileCache:
         sig = self._sig(st)
         hit = self._entries.get(path)
         if hit and hit[0] == sig:
+            self._touch(path)
             return hit[1]
         with open(path, "rb") as f:
             raw = f.read()
         data = orjson.loads(raw) if raw else default
         self._entries[path] = (sig, data)
+        self._touch(path)
         return data
 
     def is_fresh(self, path: Path) -> bool:
@@ -111,8 +141,12 @@ class FileCache:
         """Remember what this process just wrote (its stat is read after the rename)."""
         try:
             self._entries[path] = (self._sig(os.stat(path)), data)
+            self._touch(path)
         except FileNotFoundError:
             self._entries.pop(path, None)
 
     def forget(self, path: Path) -> None:
         self._entries.pop(path, None)
+        kind = _bounded_kind(path)
+        if kind is not None:
+            self._recent[kind].pop(path, None)
