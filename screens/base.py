@@ -65,11 +65,21 @@ class XuejiScreen(Screen):
     def body(self) -> ComposeResult:
         yield from ()
 
+    _stale = False
+
     def on_mount(self) -> None:
         self.watch(self.app, "generation", self._data_changed, init=False)
 
     def _data_changed(self, _generation: int) -> None:
-        self.data_changed()
+        if self.is_current:
+            self.data_changed()
+        else:  # under another screen or in another area: catch up when shown again
+            self._stale = True
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.data_changed()
 
     def data_changed(self) -> None:
         """The store changed (another clerk, or this one): show the new state."""

@@ -5,8 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
 
 from xueji_tui.domain.record import ROW
 from xueji_tui.roster import N_FIELDS, Walk, verification_progress, verification_queue
@@ -46,16 +45,15 @@ class QueueTable(VirtualTable):
     HELP_GROUP = "待核学生"
 
 
-class ClassList(OptionList):
+class ClassTable(VirtualTable):
+    """Colleges and their classes with open students, and their progress; Enter jumps there."""
+
     HELP_GROUP = "班级"
-    BINDINGS = [
-        Binding("j", "cursor_down", "下移", show=False),
-        Binding("k", "cursor_up", "上移", show=False),
-    ]
+    BINDINGS = [Binding("enter", "select", "到该班", show=False)]
 
 
-class Queue:
-    def __init__(self, rows: list[list]) -> None:
+class Rows:
+    def __init__(self, rows: list) -> None:
         self.rows = rows
 
     def __len__(self) -> int:
@@ -63,6 +61,16 @@ class Queue:
 
     def row(self, pos: int) -> list:
         return self.rows[pos]
+
+
+def _group_style(r: list) -> str:
+    return "vtable--header" if r[0] == "college" else ""
+
+
+CLASS_COLUMNS = [
+    Column("学院 / 班级", "", 17, lambda r: r[1]),
+    Column("已核/人数", "", 9, lambda r: r[2], right=True),
+]
 
 
 class QueueScreen(XuejiScreen):
@@ -75,13 +83,14 @@ class QueueScreen(XuejiScreen):
     def __init__(self) -> None:
         super().__init__()
         self.queue: list[list] = []
-        self.starts: dict[str, int] = {}  # option id -> first queue position
+        self.groups: list[list] = []  # [kind, label, progress, first queue position]
         self._cursor_ksh = ""
+        self._built_from = None
 
     def body(self) -> ComposeResult:
         yield Static("正在载入…", id="queue-head")
         with Horizontal():
-            yield ClassList(id="classes")
+            yield ClassTable(CLASS_COLUMNS, id="classes", fixed=0, style_of=_group_style)
             yield QueueTable(QUEUE_COLUMNS, id="queue", fixed=1)
         yield Static("Enter 打开（停在第一个待核项）· 学生页：space/y 无误 n 有误 J/K 下一个/上一个", id="count")
 
@@ -90,14 +99,11 @@ class QueueScreen(XuejiScreen):
         self.query_one(QueueTable).focus()
         self.data_changed()
 
-    def on_screen_resume(self) -> None:
-        self.data_changed()
-
     def data_changed(self) -> None:
         feed = self.app.feed
-        if not feed.loaded:
+        if not feed.loaded or feed.model.rows is self._built_from:
             return
-        rows = feed.model.rows
+        rows = self._built_from = feed.model.rows
         self.queue = verification_queue(rows)
         colleges, classes = verification_progress(rows)
         done = sum(c[0] for c in colleges.values())
@@ -105,55 +111,52 @@ class QueueScreen(XuejiScreen):
         scope = self.session.clerk.college or "全校"
         self.query_one("#queue-head", Static).update(
             f"{scope}：已核对完 {done:,} / {total:,} 名（{pct(done, total)}）· 待核 {len(self.queue):,} 名")
-        self._fill_classes(colleges, classes)
+        self._fill_groups(colleges, classes)
         table = self.query_one(QueueTable)
         pos = table.cursor_row
         if self._cursor_ksh:
-            pos = next((i for i, r in enumerate(self.queue) if r[ROW["KSH"]] == self._cursor_ksh), pos)
-        table.set_source(Queue(self.queue), keep=pos)
+            ksh = ROW["KSH"]
+            pos = next((i for i, r in enumerate(self.queue) if r[ksh] == self._cursor_ksh), pos)
+        table.set_source(Rows(self.queue), keep=pos)
         self._remember()
 
-    def _fill_classes(self, colleges, classes) -> None:
-        ol = self.query_one(ClassList)
-        keep = ol.highlighted_option.id if ol.highlighted_option is not None else None
-        self.starts = {}
-        options = []
+    def _fill_groups(self, colleges, classes) -> None:
+        groups = []
         fy_i, bh_i = ROW["FY"], ROW["BH"]
+        last_fy = last_bh = None
         for pos, r in enumerate(self.queue):
-            c_id, b_id = f"c:{r[fy_i]}", f"b:{r[fy_i]}:{r[bh_i]}"
-            if c_id not in self.starts:
-                self.starts[c_id] = pos
-                d, t = colleges.get(r[fy_i], [0, 0])
-                options.append(Option(f"{r[fy_i]}  {d}/{t}", id=c_id))
-            if b_id not in self.starts:
-                self.starts[b_id] = pos
-                d, t = classes.get((r[fy_i], r[bh_i]), [0, 0])
-                options.append(Option(f"  {r[bh_i]}  {d}/{t}", id=b_id))
-        if not options:
-            options.append(Option("全部核对完毕", id="none", disabled=True))
-        ol.clear_options()
-        ol.add_options(options)
-        if keep and keep in self.starts:
-            ol.highlighted = ol.get_option_index(keep)
+            fy, bh = r[fy_i], r[bh_i]
+            if fy != last_fy:
+                d, t = colleges.get(fy, [0, 0])
+                groups.append(["college", fy, f"{d}/{t}", pos])
+                last_fy, last_bh = fy, None
+            if bh != last_bh:
+                d, t = classes.get((fy, bh), [0, 0])
+                groups.append(["class", f"  {bh}", f"{d}/{t}", pos])
+                last_bh = bh
+        if not groups:
+            groups.append(["college", "全部核对完毕", "", 0])
+        self.groups = groups
+        self.query_one(ClassTable).set_source(Rows(groups))
 
     def _remember(self) -> None:
         table = self.query_one(QueueTable)
         self._cursor_ksh = self.queue[table.cursor_row][ROW["KSH"]] if self.queue else ""
 
     def on_virtual_table_moved(self, event: VirtualTable.Moved) -> None:
-        self._remember()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        pos = self.starts.get(event.option.id or "")
-        if pos is None:
-            return
-        table = self.query_one(QueueTable)
-        table.focus()
-        table.move_to(pos)
-        # show the class from its first row
-        table.scroll_to(y=pos, animate=False, force=True)
+        if event.table is self.query_one(QueueTable):
+            self._remember()
 
     def on_virtual_table_selected(self, event: VirtualTable.Selected) -> None:
+        if isinstance(event.table, ClassTable):
+            if not self.queue:
+                return
+            pos = self.groups[event.pos][3]
+            table = self.query_one(QueueTable)
+            table.focus()
+            table.move_to(pos)
+            table.scroll_to(y=pos, animate=False, force=True)  # the class from its first row
+            return
         if not self.queue:
             return
         pos = event.pos
@@ -162,7 +165,7 @@ class QueueScreen(XuejiScreen):
         self.app.open_student(ksh, walk=Walk(kshs, pos), field="first")
 
     def action_classes(self) -> None:
-        self.query_one(ClassList).focus()
+        self.query_one(ClassTable).focus()
 
     def action_to_table(self) -> None:
         self.query_one(QueueTable).focus()

@@ -67,7 +67,7 @@ class VirtualTable(ScrollView, can_focus=True):
         "vtable--ended", "vtable--cursor-blur",
     }
     DEFAULT_CSS = """
-    VirtualTable { height: 1fr; overflow-x: hidden; }
+    VirtualTable { height: 1fr; overflow-x: hidden; scrollbar-size-vertical: 1; }
     VirtualTable > .vtable--header { text-style: bold; background: $panel; }
     VirtualTable > .vtable--header-current { text-style: bold reverse; }
     VirtualTable > .vtable--cursor { background: $accent; color: $text; text-style: bold; }

@@ -269,36 +269,45 @@ class KshView:
 N_FIELDS = len(ART6_FIELDS)
 
 
+_DESCENDING = str.maketrans("0123456789", "9876543210")  # '2025' sorts before '2024'
+
+
+def _ended() -> frozenset[str]:
+    return frozenset(name for name, group in codes().statuses.items() if group == "ended")
+
+
 def is_done(r: list) -> bool:
     return r[ROW["verified"]] >= N_FIELDS and not r[ROW["wrong"]]
 
 
-def in_queue_scope(r: list) -> bool:
-    """Students still at school (an ended record is not verified any more)."""
-    return not codes().is_ended(r[ROW["status"]])
-
-
 def verification_queue(rows: list[list]) -> list[list]:
-    """Students with unverified or wrong Art. 6 fields, college by college, class by class."""
-    fy, grade, bh = ROW["FY"], ROW["DQSZJ"], ROW["BH"]
-    todo = [r for r in rows if in_queue_scope(r) and not is_done(r)]
-    todo.sort(key=lambda r: (r[fy], -int(r[grade]) if (r[grade] or "").isdigit() else 0, r[bh], r[XH]))
+    """Students still at school with unverified or wrong Art. 6 fields: college by college, newest
+    grade first, class by class (an ended record is not verified any more)."""
+    fy, grade, bh, st, ver, wrong = (ROW[k] for k in ("FY", "DQSZJ", "BH", "status", "verified", "wrong"))
+    ended = _ended()
+    todo = [r for r in rows if r[st] not in ended and (r[ver] < N_FIELDS or r[wrong])]
+    todo.sort(key=lambda r: (r[fy], (r[grade] or "").translate(_DESCENDING), r[bh], r[XH]))
     return todo
 
 
 def verification_progress(rows: list[list]) -> tuple[dict[str, list[int]], dict[tuple[str, str], list[int]]]:
     """[verified, total] students per college and per (college, class), students still at school."""
-    fy, bh = ROW["FY"], ROW["BH"]
+    fy, bh, st, ver, wrong = (ROW[k] for k in ("FY", "BH", "status", "verified", "wrong"))
+    ended = _ended()
     colleges: dict[str, list[int]] = {}
     classes: dict[tuple[str, str], list[int]] = {}
     for r in rows:
-        if not in_queue_scope(r):
+        if r[st] in ended:
             continue
-        done = 1 if is_done(r) else 0
-        c = colleges.setdefault(r[fy], [0, 0])
+        done = 1 if r[ver] >= N_FIELDS and not r[wrong] else 0
+        c = colleges.get(r[fy])
+        if c is None:
+            c = colleges[r[fy]] = [0, 0]
         c[0] += done
         c[1] += 1
-        k = classes.setdefault((r[fy], r[bh]), [0, 0])
+        k = classes.get((r[fy], r[bh]))
+        if k is None:
+            k = classes[(r[fy], r[bh])] = [0, 0]
         k[0] += done
         k[1] += 1
     return colleges, classes

@@ -155,11 +155,14 @@ async def test_queue_class_list_jumps_to_a_class(data_dir):
         await ready(app, pilot)
         await pilot.press("2", "c")
         screen = app.screen
-        await pilot.press("down", "down", "down", "enter")
+        await pilot.press("down", "down", "down")
+        chosen = screen.groups[screen.query_one("#classes").cursor_row]
+        await pilot.press("enter")
         table = screen.query_one("#queue")
         assert app.focused is table
-        option = screen.query_one("#classes").highlighted_option
-        assert table.cursor_row == screen.starts[option.id]
+        assert table.cursor_row == chosen[3]
+        first = table.source.row(table.cursor_row)  # the first open student of that college or class
+        assert first[ROW["FY" if chosen[0] == "college" else "BH"]] == chosen[1].strip()
 
 
 async def test_queue_of_a_college_clerk(data_dir):
