@@ -91,6 +91,7 @@ class RosterScreen(XuejiScreen):
     def __init__(self) -> None:
         super().__init__()
         self._debounce: Timer | None = None
+        self._pending = False
         self._cursor_ksh = ""
         self._shown = False
 
@@ -153,15 +154,32 @@ class RosterScreen(XuejiScreen):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "filter":
             return
+        # the first key filters at once; keys that follow within DEBOUNCE_SECONDS (a paste, a fast
+        # typist) are taken together when it ends
+        if self._debounce is None:
+            self._apply_filter()
+            self._debounce = self.set_timer(DEBOUNCE_SECONDS, self._settle)
+        else:
+            self._pending = True
+
+    def _settle(self) -> None:
+        self._debounce = None
+        if self._pending:
+            self._pending = False
+            self._apply_filter()
+            self._debounce = self.set_timer(DEBOUNCE_SECONDS, self._settle)
+
+    def _stop_debounce(self) -> None:
         if self._debounce is not None:
             self._debounce.stop()
-        self._debounce = self.set_timer(DEBOUNCE_SECONDS, self._apply_filter)
+            self._debounce = None
+        self._pending = False
 
     def _apply_filter(self) -> None:
-        self._debounce = None
-        if not self.app.feed.loaded:
+        value = self.query_one(FilterInput).value
+        if not self.app.feed.loaded or value == self.model.query:
             return
-        self.model.set_query(self.query_one(FilterInput).value)
+        self.model.set_query(value)
         self.query_one(RosterTable).set_source(self.model, keep=0)
         self._remember()
         self._status()
@@ -169,9 +187,8 @@ class RosterScreen(XuejiScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id != "filter":
             return
-        if self._debounce is not None:
-            self._debounce.stop()
-            self._apply_filter()
+        self._stop_debounce()
+        self._apply_filter()
         query = event.value.strip()
         model = self.model
         exact = model.exact(query)
@@ -200,9 +217,7 @@ class RosterScreen(XuejiScreen):
             self.query_one(RosterTable).focus()
             return
         filt.value = ""
-        if self._debounce is not None:
-            self._debounce.stop()
-            self._debounce = None
+        self._stop_debounce()
         self.model.clear()
         table = self.query_one(RosterTable)
         keep = self.model.position(self._cursor_ksh) if self._cursor_ksh else 0

@@ -66,7 +66,7 @@ def dumps(obj) -> bytes:
 # a clerk walking student after student in the UI would otherwise keep every one of them, past the
 # 300 MB a process may use (spec/quality.md). These two kinds are kept least-recently-used, the rest
 # (settings, roster rows: small, and read as a whole) stay cached.
-BOUNDED = {"shard": 48, "index": 64}
+BOUNDED = {"shard": 32, "index": 48}
 
 
 def _bounded_kind(path: Path) -> str | None:

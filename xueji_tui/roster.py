@@ -131,12 +131,19 @@ class RosterModel:
         new = needles(query)
         old = self._needles
         self.query = query
+        narrowing = (len(new) == len(old) and old and all(n.startswith(o) for n, o in zip(new, old))
+                     and len(self.view) * 2 < len(self._base))
         if not new:
             self.view = self._base
-        elif len(new) == len(old) and old and all(n.startswith(o) for n, o in zip(new, old)):
-            # narrowing: every row matching the longer query matched the shorter one
+        elif narrowing:
+            # every row matching the longer query matched the shorter one: look only at those
             keys = self.keys
-            self.view = [i for i in self.view if any(n in keys[i] for n in new)]
+            if len(new) == 1:
+                n = new[0]
+                self.view = [i for i in self.view if n in keys[i]]
+            else:
+                a, b = new
+                self.view = [i for i in self.view if a in keys[i] or b in keys[i]]
         elif len(new) == 1:
             n = new[0]
             self.view = list(itertools.compress(self._base, [n in k for k in self._base_keys]))

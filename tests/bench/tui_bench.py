@@ -57,18 +57,24 @@ async def main():
                 whole.append(time.perf_counter() - t)
                 render.append(table.render_seconds - before)
             result[name] = {"render_ms": [r * 1000 for r in render], "whole_ms": [w * 1000 for w in whole]}
-        # a filter keystroke, computed and painted (no debounce here: the model call itself)
+        # a filter keystroke: the model's filter and the table's update (the paint is measured above)
         model = app.feed.model
-        xh = model.row(len(model) // 2)[1]
-        times = []
+        xh = model.row(len(model) * 2 // 3)[1]
         screen = app.screen
-        for i in range(1, len(xh) + 1):
-            t = time.perf_counter()
-            screen.query_one("#filter").value = xh[:i]
-            screen._apply_filter()
+        compute, render = [], []
+        for query in (xh, "张", "zs"):
+            for i in range(1, len(query) + 1):
+                before = table.render_seconds
+                screen.query_one("#filter").value = query[:i]
+                t = time.perf_counter()
+                screen._apply_filter()
+                compute.append((time.perf_counter() - t) * 1000)
+                await pilot.pause()
+                render.append((table.render_seconds - before) * 1000)
+            screen.action_clear()
             await pilot.pause()
-            times.append((time.perf_counter() - t) * 1000)
-        result["filter_ms"] = times
+        result["filter_ms"] = compute
+        result["filter_render_ms"] = render
         out.update(result)
     print(json.dumps(out))
 asyncio.run(main())
@@ -185,7 +191,7 @@ def tmux_figures(data: Path, total: int, runs: int = 3) -> list[dict]:
         term.keys("/")
         time.sleep(0.3)
     ms = [k * 1000 for k in keystrokes]
-    out.append(row(f"filter keystroke → repainted count and table ({len(ms)} keys, median; incl. 30 ms debounce)",
+    out.append(row(f"filter keystroke → new count and table on screen ({len(ms)} keys typed, median)",
                    "≤ 100 ms", statistics.median(ms), "ms", statistics.median(ms) <= 100))
     out.append(row("filter keystroke, 95th percentile", "≤ 100 ms", p95(ms), "ms", p95(ms) <= 100))
 
@@ -214,9 +220,39 @@ def tmux_figures(data: Path, total: int, runs: int = 3) -> list[dict]:
         term.keys("J")
         walks.append(term.wait(lambda s, before=before: s.splitlines()[1] != before) * 1000)
     out.append(row("J → next student shown (median of 20)", "—", statistics.median(walks), "ms", True))
+    # a long day: 400 more students walked (each one's shard and index buckets read)
+    for _ in range(400):
+        term.keys("J")
+        time.sleep(0.01)
+    time.sleep(1.0)
+    term.keys("Escape")
+    time.sleep(0.3)
+
+    # cursor and page moves on the roster, end to end (the screen as the terminal shows it)
+    moves = {"j": [], "PageDown": []}
+    for key, n in (("j", 30), ("PageDown", 15)):
+        for _ in range(n):
+            before = term.tmux("capture-pane", "-t", "b", "-p", "-e")
+            term.keys(key)
+            t = time.perf_counter()
+            while term.tmux("capture-pane", "-t", "b", "-p", "-e") == before and time.perf_counter() - t < 2:
+                time.sleep(0.002)
+            moves[key].append((time.perf_counter() - t) * 1000)
+    out.append(row("cursor move (j) → terminal updated (tmux, median)", "—", statistics.median(moves["j"]), "ms", True))
+    out.append(row("page move (PgDn) → terminal updated (tmux, median)", "—", statistics.median(moves["PageDown"]),
+                   "ms", True))
+
+    # 2 → the verification queue of the whole school
+    t = time.perf_counter()
+    term.keys("2")
+    term.wait(lambda s: "待核 " in s)
+    queue = time.perf_counter() - t
+    out.append(row("2 → verification queue shown (first time, whole school)", "—", queue, "s", True))
+    term.keys("1")
+    time.sleep(0.3)
 
     rss, hwm = memory_kb(term.pid())
-    out.append(row("memory of the TUI process after this session (VmRSS)", "≤ 300 MB", rss / 1024, "MB", rss / 1024 <= 300))
+    out.append(row("memory of the TUI process after the session, 420 students opened (VmRSS)", "≤ 300 MB", rss / 1024, "MB", rss / 1024 <= 300))
     out.append(row("peak memory of the TUI process (VmHWM)", "≤ 300 MB", hwm / 1024, "MB", hwm / 1024 <= 300))
     term.keys("C-q")
     term.close()
@@ -231,14 +267,13 @@ def headless_figures(data: Path) -> list[dict]:
     out = []
     for name, what in (("cursor", "cursor move (j)"), ("page", "page move (PgDn)")):
         render = r[name]["render_ms"]
-        whole = r[name]["whole_ms"]
         out.append(row(f"{what}: render work of the table, 95th percentile", "≤ 16 ms", p95(render), "ms",
                        p95(render) <= 16))
-        out.append(row(f"{what}: whole keypress incl. Textual's frame (headless, median)", "—",
-                       statistics.median(whole), "ms", True))
-    f = r["filter_ms"]
-    out.append(row("filter: compute + repaint in process (headless, median / max)", "≤ 100 ms",
+    f, fr = r["filter_ms"], r["filter_render_ms"]
+    out.append(row("filter keystroke: filter 100,000 rows + table update in process (median / max)", "≤ 100 ms",
                    f"{statistics.median(f):.1f} / {max(f):.1f}", "ms", max(f) <= 100))
+    out.append(row("filter keystroke: render work of the repainted table (max)", "≤ 16 ms", max(fr), "ms",
+                   max(fr) <= 16))
     out.append(row("headless start: rows loaded after mount", "—", r["load_s"], "s", True))
     return out
 
