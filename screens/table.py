@@ -247,7 +247,7 @@ class VirtualTable(ScrollView, can_focus=True):
                 row = self.source.row(pos)
                 style = base
                 if self.style_of is not None and (extra := self.style_of(row)):
-                    style = base + self.get_component_rich_style(extra)
+                    style = base + self.get_component_rich_style(extra, partial=True)
                 if pos == self.cursor_row:
                     style = base + self.get_component_rich_style(
                         "vtable--cursor" if self.has_focus else "vtable--cursor-blur")
@@ -255,7 +255,7 @@ class VirtualTable(ScrollView, can_focus=True):
                 for c in self.columns:
                     cs = style
                     if c.cell_style is not None and (extra := c.cell_style(row)):
-                        cs = style + self.get_component_rich_style(extra)
+                        cs = style + self.get_component_rich_style(extra, partial=True)
                     cells.append((fit(c.text(row), c.width, c.right), cs))
                 strip = self._line(cells, width, style if pos == self.cursor_row else base)
         self.render_seconds += perf_counter() - t0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from datetime import date
 from pathlib import Path
 from typing import Callable
@@ -111,6 +112,15 @@ class XuejiApp(App[None]):
             gc.freeze()
         self.generation += 1
 
+    def _handle_exception(self, error: Exception) -> None:
+        # a clerk never sees a traceback (tests run headless and XUEJI_DEBUG=1 keep Textual's)
+        if self.is_headless or os.environ.get("XUEJI_DEBUG"):
+            super()._handle_exception(error)
+            return
+        what = error.message if isinstance(error, XuejiError) else f"{type(error).__name__}: {error}"
+        self.exit(return_code=1, message=f"xueji 内部错误，已退出：{what}。已保存的内容不受影响；"
+                                         f"设置 XUEJI_DEBUG=1 可查看详细信息。")
+
     def show_error(self, error: XuejiError) -> None:
         self.notify(error.message, title="未保存" if error.exit_code != 1 else "", severity="error", timeout=8,
                     markup=False)
@@ -118,4 +128,7 @@ class XuejiApp(App[None]):
 
 def run_app(session) -> None:
     """``xueji`` and ``xueji demo`` open the UI here."""
-    XuejiApp(session).run()
+    app = XuejiApp(session)
+    app.run()
+    if app.return_code:
+        raise SystemExit(app.return_code)
