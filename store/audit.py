@@ -15,6 +15,8 @@ from pathlib import Path
 
 import orjson
 
+from xueji_tui.durable import write_all
+
 GENESIS = "0" * 64
 _TAIL_CHUNK = 1 << 16
 
@@ -117,9 +119,7 @@ class AuditLog:
     def append(self, data: bytes) -> None:
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o660)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
+            write_all(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)

@@ -21,7 +21,6 @@ from xueji_tui.store.txn import STUDENTS, Txn, now_iso
 
 META, CLERKS, CORRECTIONS, CATALOG = "meta.json", "clerks.json", "corrections.json", "catalog.json"
 _TMP = re.compile(r"^(?P<name>.+)\.(?P<txn>\d+)\.tmp$")
-_LOOSE_TMP = re.compile(r"^.+\.w\.\d+\.tmp$")
 
 # schema_version -> function(txn) bringing a store from that version to the next
 MIGRATIONS: dict[int, object] = {}
@@ -299,15 +298,4 @@ def create_store(root: Path, *, school_code: str, school_name: str, president: s
     return store
 
 
-def write_export(path: Path, data: bytes) -> None:
-    """Export files (upload files, reports): atomic, readable by owner and group only."""
-    from xueji_tui.store.files import replace_atomically
-
-    private_umask()
-    path = Path(path)
-    if path.parent and not path.parent.exists():
-        make_dir(path.parent)
-    replace_atomically(path, data, tag="w")
-
-
-__all__ = ["Store", "open_store", "create_store", "write_export", "dumps", "is_store"]
+__all__ = ["Store", "open_store", "create_store", "dumps", "is_store"]

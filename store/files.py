@@ -12,6 +12,8 @@ from pathlib import Path
 
 import orjson
 
+from xueji_tui.durable import fsync_dir, write_new  # noqa: F401  (fsync_dir is re-exported)
+
 FILE_MODE = 0o660  # owner and group (the clerks' group); never others
 DIR_MODE = 0o770
 
@@ -24,38 +26,9 @@ def make_dir(path: Path) -> None:
     path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
 
 
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_durable(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` (which must not be a live file: a temporary) and fsync it."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-    try:
-        os.fchmod(fd, FILE_MODE)
-        view = memoryview(data)
-        while view:
-            n = os.write(fd, view)
-            view = view[n:]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def replace_atomically(path: Path, data: bytes, tag: str = "w") -> None:
-    """A standalone atomic write, for files outside a transaction (exports, settings at creation)."""
-    tmp = path.with_name(f"{path.name}.{tag}.{os.getpid()}.tmp")
-    try:
-        write_durable(tmp, data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
+    write_new(path, data, FILE_MODE)
 
 
 def dumps(obj) -> bytes:

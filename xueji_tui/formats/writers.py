@@ -13,12 +13,12 @@ Files are read back in the tests by ``dbfread`` (an independent reader).
 from __future__ import annotations
 
 import io
-import os
 import re
 import struct
 from datetime import date
 from pathlib import Path
 
+from xueji_tui.durable import replace_file
 from xueji_tui.domain.errors import InvalidInput
 from xueji_tui.domain.fields import label
 from xueji_tui.formats.transforms import render
@@ -50,29 +50,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.exists():
         raise InvalidInput(f"输出目录 {parent} 不存在，请先建立或换一个输出位置（-o）")
-    tmp = parent / f".{path.name}.{os.getpid()}.tmp"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, EXPORT_MODE)
-        try:
-            os.fchmod(fd, EXPORT_MODE)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    try:
-        dfd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
+    replace_file(path, data, EXPORT_MODE)
 
 
 def _who(record: dict) -> tuple[str, str]:

@@ -16,7 +16,6 @@ import orjson
 
 from xueji_tui.domain.codes import codes
 from xueji_tui.domain.errors import Blocked, InvalidInput, NotFound, Refused
-from xueji_tui.domain.fields import label
 from xueji_tui.domain.record import ROW
 from xueji_tui.domain.status import ChangeRequest, plan_change
 from xueji_tui.domain.validate import code_value
