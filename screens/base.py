@@ -24,10 +24,12 @@ class AreaBar(Widget):
         app = self.app
         session = app.session
         current = getattr(app, "current_mode", "")
+        school = getattr(app, "school", "")
+        compact = self.size.width < 100  # 80 columns: '1名册' and the school in place of 'xueji'
         line = Text(no_wrap=True, overflow="ellipsis")
-        line.append(" xueji ", "bold reverse")
+        line.append(f" {school or 'xueji'} " if compact else " xueji ", "bold reverse")
         for key, area in AREAS.items():
-            label = f" {key} {area.title} "
+            label = f" {key}{area.title} " if compact else f" {key} {area.title} "
             if key == current:
                 line.append(label, "bold reverse")
             elif area.available():
@@ -36,7 +38,8 @@ class AreaBar(Widget):
                 line.append(label, "dim")
         room = self.size.width - line.cell_len
         tail = session.clerk.title
-        for extra in ("" if session.clerk.college else " · 全校", f"  {getattr(app, 'school', '')}"):
+        extras = ("" if session.clerk.college else " · 全校", "" if compact else f"  {school}")
+        for extra in extras:
             if extra.strip() and Text(tail + extra).cell_len + 2 <= room:
                 tail += extra
         line.append(" " * max(1, room - Text(tail).cell_len - 1))

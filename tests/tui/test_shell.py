@@ -20,7 +20,7 @@ async def test_starts_on_the_roster_with_clerk_and_count(office_app):
         assert isinstance(office_app.screen, RosterScreen)
         assert "显示 60 / 60" in text_of(office_app, "#count")
         bar = office_app.screen.query_one("AreaBar").render().plain
-        assert "1 名册" in bar and "2 核对" in bar and "office1（学生工作处）" in bar
+        assert "1名册" in bar and "2核对" in bar and "office1（学生工作处）" in bar and "吉林师范大学" in bar
 
 
 async def test_area_keys_switch_and_keep_each_area(office_app):
@@ -96,3 +96,22 @@ async def test_college_clerk_sees_only_its_college(data_dir):
         fys = {r[4] for r in app.feed.model.rows}
         assert fys == {"文学院"}
         assert "wenxue（学院·文学院）" in app.screen.query_one("AreaBar").render().plain
+
+
+async def test_palette_says_when_a_number_is_outside_the_college(data_dir):
+    from xueji_tui.domain.record import ROW
+    from xueji_tui.services.session import open_session
+
+    other = [r for r in open_session(data_dir, "office1").store.rows() if r[ROW["FY"]] != "文学院"][0]
+    app = make_app(data_dir, "wenxue")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for ch in other[ROW["XH"]]:
+            await pilot.press(ch)
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, StudentScreen)
+        assert any("不属于文学院" in m for m in messages(app))

@@ -195,3 +195,22 @@ async def test_reason_search_by_code_or_words_and_office_only_codes(data_dir):
         assert modal.shown[0].code == "1101" and "1101" in text_of(app, "#reason-chosen")
         await pilot.press("down")
         assert modal.chosen.code != "1101"
+
+
+async def test_postponed_registration_then_registered_and_skipping_a_grade(office_app, data_dir):
+    async with office_app.run_test(size=(80, 24)) as pilot:
+        await ready(office_app, pilot)
+        row = [r for r in rows_where(office_app, status="注册学籍") if r[7] == "2024"][0]
+        await open_by_number(office_app, pilot, row[1])
+        await change(office_app, pilot, "0501")  # fees unpaid
+        assert stored(data_dir, row[0])["status"] == "暂缓注册"
+        await change(office_app, pilot, "0103")  # paid: registered
+        assert stored(data_dir, row[0])["status"] == "注册学籍"
+        modal = await change(office_app, pilot, "0401", to_grade="2025", doc="吉师大教字2025-12号")
+        assert office_app.screen is modal and "跳级应编入" in text_of(office_app, "#form-error")
+        modal.query_one("#to_grade").value = ""
+        await fill(office_app, pilot, "to_grade", "2023")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        s = stored(data_dir, row[0])
+        assert s["DQSZJ"] == "2023" and [e["code"] for e in s["history"]] == ["0501", "0103", "0401"]
