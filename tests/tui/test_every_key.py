@@ -53,7 +53,8 @@ async def open_screen(pilot, steps) -> None:
 
 
 @pytest.mark.parametrize("name", list(OPENERS))
-async def test_every_binding(office_app, name):
+async def test_every_binding(office_app, name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # export keys write their default file into the current directory
     app = office_app
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
