@@ -120,9 +120,14 @@ class Store:
         return out
 
     def get(self, ksh: str) -> dict | None:
-        for s in self.find(ksh):
-            if s.get("KSH") == ksh:
-                return s
+        """The student with this 考生号 (one index bucket and one shard read)."""
+        key = f"K:{(ksh or '').strip().upper()}"
+        for k, shard in (self._load(index_bucket(key)) or {}).get(key, []):
+            if k == ksh:
+                doc = self._doc(shard, ksh)
+                if doc is None:  # between a writer's renames: the careful path
+                    return next((s for s in self.find(ksh) if s.get("KSH") == ksh), None)
+                return doc
         return None
 
     def shards(self, college: str | None = None) -> list[str]:

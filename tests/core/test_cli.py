@@ -208,3 +208,15 @@ def test_reveal_is_not_a_cli_leak(school):
     out = run(school, "correction", "list").output
     assert make_student(99)["SFZH"] not in out and S0["SFZH"] not in out
     assert S0["SFZH"] not in (school / "audit.jsonl").read_text()
+
+
+def test_name_lookup_says_when_it_lists_only_the_first(school, monkeypatch):
+    from xueji_tui.services import students
+
+    monkeypatch.setattr(students, "NAME_HITS_LIMIT", 2)
+    st = open_store(school)
+    surname = max({r[2][0] for r in st.rows()}, key=lambda c: sum(1 for r in st.rows() if r[2][0] == c))
+    n = sum(1 for r in st.rows() if r[2].startswith(surname))
+    assert n > 2
+    r = run(school, "lookup", surname)
+    assert r.exit_code == 0 and f"共 {n} 人" in r.output and "只列出前 2 人" in r.output

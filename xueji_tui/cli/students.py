@@ -66,7 +66,10 @@ def lookup_cmd(env, query, json_):
         echo_json([as_json(s) for s in found])
         return
     click.echo("\n".join(as_text(s) for s in found))
-    if len(found) > 1:
+    total = getattr(found, "total", len(found))
+    if total > len(found):
+        note(f"共 {total} 人同名或以“{query}”开头，只列出前 {len(found)} 人；请输入更完整的姓名或学号")
+    elif len(found) > 1:
         note(f"共 {len(found)} 人")
 
 

@@ -51,12 +51,19 @@ def lookup(session: Session, query: str) -> list[dict]:
         hits += [r for r in rows if r[0] not in seen and r[i_py] == ql]
     if not hits:
         raise NotFound(f"没有找到“{q}”：请确认学号、考生号、身份证号或姓名")
-    out = []
+    out = Found()
+    out.total = len(hits)
     for r in hits[:NAME_HITS_LIMIT]:
         s = session.store.get(r[0])
         if s is not None and session.clerk.sees(s):
             out.append(s)
     return out
+
+
+class Found(list):
+    """Students found by name; ``total`` counts every match, beyond the ones returned."""
+
+    total = 0
 
 
 def resolve(session: Session, key: str) -> dict:
