@@ -15,7 +15,7 @@ from textual.worker import get_current_worker
 
 from xueji_tui.domain.errors import XuejiError
 from xueji_tui.screens.base import XuejiScreen
-from xueji_tui.screens.precheck import ExportModal, Rows, ScopeModal
+from xueji_tui.screens.precheck import ExportModal, Rows, choose_scope
 from xueji_tui.screens.table import Column, VirtualTable
 from xueji_tui.services import graduation
 
@@ -198,20 +198,11 @@ class PhotosScreen(XuejiScreen):
         self.load()
 
     def action_scope(self) -> None:
-        try:
-            colleges = graduation.colleges(self.session)
-        except XuejiError as e:
-            self.fail(e)
-            return
+        def rescoped() -> None:
+            self.shown_college = ALL
+            self.load()
 
-        def chosen(value) -> None:
-            if value:
-                self.year, college = value
-                self.college = college if self.session.office else self.session.clerk.college
-                self.shown_college = ALL
-                self.load()
-
-        self.app.push_screen(ScopeModal(self.year, self.college, colleges, self.session.office), chosen)
+        choose_scope(self, rescoped)
 
     def action_export(self) -> None:
         year = self.year

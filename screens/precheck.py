@@ -116,6 +116,27 @@ def _finding_style(f) -> str:
     return "vtable--problem" if f.severity == "error" else ""
 
 
+def choose_scope(screen, then) -> None:
+    """Ask for the graduation year and (office only) the college; set them on ``screen``, then ``then()``.
+
+    A college clerk's college is fixed: the form shows it and the choice cannot widen it.
+    """
+    try:
+        colleges = graduation.colleges(screen.session)
+    except XuejiError as e:
+        screen.fail(e)
+        return
+    session = screen.session
+
+    def chosen(value) -> None:
+        if value:
+            screen.year, college = value
+            screen.college = college if session.office else session.clerk.college
+            then()
+
+    screen.app.push_screen(ScopeModal(screen.year, screen.college, colleges, session.office), chosen)
+
+
 class PrecheckScreen(XuejiScreen):
     HELP_TITLE = "4 预审"
     CSS_PATH = "precheck.tcss"
@@ -255,19 +276,7 @@ class PrecheckScreen(XuejiScreen):
         self.run_precheck()
 
     def action_scope(self) -> None:
-        try:
-            colleges = graduation.colleges(self.session)
-        except XuejiError as e:
-            self.fail(e)
-            return
-
-        def chosen(value) -> None:
-            if value:
-                self.year, college = value
-                self.college = college if self.session.office else self.session.clerk.college
-                self.run_precheck()
-
-        self.app.push_screen(ScopeModal(self.year, self.college, colleges, self.session.office), chosen)
+        choose_scope(self, self.run_precheck)
 
     def action_export(self) -> None:
         year, college = self.year, self.college
