@@ -59,6 +59,19 @@ class Empty:
         raise IndexError(pos)
 
 
+class _RowMessage(Message):
+    """A table's row position, posted by the table (``control`` for ``@on`` selectors)."""
+
+    def __init__(self, table: "VirtualTable", pos: int) -> None:
+        super().__init__()
+        self.table = table
+        self.pos = pos
+
+    @property
+    def control(self) -> "VirtualTable":
+        return self.table
+
+
 class VirtualTable(ScrollView, can_focus=True):
     """Rows of a source, a row cursor and a column cursor, keyboard first."""
 
@@ -87,25 +100,11 @@ class VirtualTable(ScrollView, can_focus=True):
         Binding("enter", "select", "打开", show=True),
     ]
 
-    class Selected(Message):
-        def __init__(self, table: "VirtualTable", pos: int) -> None:
-            super().__init__()
-            self.table = table
-            self.pos = pos
+    class Selected(_RowMessage):
+        """Enter on a row."""
 
-        @property
-        def control(self) -> "VirtualTable":
-            return self.table
-
-    class Moved(Message):
-        def __init__(self, table: "VirtualTable", pos: int) -> None:
-            super().__init__()
-            self.table = table
-            self.pos = pos
-
-        @property
-        def control(self) -> "VirtualTable":
-            return self.table
+    class Moved(_RowMessage):
+        """The cursor moved to another row."""
 
     def __init__(self, columns: list[Column], source: Source | None = None, *, fixed: int = 1,
                  style_of: Callable[[list], str] | None = None, marker: Callable[[int], str] | None = None,
