@@ -35,6 +35,7 @@ def steps(*keys):
             else:
                 await pilot.press(k)
             await pilot.pause()
+        await pilot.app.workers.wait_for_complete()  # areas that compute in a worker (进度)
         await pilot.pause(0.2)
     return run
 
@@ -51,6 +52,8 @@ SCREENS = {
     "status-form": steps("student", "s", "type:2301"),
     "record-form": steps("student", "r", "type:7103"),
     "history": steps("student", "v", "h"),
+    "files": steps("5"),
+    "progress": steps("6"),
 }
 
 
