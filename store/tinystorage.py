@@ -26,10 +26,16 @@ class TxnStorage(Storage):
         staged = self.txn.staged.get(self.rel)
         if staged is not None:
             return staged
-        data = self.txn.store._load(self.rel)
-        # a private copy: TinyDB mutates documents in place, and an aborted transaction must leave
-        # the shared cache as it was
-        return orjson.loads(orjson.dumps(data)) if data else None
+        data = self.txn._load(self.rel)
+        if not data:
+            return None
+        # A private copy, so that an aborted transaction leaves the shared cache as it was. Shards
+        # are written only by Txn.put_many, which replaces whole documents (remove, then insert under
+        # the same id) and never edits one in place: copying the tables is enough. The small files
+        # (clerks, requests, settings) are edited in place by TinyDB's update(): copy them deeply.
+        if self.rel.startswith("students/"):
+            return {name: dict(table) for name, table in data.items()}
+        return orjson.loads(orjson.dumps(data))
 
     def write(self, data) -> None:
         self.txn.staged[self.rel] = data

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import orjson
-from tinydb import Query
+from tinydb.table import Document
 from tinydb.table import Table
 
 from xueji_tui.domain import idcard
@@ -124,8 +124,10 @@ class Txn:
         return [s for ksh, shard in self.locate(key) if (s := self._get_in(shard, ksh))]
 
     def _get_in(self, shard: str, ksh: str) -> dict | None:
-        doc = tinydb_for(self, shard).table(STUDENTS, cache_size=0).get(Query().KSH == ksh)
-        return dict(_copy(doc)) if doc is not None else None
+        for doc in ((self._load(shard) or {}).get(STUDENTS) or {}).values():
+            if doc.get("KSH") == ksh:
+                return _copy(doc)
+        return None
 
     def put(self, student: dict, reason: str = "") -> None:
         self.put_many([student])
@@ -186,15 +188,13 @@ class Txn:
             gone = set(kshs)
             tinydb_for(self, shard).table(STUDENTS, cache_size=0).remove(lambda d: d.get("KSH") in gone)
         for shard, docs in updates.items():
-            fresh = {d["KSH"]: d for d in docs}
-
-            def replace(doc, fresh=fresh):
-                new = fresh[doc["KSH"]]
-                doc.clear()
-                doc.update(new)
-
+            # replace whole documents under their ids (never edit one in place: see TxnStorage.read)
+            fresh = {d["KSH"] for d in docs}
+            raw = (self._load(shard) or {}).get(STUDENTS) or {}
+            ids = {d["KSH"]: int(i) for i, d in raw.items() if d.get("KSH") in fresh}
             table = tinydb_for(self, shard).table(STUDENTS, cache_size=0)
-            table.update(replace, lambda d, fresh=fresh: d.get("KSH") in fresh)
+            table.remove(doc_ids=list(ids.values()))
+            table.insert_multiple([Document(d, doc_id=ids[d["KSH"]]) for d in docs])
         for shard, docs in inserts.items():
             tinydb_for(self, shard).table(STUDENTS, cache_size=0).insert_multiple(docs)
 
