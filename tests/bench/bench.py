@@ -31,6 +31,19 @@ def load(name: str):
     return mod
 
 
+def report(table: list[dict], name: str, students: int) -> None:
+    """Print target vs measured and write the same rows to results/<name>."""
+    width = max(len(r["what"]) for r in table) + 2
+    print(f"{'what':<{width}}{'target':<12}{'measured':>14}  pass")
+    for r in table:
+        print(f"{r['what']:<{width}}{r['target']:<12}{str(r['measured']) + ' ' + r['unit']:>14}  "
+              f"{'yes' if r['pass'] else 'NO'}")
+    out = HERE / "results"
+    out.mkdir(exist_ok=True)
+    (out / name).write_text(json.dumps({"students": students, "rows": table}, ensure_ascii=False, indent=1),
+                            "utf-8")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--students", type=int, default=100_000)
@@ -61,15 +74,7 @@ def main() -> None:
             continue
         (work / part).mkdir(exist_ok=True)
         table += fn(mod)
-    width = max(len(r["what"]) for r in table) + 2
-    print(f"{'what':<{width}}{'target':<12}{'measured':>12}  pass")
-    for r in table:
-        print(f"{r['what']:<{width}}{r['target']:<12}{str(r['measured']) + ' ' + r['unit']:>12}  "
-              f"{'yes' if r['pass'] else 'NO'}")
-    out = HERE / "results"
-    out.mkdir(exist_ok=True)
-    (out / "bench.json").write_text(json.dumps({"students": args.students, "rows": table}, ensure_ascii=False,
-                                               indent=1), "utf-8")
+    report(table, "bench.json", args.students)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 

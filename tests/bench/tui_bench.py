@@ -298,15 +298,10 @@ def main() -> None:
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="xueji-tui-bench-"))
     table = run(args.students, work / "tui")
-    width = max(len(r["what"]) for r in table) + 2
-    print(f"{'what':<{width}}{'target':<12}{'measured':>14}  pass")
-    for r in table:
-        print(f"{r['what']:<{width}}{r['target']:<12}{str(r['measured']) + ' ' + r['unit']:>14}  "
-              f"{'yes' if r['pass'] else 'NO'}")
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "tui_bench.json").write_text(json.dumps({"students": args.students, "rows": table}, ensure_ascii=False,
-                                                   indent=1), "utf-8")
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench import report
+
+    report(table, "tui_bench.json", args.students)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 
