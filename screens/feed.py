@@ -27,7 +27,7 @@ class RosterFeed:
         """Re-read the shards another process (or this one) rewrote; True when rows changed."""
         if not self.loaded:
             return False
-        shards = roster_service.load(self.session, self.model.shards)
+        shards = roster_service.load(self.session)
         if not self.model.changed(shards):
             return False
         self.model.load(shards)

@@ -83,10 +83,10 @@ class StudentProvider(Provider):
             yield Hit(1.0 if ksh in exact else 0.8, text, partial(app.open_student, ksh), text=text,
                       help="打开学生")
         if not rows and q[:1].isdigit() and len(q) >= 6:
-            from xueji_tui.services import students
+            from xueji_tui.services import find
 
             try:
-                students.lookup(app.session, q)
+                find.lookup(app.session, q)
             except NotAllowed as e:
                 yield Hit(0.5, e.message, partial(app.show_error, e), text=e.message)
             except XuejiError:

@@ -17,7 +17,7 @@ from xueji_tui.domain.errors import XuejiError
 from xueji_tui.screens.base import XuejiScreen
 from xueji_tui.screens.precheck import ExportModal, Rows, choose_scope
 from xueji_tui.screens.table import Column, VirtualTable
-from xueji_tui.services import graduation
+from xueji_tui.services import graduation, photos
 
 # what a student may still lack, in the order of the steps (Art. 28): 采集 → 链接 → 校对
 LACKS = ("missing", "unlinked", "unchecked", "disputed", "early")
@@ -127,7 +127,7 @@ class PhotosScreen(XuejiScreen):
     def _work(self) -> None:
         worker = get_current_worker()
         try:
-            checklist = graduation.photo_checklist(self.session, self.year, self.college)
+            checklist = photos.photo_checklist(self.session, self.year, self.college)
         except XuejiError as e:
             self.app.call_from_thread(self.fail, e)
             return
@@ -209,7 +209,7 @@ class PhotosScreen(XuejiScreen):
         college = self.shown_college or self.college
 
         def save(path: Path) -> str:
-            n = graduation.export_chase_list(self.session, path, year, college)
+            n = photos.export_chase_list(self.session, path, year, college)
             return f"催办名单已写入 {path}（{n} 人）"
 
         def done(message) -> None:

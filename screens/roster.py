@@ -202,10 +202,10 @@ class RosterScreen(XuejiScreen):
 
     def _explain_nothing(self, query: str) -> None:
         """Nothing in scope: say why (outside the clerk's college, or no such student)."""
-        from xueji_tui.services import students
+        from xueji_tui.services import find
 
         try:
-            students.lookup(self.session, query)
+            find.lookup(self.session, query)
         except XuejiError as e:
             self.fail(e)
         else:

@@ -13,7 +13,7 @@ from xueji_tui.domain.idcard import mask
 from xueji_tui.roster import Walk
 from xueji_tui.screens.base import XuejiScreen
 from xueji_tui.screens.table import Column, VirtualTable
-from xueji_tui.services import students
+from xueji_tui.services import find, students
 
 VERDICT_WORDS = {"ok": "无误", "wrong": "有误", None: "未核对"}
 RECORD_TYPES = ("71", "72")
@@ -137,7 +137,7 @@ class StudentScreen(XuejiScreen):
     # -- showing ---------------------------------------------------------------------------
     def load(self, ksh: str, field: str | None = None) -> bool:
         try:
-            s = students.get_student(self.session, ksh)
+            s = find.get_student(self.session, ksh)
         except XuejiError as e:
             self.fail(e)
             return False
@@ -182,7 +182,7 @@ class StudentScreen(XuejiScreen):
             return
         before = self.student.get("rev")
         try:
-            s = students.get_student(self.session, self.ksh)
+            s = find.get_student(self.session, self.ksh)
         except XuejiError as e:
             self.say(e.message)
             return

@@ -1,7 +1,8 @@
 """The data directory: TinyDB made safe for several clerks and for crashes.
 
-Only this package imports TinyDB or touches the data directory (spec/architecture.md). It returns
-plain dicts (domain records), never TinyDB documents.
+Only this package imports TinyDB or touches the data directory. What the rest of xueji may ask of a
+store is ``store.api`` (named reads, and named writes in a transaction); it returns plain dicts
+(domain records), never TinyDB documents.
 
 Layout of a data directory::
 
@@ -16,7 +17,7 @@ Layout of a data directory::
     .lock                     the writers' lock
 """
 
-from xueji_tui.store.db import Store, create_store, open_store
-from xueji_tui.store.txn import Txn
+from xueji_tui.store.api import Store, Transaction
+from xueji_tui.store.db import DiskStore, create_store, is_store, open_store
 
-__all__ = ["Store", "Txn", "create_store", "open_store"]
+__all__ = ["DiskStore", "Store", "Transaction", "create_store", "is_store", "open_store"]

@@ -125,13 +125,16 @@ class AuditLog:
             os.close(fd)
 
     # -- reading all ------------------------------------------------------------------------
-    def lines(self):
+    def lines(self, needle: bytes | None = None):
+        """(line number, parsed line or None when unreadable); with ``needle``, only lines holding it."""
         try:
             f = open(self.path, "rb")
         except FileNotFoundError:
             return
         with f:
             for no, raw in enumerate(f, 1):
+                if needle is not None and needle not in raw:
+                    continue
                 try:
                     yield no, orjson.loads(raw)
                 except orjson.JSONDecodeError:

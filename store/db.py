@@ -9,28 +9,26 @@ from pathlib import Path
 from typing import Iterator
 
 import orjson
-from tinydb import Query
-
 from xueji_tui.domain.errors import InvalidInput, NoData
+from xueji_tui.domain.record import copy_record
 from xueji_tui.store import lock
 from xueji_tui.store.audit import AuditLog
 from xueji_tui.store.files import FileCache, dumps, fsync_dir, make_dir, private_umask
-from xueji_tui.store.layout import SCHEMA_VERSION, SHARD_BUCKETS, college_dir, index_bucket, rows_of
+from xueji_tui.store.layout import (CLERKS, CORRECTIONS, IMPORTS, MAJORS, SCHEMA_VERSION, SETTINGS, SHARD_BUCKETS,
+                                    college_dir, index_bucket, rows_of)
 from xueji_tui.store.tinystorage import tinydb_read
 from xueji_tui.store.txn import STUDENTS, Txn, now_iso
 
-META, CLERKS, CORRECTIONS, CATALOG = "meta.json", "clerks.json", "corrections.json", "catalog.json"
+META = SETTINGS[0]
 _TMP = re.compile(r"^(?P<name>.+)\.(?P<txn>\d+)\.tmp$")
 
 # schema_version -> function(txn) bringing a store from that version to the next
 MIGRATIONS: dict[int, object] = {}
 
 
-def _copy(obj):
-    return orjson.loads(orjson.dumps(obj))
+class DiskStore:
+    """The data directory (store.api.Store)."""
 
-
-class Store:
     def __init__(self, root: Path):
         self.root = Path(root)
         self.cache = FileCache()
@@ -42,35 +40,38 @@ class Store:
     def _load(self, rel: str, default=None):
         return self.cache.load(self.root / rel, default)
 
-    def _table_docs(self, file: str, name: str = "_default") -> list[dict]:
+    def _docs(self, where: tuple[str, str]) -> list[dict]:
+        file, name = where
         data = self._load(file) or {}
-        return tinydb_read(data).table(name, cache_size=0).all() if data else []
+        if not data:
+            return []
+        return [dict(d, id=str(d.doc_id)) if where == CORRECTIONS else dict(d)
+                for d in tinydb_read(data).table(name, cache_size=0).all()]
 
-    # -- settings and clerks -----------------------------------------------------------------
+    # -- the school --------------------------------------------------------------------------
     @property
     def settings(self) -> dict:
-        docs = self._table_docs(META, "settings")
-        return dict(docs[0]) if docs else {}
+        docs = self._docs(SETTINGS)
+        return docs[0] if docs else {}
 
     @property
     def buckets(self) -> int:
         return int(self.settings.get("shard_buckets", SHARD_BUCKETS))
 
     def clerks(self) -> list[dict]:
-        return sorted((dict(d) for d in self._table_docs(CLERKS, "clerks")), key=lambda d: d["name"])
+        return sorted(self._docs(CLERKS), key=lambda d: d["name"])
 
     def clerk(self, name: str) -> dict | None:
-        data = self._load(CLERKS) or {}
-        doc = tinydb_read(data).table("clerks", cache_size=0).get(Query().name == name) if data else None
-        return dict(doc) if doc else None
+        return next((c for c in self._docs(CLERKS) if c.get("name") == name), None)
 
     def corrections(self) -> list[dict]:
-        return [dict(d, id=str(d.doc_id)) for d in
-                (tinydb_read(self._load(CORRECTIONS)).table("requests", cache_size=0).all()
-                 if self._load(CORRECTIONS) else [])]
+        return self._docs(CORRECTIONS)
 
-    def catalog(self, name: str) -> list[dict]:
-        return [dict(d) for d in self._table_docs(CATALOG, name)]
+    def majors(self) -> list[dict]:
+        return self._docs(MAJORS)
+
+    def imports(self) -> list[dict]:
+        return self._docs(IMPORTS)
 
     def format_override(self, name: str) -> dict | None:
         """``<data>/formats/<name>.json``: the office's edit of a shipped file profile, or None."""
@@ -103,7 +104,7 @@ class Store:
         data = self._load(shard) or {}
         for doc in (data.get(STUDENTS) or {}).values():
             if doc.get("KSH") == ksh:
-                return _copy(doc)
+                return copy_record(doc)
         return None
 
     def find(self, key: str) -> list[dict]:
@@ -182,6 +183,22 @@ class Store:
     def stale_shards(self, shards) -> list[str]:
         return [s for s in shards if not self.cache.is_fresh(self.root / rows_of(s))]
 
+    def state(self) -> tuple:
+        """A token that differs after every commit (a plan made on one state is re-made on another)."""
+        h = self.audit.head()
+        return (h.seq, h.hash)
+
+    # -- the audit trail ---------------------------------------------------------------------
+    def audit_lines(self, ksh: str | None = None) -> Iterator[dict]:
+        """The trail's lines, oldest first: all, or one student's (a byte search skips the rest)."""
+        needle = orjson.dumps(ksh) if ksh else None
+        for _, d in self.audit.lines(needle):
+            if d is not None and (ksh is None or d.get("KSH") == ksh):
+                yield d
+
+    def verify_trail(self) -> list[str]:
+        return self.audit.verify()
+
     # -- writing -----------------------------------------------------------------------------
     @contextmanager
     def write(self, clerk: str, why: str = "") -> Iterator[Txn]:
@@ -255,7 +272,7 @@ class Store:
             tx = Txn(self, "xueji", f"数据格式升级 {version} → {version + 1}")
             MIGRATIONS[version](tx)  # type: ignore[operator]
             version += 1
-            tx.table(META, "settings").update({"schema_version": version})
+            tx.update_settings({"schema_version": version})
             tx.log("migrate", new=version)
             tx.commit()
 
@@ -264,7 +281,7 @@ def is_store(root: Path) -> bool:
     return (Path(root) / META).exists()
 
 
-def open_store(root: Path) -> Store:
+def open_store(root: Path) -> DiskStore:
     root = Path(root)
     private_umask()
     if not is_store(root):
@@ -273,13 +290,13 @@ def open_store(root: Path) -> Store:
             f"新建：xueji --data {root} init --school-code 10202 --school-name 吉林师范大学；"
             f"或试用示例学校：xueji --data {root} demo --no-tui"
         )
-    store = Store(root)
+    store = DiskStore(root)
     store.recover_if_needed()
     return store
 
 
 def create_store(root: Path, *, school_code: str, school_name: str, president: str, clerk: str,
-                 buckets: int = SHARD_BUCKETS) -> Store:
+                 buckets: int = SHARD_BUCKETS) -> DiskStore:
     """A new, empty data directory; ``clerk`` becomes its first office clerk."""
     root = Path(root)
     private_umask()
@@ -289,18 +306,17 @@ def create_store(root: Path, *, school_code: str, school_name: str, president: s
         raise InvalidInput(f"{root} 不是空目录；请指定一个新的或空的目录")
     make_dir(root)
     os.chmod(root, 0o770)
-    store = Store(root)
+    store = DiskStore(root)
     with store.write(clerk, "新建数据目录") as tx:
-        tx.table(META, "settings").insert({
+        tx.update_settings({
             "schema_version": SCHEMA_VERSION, "school_code": school_code, "school_name": school_name,
             "president": president, "created_at": now_iso(), "created_by": clerk,
             "shard_buckets": buckets,
         })
-        tx.table(CLERKS, "clerks").insert({"name": clerk, "role": "office", "college": "",
-                                           "added_by": clerk, "at": tx.at})
+        tx.add_clerk({"name": clerk, "role": "office", "college": "", "added_by": clerk, "at": tx.at})
         tx.log("init", new={"school_code": school_code, "school_name": school_name, "president": president})
         tx.log("users-add", field="clerk", new={"name": clerk, "role": "office"})
     return store
 
 
-__all__ = ["Store", "open_store", "create_store", "dumps", "is_store"]
+__all__ = ["DiskStore", "open_store", "create_store", "dumps", "is_store"]

@@ -6,6 +6,13 @@ import hashlib
 import zlib
 
 SCHEMA_VERSION = 1
+
+# The school's small TinyDB files: (file, table)
+SETTINGS = ("meta.json", "settings")
+CLERKS = ("clerks.json", "clerks")
+CORRECTIONS = ("corrections.json", "requests")
+MAJORS = ("catalog.json", "majors")
+IMPORTS = ("catalog.json", "imports")
 SHARD_BUCKETS = 32   # per college: ~260 students a shard at 100,000 students and 12 colleges
 INDEX_BUCKETS = 256  # ~1,200 keys a bucket at 100,000 students
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import orjson
+from xueji_tui.domain.record import copy_record
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
@@ -35,7 +35,7 @@ class TxnStorage(Storage):
         # (clerks, requests, settings) are edited in place by TinyDB's update(): copy them deeply.
         if self.rel.startswith("students/"):
             return {name: dict(table) for name, table in data.items()}
-        return orjson.loads(orjson.dumps(data))
+        return copy_record(data)
 
     def write(self, data) -> None:
         self.txn.staged[self.rel] = data

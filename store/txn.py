@@ -7,54 +7,37 @@ temporaries into place. Recovery (``Store.recover``) finishes or discards an int
 
 from __future__ import annotations
 
-import gc
 import os
 from collections import defaultdict
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import orjson
-from tinydb.table import Document
-from tinydb.table import Table
+from tinydb import Query
+from tinydb.table import Document, Table
 
+from xueji_tui.bulk import BULK, gc_paused
 from xueji_tui.domain import idcard
-from xueji_tui.domain.record import initials, roster_row
+from xueji_tui.domain.record import copy_record, initials, roster_row
 from xueji_tui.store.files import dumps, fsync_dir, make_dir, write_durable
-from xueji_tui.store.layout import index_bucket, index_keys, rows_of, shard_of
+from xueji_tui.store.layout import (CLERKS, CORRECTIONS, IMPORTS, MAJORS, SETTINGS, index_bucket, index_keys,
+                                    rows_of, shard_of)
 from xueji_tui.store.tinystorage import tinydb_for
 
 if TYPE_CHECKING:
-    from xueji_tui.store.db import Store
+    from xueji_tui.store.db import DiskStore
 
 STUDENTS = "students"
 _PRIVATE_FIELDS = {"SFZH", "ZJHM"}
-
-
-BULK = 2000  # from this many records on, a transaction pauses the garbage collector
-
-
-@contextmanager
-def gc_paused(bulk: bool):
-    """Building 100,000 records allocates millions of small objects and no cycles: the collector's
-    repeated full passes cost a quarter of an import; run it once afterwards instead."""
-    if not bulk or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def now_iso() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def _copy(obj):
-    return orjson.loads(orjson.dumps(obj))
+def _doc_id(rid) -> int | None:
+    text = str(rid or "").strip().lstrip("#")
+    return int(text) if text.isdigit() else None
 
 
 def _audit_value(field: str, value):
@@ -64,7 +47,7 @@ def _audit_value(field: str, value):
 
 
 class Txn:
-    def __init__(self, store: "Store", clerk: str, why: str = ""):
+    def __init__(self, store: "DiskStore", clerk: str, why: str = ""):
         self.store = store
         self.clerk = clerk
         self.why = why
@@ -76,12 +59,49 @@ class Txn:
         self._bulk = False
         self._rows_dirty: dict[str, dict[str, dict | None]] = defaultdict(dict)  # shard -> KSH -> doc
 
-    # -- small TinyDB files (settings, clerks, corrections, catalog) ---------------------------
-    def table(self, file: str, name: str = "_default") -> Table:
+    # -- the school: small TinyDB files (settings, clerks, corrections, catalogue) -------------
+    def _table(self, where: tuple[str, str]) -> Table:
+        file, name = where
         db = self._dbs.get(file)
         if db is None:
             db = self._dbs[file] = tinydb_for(self, file)
         return db.table(name, cache_size=0)
+
+    def update_settings(self, changes: dict) -> None:
+        table = self._table(SETTINGS)
+        if table.all():
+            table.update(dict(changes))
+        else:
+            table.insert(dict(changes))
+
+    def add_clerk(self, clerk: dict) -> None:
+        self._table(CLERKS).insert(dict(clerk))
+
+    def majors(self) -> list[dict]:
+        return [dict(d) for d in self._table(MAJORS).all()]
+
+    def add_majors(self, majors: list[dict]) -> None:
+        self._table(MAJORS).insert_multiple([dict(m) for m in majors])
+
+    def update_major(self, code: str, changes: dict) -> None:
+        self._table(MAJORS).update(dict(changes), Query().ZYDM == code)
+
+    def corrections(self) -> list[dict]:
+        return [dict(d, id=str(d.doc_id)) for d in self._table(CORRECTIONS).all()]
+
+    def correction(self, rid: str) -> dict | None:
+        doc_id = _doc_id(rid)
+        doc = self._table(CORRECTIONS).get(doc_id=doc_id) if doc_id else None
+        return dict(doc, id=str(doc_id)) if doc else None
+
+    def add_correction(self, request: dict) -> str:
+        return str(self._table(CORRECTIONS).insert({k: v for k, v in request.items() if k != "id"}))
+
+    def update_correction(self, rid: str, changes: dict) -> None:
+        self._table(CORRECTIONS).update({k: v for k, v in changes.items() if k != "id"}, doc_ids=[_doc_id(rid)])
+
+    def record_import(self, entry: dict) -> None:
+        self._table(IMPORTS).insert(dict(entry))
 
     # -- students ----------------------------------------------------------------------------
     def _index(self, key: str) -> list[list[str]]:
@@ -96,10 +116,10 @@ class Txn:
             self._read[rel] = self.store._load(rel)
         return self._read[rel]
 
-    def _stage_copy(self, rel: str) -> dict:
+    def _stagecopy_record(self, rel: str) -> dict:
         """The staged (mutable) version of a plain JSON file: index buckets."""
         if rel not in self.staged:
-            self.staged[rel] = _copy(self.store._load(rel) or {})
+            self.staged[rel] = copy_record(self.store._load(rel) or {})
         return self.staged[rel]  # type: ignore[return-value]
 
     def locate(self, key: str) -> list[tuple[str, str]]:
@@ -126,7 +146,7 @@ class Txn:
     def _get_in(self, shard: str, ksh: str) -> dict | None:
         for doc in ((self._load(shard) or {}).get(STUDENTS) or {}).values():
             if doc.get("KSH") == ksh:
-                return _copy(doc)
+                return copy_record(doc)
         return None
 
     def put(self, student: dict, reason: str = "") -> None:
@@ -208,14 +228,14 @@ class Txn:
         else:
             drop, add = old_keys - new_keys, new_keys - old_keys
         for key in drop:
-            bucket = self._stage_copy(index_bucket(key))
+            bucket = self._stagecopy_record(index_bucket(key))
             entries = [e for e in bucket.get(key, []) if e[0] != was]
             if entries:
                 bucket[key] = entries
             else:
                 bucket.pop(key, None)
         for key in add:
-            bucket = self._stage_copy(index_bucket(key))
+            bucket = self._stagecopy_record(index_bucket(key))
             entries = [e for e in bucket.get(key, []) if e[0] != ksh]
             entries.append([ksh, new_shard])
             bucket[key] = entries

@@ -6,10 +6,8 @@ import os
 import random
 from pathlib import Path
 
-from xueji_tui.domain.clerks import Clerk
 from xueji_tui.domain.idcard import check_char
-from xueji_tui.services.session import Session
-from xueji_tui.store import create_store, open_store
+from xueji_tui.store import create_store
 
 COLLEGES = {
     "文学院": [("050101", "汉语言文学", "中文系"), ("050107T", "秘书学", "中文系")],
@@ -51,13 +49,10 @@ def build_school(root: Path, n: int = 60, year: int = 2022) -> "Store":  # noqa:
     students = [make_student(i, year=year) for i in range(n)]
     with store.write("office1", "测试数据") as tx:
         tx.put_many(students)
-        majors = tx.table("catalog.json", "majors")
-        for fy, ms in COLLEGES.items():
-            for zydm, zymc, xsh in ms:
-                majors.insert({"ZYDM": zydm, "ZYMC": zymc, "FY": fy, "XSH": xsh})
-        clerks = tx.table("clerks.json", "clerks")
-        clerks.insert({"name": "wenxue", "role": "college", "college": "文学院", "added_by": "office1", "at": tx.at})
-        clerks.insert({"name": "office2", "role": "office", "college": "", "added_by": "office1", "at": tx.at})
+        tx.add_majors([{"ZYDM": zydm, "ZYMC": zymc, "FY": fy, "XSH": xsh}
+                       for fy, ms in COLLEGES.items() for zydm, zymc, xsh in ms])
+        tx.add_clerk({"name": "wenxue", "role": "college", "college": "文学院", "added_by": "office1", "at": tx.at})
+        tx.add_clerk({"name": "office2", "role": "office", "college": "", "added_by": "office1", "at": tx.at})
         tx.log("import", why="测试数据", new=n)
     return store
 

@@ -211,9 +211,9 @@ def test_reveal_is_not_a_cli_leak(school):
 
 
 def test_name_lookup_says_when_it_lists_only_the_first(school, monkeypatch):
-    from xueji_tui.services import students
+    from xueji_tui.services import find
 
-    monkeypatch.setattr(students, "NAME_HITS_LIMIT", 2)
+    monkeypatch.setattr(find, "NAME_HITS_LIMIT", 2)
     st = open_store(school)
     surname = max({r[2][0] for r in st.rows()}, key=lambda c: sum(1 for r in st.rows() if r[2][0] == c))
     n = sum(1 for r in st.rows() if r[2].startswith(surname))

@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import orjson
-import pytest
 
 from xueji_testkit import make_student
 from xueji_tui.store import open_store
@@ -79,7 +78,7 @@ def test_concurrent_writers_lose_nothing(school):
         for who, c in (st.get(ksh).get("counters") or {}).items():
             total[who] = total.get(who, 0) + c
     assert total == {f"w{k}": 40 for k in range(6)}
-    assert st.audit.verify() == []
+    assert st.verify_trail() == []
     lines = [orjson.loads(x) for x in st.audit.path.read_bytes().splitlines()]
     assert sum(1 for x in lines if x["action"] == "count") == 240
 
@@ -117,6 +116,6 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_save(school):
         if done:
             assert value >= done[-1], f"round {round_}: acknowledged {done[-1]} but stored {value}"
             assert value <= done[-1] + 1
-        assert st.audit.verify() == []
+        assert st.verify_trail() == []
         acked += len(done)
     assert acked > 0

@@ -1,6 +1,5 @@
 """The store on disk: round trips, moves between shards, other processes' writes, recovery, permissions."""
 
-import os
 import stat
 
 import orjson
@@ -9,7 +8,7 @@ import pytest
 from xueji_testkit import make_student
 from xueji_tui.domain.errors import InvalidInput, NoData
 from xueji_tui.store import open_store
-from xueji_tui.store.db import create_store
+from xueji_tui.store import create_store
 
 
 def test_round_trip_and_keys(school):
@@ -114,7 +113,7 @@ def test_torn_audit_tail_is_cut_off(school):
         f.write(b'{"seq": 999, "txn": 999, "n": 1, "of": 2')
     open_store(school)
     assert st.audit.path.stat().st_size == size
-    assert open_store(school).audit.verify() == []
+    assert open_store(school).verify_trail() == []
 
 
 def test_files_are_private(school):

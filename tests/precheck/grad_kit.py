@@ -17,8 +17,7 @@ def make_grads(root: Path, students: list[dict] | None = None, settings: dict = 
         students = [graduate(i, ZSBH="") for i in range(N)]
     with store.write("office1", "测试数据") as tx:
         tx.put_many(students)
-        clerks = tx.table("clerks.json", "clerks")
-        clerks.insert({"name": "wenxue", "role": "college", "college": "文学院", "added_by": "office1", "at": tx.at})
+        tx.add_clerk({"name": "wenxue", "role": "college", "college": "文学院", "added_by": "office1", "at": tx.at})
         tx.log("import", why="测试数据", new=len(students))
     return root
 

@@ -9,7 +9,7 @@ from grad_kit import make_grads
 from grad_factory import YEAR, graduate
 from xueji_tui.domain.clerks import Clerk
 from xueji_tui.domain.errors import NotAllowed
-from xueji_tui.services import graduation
+from xueji_tui.services import photos
 from xueji_tui.services.session import Session
 from xueji_tui.store import open_store
 
@@ -29,7 +29,7 @@ def photo_school(tmp_path):
 
 def test_counts_per_step_and_per_college(photo_school):
     office = Session(open_store(photo_school), Clerk("office1", "office"))
-    c = graduation.photo_checklist(office, YEAR)
+    c = photos.photo_checklist(office, YEAR)
     assert c.total == 12
     assert c.counts["taken"] == 11 and c.counts["missing"] == 1
     assert c.counts["linked"] == 10 and c.counts["unlinked"] == 1
@@ -42,17 +42,17 @@ def test_counts_per_step_and_per_college(photo_school):
 
 def test_college_filter_and_scope(photo_school):
     office = Session(open_store(photo_school), Clerk("office1", "office"))
-    assert graduation.photo_checklist(office, YEAR, "数学学院").total == 3
+    assert photos.photo_checklist(office, YEAR, "数学学院").total == 3
     wen = Session(open_store(photo_school), Clerk("wenxue", "college", "文学院"))
-    assert set(graduation.photo_checklist(wen, YEAR).by_college) == {"文学院"}
+    assert set(photos.photo_checklist(wen, YEAR).by_college) == {"文学院"}
     with pytest.raises(NotAllowed):
-        graduation.photo_checklist(wen, YEAR, "数学学院")
+        photos.photo_checklist(wen, YEAR, "数学学院")
 
 
 def test_chase_list_export(photo_school, tmp_path):
     office = Session(open_store(photo_school), Clerk("office1", "office"))
     out = tmp_path / "催办.xlsx"
-    n = graduation.export_chase_list(office, out, YEAR)
+    n = photos.export_chase_list(office, out, YEAR)
     assert n == 5
     rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
     head = [str(h) for h in rows[0]]

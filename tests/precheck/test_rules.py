@@ -95,7 +95,6 @@ def _id_variant(rule: str) -> dict:
     elif rule == "id-gender":
         s["XB"] = "女" if s["XB"] == "男" else "男"
     elif rule == "id-region":
-        first17 = "990102" + v[6:17]
         s["SFZH"] = sfzh(v[6:14], 0, s["XB"] == "男", region="990102")
     return s
 

@@ -114,7 +114,7 @@ def test_sample_data_makes_a_store_and_the_files(tmp_path):
     store = open_store(tmp_path / "d")
     assert store.count() >= 500 and store.clerk("maker")["role"] == "office"
     assert store.settings["school_code"] == "10202" and store.settings["president"]
-    assert {m["ZYDM"] for m in store.catalog("majors")} >= {"050101", "050107T", "040202K"}
+    assert {m["ZYDM"] for m in store.majors()} >= {"050101", "050107T", "040202K"}
     names = sorted(p.name for p in (tmp_path / "f").iterdir())
     assert names == sorted(["students.dbf", "students.xlsx", "freshmen.dbf", "graduates.dbf", "graduates.xlsx",
                             "photos.xlsx", "photos.csv", "planted.json", "school.json.gz"])

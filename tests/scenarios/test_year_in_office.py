@@ -57,7 +57,7 @@ def test_october_annual_registration(demo, tmp_path):
 
     # 转专业 approved by 吉师大教字〔2025〕31号: the changes export carries the new major
     t = student(demo, FY="文学院", status="注册学籍", DQSZJ="2025")
-    target = next(m for m in open_store(demo).catalog("majors") if m["FY"] == "数学与计算机学院")
+    target = next(m for m in open_store(demo).majors() if m["FY"] == "数学与计算机学院")
     r = x(demo, "change", t["XH"], "2301", "--date", "20251015", "--doc", "吉师大教字〔2025〕31号",
           "--to-major", target["ZYDM"], "--to-class", "转入班")
     assert r.exit_code == 0, r.output

@@ -108,13 +108,10 @@ def _build(root: Path, n: int, seed: int, *, n_colleges: int, chunk: int):
     rnd = random.Random(seed)
     students = [make_student(i, rnd, n_colleges=n_colleges) for i in range(n)]
     with store.write("office1", "测试数据：专业目录与经办人") as tx:
-        majors = tx.table("catalog.json", "majors")
-        for fy, ms in list(COLLEGES.items())[:n_colleges]:
-            for zydm, zymc, xsh in ms:
-                majors.insert({"ZYDM": zydm, "ZYMC": zymc, "FY": fy, "XSH": xsh})
-        clerks = tx.table("clerks.json", "clerks")
-        clerks.insert({"name": "wenxue", "role": "college", "college": "文学院", "added_by": "office1", "at": AT})
-        clerks.insert({"name": "office2", "role": "office", "college": "", "added_by": "office1", "at": AT})
+        tx.add_majors([{"ZYDM": zydm, "ZYMC": zymc, "FY": fy, "XSH": xsh}
+                       for fy, ms in list(COLLEGES.items())[:n_colleges] for zydm, zymc, xsh in ms])
+        tx.add_clerk({"name": "wenxue", "role": "college", "college": "文学院", "added_by": "office1", "at": AT})
+        tx.add_clerk({"name": "office2", "role": "office", "college": "", "added_by": "office1", "at": AT})
         tx.log("users-add", field="clerk", new={"name": "wenxue", "role": "college"})
     for start in range(0, n, chunk):
         with store.write("office1", "测试数据：学生") as tx:

@@ -14,14 +14,10 @@ from xueji_tui.cli.output import echo_json, note, table
 @click.option("--president", default="", help="校长姓名（毕业证书、学历注册用）")
 @pass_env
 def init_cmd(env, school_code, school_name, president):
-    from xueji_tui.domain.errors import InvalidInput
-    from xueji_tui.store import create_store
+    from xueji_tui.services import setup
 
-    if not (school_code.isdigit() and len(school_code) == 5):
-        raise InvalidInput(f"院校代码应为 5 位数字（如 10202），现为“{school_code}”")
     who = env.identity()
-    create_store(env.data, school_code=school_code, school_name=school_name.strip(),
-                 president=president.strip(), clerk=who)
+    setup.init(env.data, school_code=school_code, school_name=school_name, president=president, clerk=who)
     note(f"已新建数据目录 {env.data}（{school_name} {school_code}）；{who} 为学生工作处经办人。")
     note(f"下一步：xueji --data {env.data} import students 在校生.dbf")
 
@@ -69,17 +65,18 @@ def _fmt(v) -> str:
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @pass_env
 def audit_cmd(env, student, check, as_json):
-    from xueji_tui.services.students import audit_lines, resolve
+    from xueji_tui.services.find import resolve
+    from xueji_tui.services.students import audit_lines
 
     session = env.session()
     if check:
-        problems = session.store.audit.verify()
+        problems = session.store.verify_trail()
         if problems:
             for p in problems:
                 click.echo(p)
             note(f"审计记录校验失败：发现 {len(problems)} 处改动或删除")
             raise SystemExit(1)
-        n = sum(1 for _ in session.store.audit.lines())
+        n = sum(1 for _ in session.store.audit_lines())
         click.echo(f"审计记录完好：{n} 行，哈希链连续，末行与 audit.head 一致")
         return
     ksh = resolve(session, student)["KSH"] if student else None

@@ -13,16 +13,9 @@ from xueji_tui.cli.output import note
 
 
 def _refuse_existing(root: Path, what: str) -> None:
-    from xueji_tui.domain.errors import InvalidInput
-    from xueji_tui.store.db import is_store
+    from xueji_tui.services.setup import refuse_existing
 
-    if is_store(root):
-        raise InvalidInput(f"{root} 已经是 xueji 数据目录，{what} 不会覆盖其中的数据，未作任何修改；"
-                           f"请换一个新的或空的目录")
-    if root.exists() and not root.is_dir():
-        raise InvalidInput(f"{root} 是一个文件，不是目录；请换一个新的或空的目录")
-    if root.is_dir() and any(root.iterdir()):
-        raise InvalidInput(f"{root} 不是空目录，{what} 只写入新的或空的目录，未作任何修改")
+    refuse_existing(root, what)
 
 
 def _guide(root: Path, school, who: str) -> None:

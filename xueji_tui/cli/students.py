@@ -59,7 +59,7 @@ def as_text(s: dict) -> str:
 @click.option("--json", "json_", is_flag=True, help="JSON：CHSI 字段代码 + status/verification/history/photo")
 @pass_env
 def lookup_cmd(env, query, json_):
-    from xueji_tui.services.students import lookup
+    from xueji_tui.services.find import lookup
 
     found = lookup(env.session(), query)
     if json_:

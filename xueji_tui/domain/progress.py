@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from xueji_tui.domain.fields import ART6_FIELDS
+from xueji_tui.domain.photos import CHECK_AFTER_DAYS
 from xueji_tui.domain.record import ROW
 
-PHOTO_CHECK_DAYS = 40
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def deadlines(term_start: date, today: date, photo_dates: list[date] | None = No
         Deadline("学生可登录学信网查询本人学籍", "第二十二条", date(y, 11, 1), today),
     ]
     if photo_dates:
-        last = max(photo_dates) + timedelta(days=PHOTO_CHECK_DAYS)
+        last = max(photo_dates) + timedelta(days=CHECK_AFTER_DAYS)
         out.append(Deadline("最后一批毕业生照片可校对（拍摄 40 天后）", "第二十八条", last, today))
     return sorted(out, key=lambda d: d.due)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import orjson
+
 from xueji_tui.domain import idcard
 from xueji_tui.domain.checks import identity_flag, record_issues
 from xueji_tui.domain.fields import ART6_FIELDS
@@ -12,6 +14,11 @@ from xueji_tui.domain.fields import ART6_FIELDS
 ROW_FIELDS = ("KSH", "XH", "XM", "XB", "FY", "ZYMC", "BH", "DQSZJ", "status", "verified", "SFZH",
               "py", "problems", "CC", "wrong", "grad_year")
 ROW = {name: i for i, name in enumerate(ROW_FIELDS)}
+
+
+def copy_record(record):
+    """A deep copy of a record (plain JSON values): orjson does it several times faster than copy."""
+    return orjson.loads(orjson.dumps(record))
 
 
 def initials(name: str) -> str:

@@ -55,6 +55,14 @@ def allowed_reasons(status: str, office: bool) -> list[Reason]:
     return out
 
 
+def require_open(student: dict) -> None:
+    """Ended states (注销, 毕业 …) are final: nothing but an office reversal changes such a record."""
+    status = student.get("status", "")
+    if codes().is_ended(status):
+        raise Refused(f"{student.get('XM')} 的学籍状态为“{status}”（终态），不能再修改；"
+                      f"如系录入错误，请学生工作处以 9801 撤销原记录")
+
+
 def _refuse_transition(status: str, reason: Reason) -> Refused:
     c = codes()
     if c.is_ended(status):

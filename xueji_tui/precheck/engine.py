@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from xueji_tui.domain import checks, idcard
+from xueji_tui.domain import checks, idcard, photos
+from xueji_tui.domain.corrections import is_open
 from xueji_tui.domain.fields import IDENTITY_FIELDS, label
 from xueji_tui.domain.validate import gbk_bytes, ksh_issues, name_issues, parse_date, unencodable_chars
 from xueji_tui.precheck import certno, graduates
@@ -29,12 +30,10 @@ from xueji_tui.precheck.rules import ERROR, ORDER, RULES, WARNING
 
 # open identity change requests (Art. 20): filed, or sent to the provincial department; a request on
 # another field (专业名称 …) is not an identity change and does not hold the registration back
-OPEN_CORRECTION = frozenset({"申请", "已报教育厅", "open", "submitted"})
 # change types whose entries explain a study length different from 学制
 EXPLAINS_LENGTH = frozenset({"跳级", "留降级", "休学", "保留学籍", "复学"})
 DUPLICATE_FIELDS = ("KSH", "XH", "SFZH", "ZSBH")
 CODE_FIELDS = ("XB", "MZ", "ZZMM", "CC", "XXXS", "XZ", "BJYJL")  # precheck.md bad-code
-EARLY_CHECK_DAYS = 40  # Art. 28: check the photo no earlier than 40 days after it was taken
 MIN_ENTRY_AGE = 14
 
 
@@ -143,7 +142,7 @@ class _Checker:
         self.widths = widths if widths is not None else _default_widths()
         self.open: dict[str, list[dict]] = defaultdict(list)
         for c in corrections:
-            if (c.get("status") or "") in OPEN_CORRECTION and c.get("KSH") and c.get("field") in IDENTITY_FIELDS:
+            if is_open(c) and c.get("KSH") and c.get("field") in IDENTITY_FIELDS:
                 self.open[c["KSH"]].append(c)
         self.date = _Dates()
         self.dup: dict[str, dict[str, int]] = {}
@@ -272,10 +271,10 @@ class _Checker:
                 why = "对照片提出了异议" if check == "有异议" else "尚未在学信网校对照片"
                 add(("photo-unchecked", "ZP", f"学生{why}，请督促学生登录学信网学历电子图像校对系统提交“无误”结论"))
             taken, checked = self.date(photo.get("taken_on") or ""), self.date(photo.get("checked_on") or "")
-            if check in ("无误", "有异议") and taken and checked and (checked - taken).days < EARLY_CHECK_DAYS:
+            if photos.checked_too_early(taken, checked, check):
                 add(("photo-early-check", "ZP", f"照片 {photo.get('taken_on')} 拍摄，{photo.get('checked_on')} 校对，"
-                                                f"相隔 {(checked - taken).days} 天不足 40 天（第二十八条），"
-                                                f"请学生在拍摄 40 天后重新校对"))
+                                                f"相隔 {(checked - taken).days} 天不足 {photos.CHECK_AFTER_DAYS} 天"
+                                                f"（第二十八条），请学生在拍摄 {photos.CHECK_AFTER_DAYS} 天后重新校对"))
 
         flag = checks.identity_flag(s)
         if flag:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import orjson
-
+from xueji_tui.domain.record import copy_record
 from xueji_tui.sample.generate import School
 from xueji_tui.store import Store, create_store, open_store
-from xueji_tui.store.db import CATALOG, CLERKS, CORRECTIONS
 
 BATCH = 20_000  # students per transaction
 
@@ -24,11 +22,10 @@ def write_store(school: School, root: Path, clerk: str) -> Store:
                          president=s["president"], clerk=clerk)
     m = school.manifest
     with store.write(clerk, f"示例学校（{m['students']} 名学生，种子 {school.seed}，参考日期 {m['date']}）") as tx:
-        clerks = tx.table(CLERKS, "clerks")
         for c in school.clerks:
             if c["name"] != clerk:
-                clerks.insert({**c, "added_by": clerk, "at": tx.at})
-        tx.table(CATALOG, "majors").insert_multiple([dict(m) for m in school.majors])
+                tx.add_clerk({**c, "added_by": clerk, "at": tx.at})
+        tx.add_majors(school.majors)
         tx.log("sample-data", new={"students": len(school.students), "seed": school.seed, "date": m["date"],
                                    "clerks": len(school.clerks), "majors": len(school.majors)})
     # a large school goes in by whole colleges, a few transactions, each through a fresh Store whose
@@ -44,11 +41,10 @@ def write_store(school: School, root: Path, clerk: str) -> Store:
     store = open_store(root)
     if school.corrections:
         with store.write(clerk, "示例学校：未办结的更正申请") as tx:
-            requests = tx.table(CORRECTIONS, "requests")
             for r in school.corrections:
-                rid = requests.insert(orjson.loads(orjson.dumps(r)))
+                rid = tx.add_correction(copy_record(r))
                 tx.log("correction-file", ksh=r["KSH"], xh=r["XH"], field=r["field"], old=r["old"], new=r["new"],
-                       why=r["reason"], request=str(rid))
+                       why=r["reason"], request=rid)
     return store
 
 
@@ -56,5 +52,5 @@ def _put(root: Path, clerk: str, students: list[dict]) -> None:
     store = open_store(root)
     colleges = sorted({s["FY"] for s in students})
     with store.write(clerk, "示例学校：学生") as tx:
-        tx.put_many(orjson.loads(orjson.dumps(students)))
+        tx.put_many(copy_record(students))
         tx.log("sample-data", field="students", new={"students": len(students), "colleges": colleges})

@@ -8,14 +8,13 @@ office, which may approve them directly.
 from __future__ import annotations
 
 from xueji_tui.domain import idcard
+from xueji_tui.domain.corrections import APPROVED, FILED, FLOW, OPEN, REJECTED, SUBMITTED, is_open
 from xueji_tui.domain.errors import InvalidInput, NotFound, Refused
 from xueji_tui.domain.fields import CORRECTABLE_FIELDS, IDENTITY_FIELDS, label, normalise_field
+from xueji_tui.domain.status import require_open
+from xueji_tui.domain.validate import check_value
+from xueji_tui.services.find import fresh, resolve
 from xueji_tui.services.session import Session
-from xueji_tui.services.students import _fresh, _require_open, resolve, validate_field
-
-FILE = "corrections.json"
-TABLE = "requests"
-OPEN = ("申请", "已报教育厅")
 
 
 def shown(field: str, value: str) -> str:
@@ -24,15 +23,14 @@ def shown(field: str, value: str) -> str:
 
 def file_in(tx, session: Session, s: dict, field: str, new: str, reason: str, evidence: str) -> str:
     """File a request inside an open transaction (used by ``verify`` too); returns its ID."""
-    table = tx.table(FILE, TABLE)
-    for doc in table.all():
-        if doc.get("KSH") == s["KSH"] and doc.get("field") == field and doc.get("status") in OPEN:
-            raise Refused(f"{s.get('XM')} 的{label(field)}已有未办结的更正申请 #{doc.doc_id}，请先办结或驳回")
+    for doc in tx.corrections():
+        if doc.get("KSH") == s["KSH"] and doc.get("field") == field and is_open(doc):
+            raise Refused(f"{s.get('XM')} 的{label(field)}已有未办结的更正申请 #{doc['id']}，请先办结或驳回")
     doc = {"KSH": s["KSH"], "XH": s.get("XH", ""), "XM": s.get("XM", ""), "FY": s.get("FY", ""),
            "field": field, "old": s.get(field, ""), "new": new, "reason": reason, "evidence": evidence,
-           "status": "申请", "filed_by": session.clerk.name, "filed_at": tx.at,
-           "steps": [{"status": "申请", "by": session.clerk.name, "at": tx.at, "note": reason}]}
-    rid = str(table.insert(doc))
+           "status": FILED, "filed_by": session.clerk.name, "filed_at": tx.at,
+           "steps": [{"status": FILED, "by": session.clerk.name, "at": tx.at, "note": reason}]}
+    rid = tx.add_correction(doc)
     tx.log("correction-file", ksh=s["KSH"], xh=s.get("XH", ""), field=field, old=s.get(field, ""), new=new,
            why=reason, request=rid)
     return rid
@@ -45,12 +43,12 @@ def file(session: Session, key: str, field: str, new_value: str, reason: str, ev
     if not (reason or "").strip():
         raise InvalidInput("请说明更正原因（--reason）")
     student = resolve(session, key)
-    _require_open(student)
-    value = validate_field(f, new_value, student)
+    require_open(student)
+    value = check_value(f, new_value, student)
     if value == (student.get(f) or ""):
         raise InvalidInput(f"新值与现有{label(f)}相同")
     with session.store.write(session.clerk.name, reason) as tx:
-        s = _fresh(tx, session, student)
+        s = fresh(tx, session, student)
         return file_in(tx, session, s, f, value, reason.strip(), (evidence or "").strip())
 
 
@@ -59,40 +57,37 @@ def list_requests(session: Session, open_only: bool = False) -> list[dict]:
     for r in session.store.corrections():
         if not session.office and r.get("FY") != session.clerk.college:
             continue
-        if open_only and r.get("status") not in OPEN:
+        if open_only and not is_open(r):
             continue
         out.append(r)
     return sorted(out, key=lambda r: int(r["id"]))
 
 
-def _request(tx, rid: str):
-    try:
-        doc_id = int(rid)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"申请编号应为数字，现为“{rid}”") from None
-    table = tx.table(FILE, TABLE)
-    doc = table.get(doc_id=doc_id)
+def _request(tx, rid: str) -> dict:
+    if not str(rid or "").strip().lstrip("#").isdigit():
+        raise InvalidInput(f"申请编号应为数字，现为“{rid}”")
+    doc = tx.correction(rid)
     if doc is None:
         raise NotFound(f"没有编号为 #{rid} 的更正申请")
-    return table, doc_id, dict(doc)
+    return doc
 
 
 def _step(tx, session: Session, rid: str, want: tuple[str, ...], to: str, note: str = "") -> dict:
     session.clerk.require_office("办理更正申请")
-    table, doc_id, doc = _request(tx, rid)
+    doc = _request(tx, rid)
     if doc["status"] not in want:
-        raise Refused(f"更正申请 #{rid} 当前为“{doc['status']}”，不能改为“{to}”（流程：申请 → 已报教育厅 → 批准/驳回）")
+        raise Refused(f"更正申请 #{rid} 当前为“{doc['status']}”，不能改为“{to}”（流程：{FLOW}）")
     doc["status"] = to
     doc["steps"] = [*doc.get("steps", []), {"status": to, "by": session.clerk.name, "at": tx.at, "note": note}]
-    table.update({"status": to, "steps": doc["steps"]}, doc_ids=[doc_id])
+    tx.update_correction(doc["id"], {"status": to, "steps": doc["steps"]})
     return doc
 
 
 def submit(session: Session, rid: str) -> dict:
-    with session.store.write(session.clerk.name, "已报教育厅") as tx:
-        doc = _step(tx, session, rid, ("申请",), "已报教育厅")
-        tx.log("correction-submit", ksh=doc["KSH"], xh=doc["XH"], field=doc["field"], old="申请",
-               new="已报教育厅", request=rid)
+    with session.store.write(session.clerk.name, SUBMITTED) as tx:
+        doc = _step(tx, session, rid, (FILED,), SUBMITTED)
+        tx.log("correction-submit", ksh=doc["KSH"], xh=doc["XH"], field=doc["field"], old=FILED,
+               new=SUBMITTED, request=doc["id"])
     return doc
 
 
@@ -100,9 +95,9 @@ def reject(session: Session, rid: str, reason: str) -> dict:
     if not (reason or "").strip():
         raise InvalidInput("请说明驳回原因（--reason）")
     with session.store.write(session.clerk.name, reason) as tx:
-        doc = _step(tx, session, rid, OPEN, "驳回", reason.strip())
+        doc = _step(tx, session, rid, OPEN, REJECTED, reason.strip())
         tx.log("correction-reject", ksh=doc["KSH"], xh=doc["XH"], field=doc["field"],
-               old=doc["steps"][-2]["status"], new="驳回", why=reason.strip(), request=rid)
+               old=doc["steps"][-2]["status"], new=REJECTED, why=reason.strip(), request=doc["id"])
     return doc
 
 
@@ -110,12 +105,12 @@ def approve(session: Session, rid: str, note: str = "") -> dict:
     """Approve and apply: the field takes the new value; the request appears in `export corrections`."""
     session.clerk.require_office("批准更正申请")
     with session.store.write(session.clerk.name, note or "更正申请获批") as tx:
-        _, _, peek = _request(tx, rid)
-        want = ("已报教育厅",) if peek["field"] in IDENTITY_FIELDS else OPEN
-        if peek["status"] == "申请" and peek["field"] in IDENTITY_FIELDS:
+        peek = _request(tx, rid)
+        identity = peek["field"] in IDENTITY_FIELDS
+        if peek["status"] == FILED and identity:
             raise Refused(f"更正申请 #{rid} 涉及身份信息（{label(peek['field'])}，第二十条），须先报教育厅"
                           f"（xueji correction submit {rid}），经批准后方可生效")
-        doc = _step(tx, session, rid, want, "批准", note)
+        doc = _step(tx, session, rid, (SUBMITTED,) if identity else OPEN, APPROVED, note)
         s = tx.get(doc["KSH"])
         if s is None:
             raise NotFound(f"更正申请 #{rid} 的学生（考生号 {doc['KSH']}）已不存在")
@@ -126,13 +121,12 @@ def approve(session: Session, rid: str, note: str = "") -> dict:
         old_ksh = s["KSH"]
         s[f] = doc["new"]
         ver = dict(s.get("verification") or {})
-        ver[f] = {"v": "ok", "seen": doc["new"], "corrected_from": doc["old"], "request": rid,
-                  "by": session.clerk.name, "at": tx.at, "note": f"更正申请 #{rid} 已批准"}
+        ver[f] = {"v": "ok", "seen": doc["new"], "corrected_from": doc["old"], "request": doc["id"],
+                  "by": session.clerk.name, "at": tx.at, "note": f"更正申请 #{doc['id']} 已批准"}
         s["verification"] = ver
         tx.put_many([s], renamed={s["KSH"]: old_ksh} if f == "KSH" else None)
         if f == "KSH":
-            requests = tx.table(FILE, TABLE)
-            requests.update({"KSH": s["KSH"]}, doc_ids=[int(rid)])
+            tx.update_correction(doc["id"], {"KSH": s["KSH"]})
         tx.log("correction-apply", ksh=s["KSH"], xh=s.get("XH", ""), field=f, old=doc["old"], new=doc["new"],
-               why=doc.get("reason", ""), request=rid)
+               why=doc.get("reason", ""), request=doc["id"])
     return doc

@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import orjson
-
 from xueji_tui.domain.codes import codes
-from xueji_tui.domain.errors import Blocked, InvalidInput, NotFound, Refused
-from xueji_tui.domain.record import ROW
+from xueji_tui.domain.errors import Blocked, InvalidInput, Refused
+from xueji_tui.domain.record import ROW, copy_record
 from xueji_tui.domain.status import ChangeRequest, plan_change
 from xueji_tui.domain.validate import code_value
 from xueji_tui.precheck import Result, certno, graduates, run
@@ -36,10 +34,6 @@ def default_year(today: date | None = None) -> int:
     return d.year + (1 if d.month >= 9 else 0)
 
 
-def _copy(obj):
-    return orjson.loads(orjson.dumps(obj))
-
-
 def list_imported(session: Session, year: int) -> bool:
     """Was a CHSI expected-graduate list of ``year`` imported (anyone in the school is on it)?"""
     i = ROW["grad_year"]
@@ -52,7 +46,7 @@ def _widths(session: Session):
     return graduates_widths(session.store.format_override("graduates"))
 
 
-def _check_year(year) -> int:
+def check_year(year) -> int:
     try:
         y = int(year)
     except (TypeError, ValueError):
@@ -65,7 +59,7 @@ def _check_year(year) -> int:
 def precheck(session: Session, year: int | None = None, college: str | None = None,
              progress: Progress | None = None) -> Result:
     """The precheck of ``year``'s expected graduates; a college clerk always gets only its college."""
-    y = _check_year(year if year is not None else default_year())
+    y = check_year(year if year is not None else default_year())
     scope = session.clerk.limit_college(college)
     if scope and session.office:
         known = colleges(session)
@@ -122,7 +116,7 @@ def record_conclusion(session: Session, key: str, value: str, note: str = "") ->
     On a student already registered as 结业, 毕业 means 结业换发毕业证书 (office only): the student is
     uploaded again with the same certificate number and then registered with 6202.
     """
-    from xueji_tui.services.students import _fresh, resolve
+    from xueji_tui.services.find import fresh, resolve
 
     v = code_value("BJYJL", value)
     note = (note or "").strip()
@@ -143,7 +137,7 @@ def record_conclusion(session: Session, key: str, value: str, note: str = "") ->
 
     refuse_if_wrong(student)
     with session.store.write(session.clerk.name, note) as tx:
-        s = _fresh(tx, session, student)
+        s = fresh(tx, session, student)
         refuse_if_wrong(s)
         old = graduates.conclusion(s)
         recorded = (s.get("conclusion") or {}).get("v")
@@ -186,7 +180,7 @@ def assign_numbers(session: Session, year: int, start: int | None = None,
     error rule, in the order college, major, class, 学号. Office only; one audited transaction.
     """
     session.clerk.require_office("分配证书编号")
-    y = _check_year(year)
+    y = check_year(year)
     if start is not None and start < 1:
         raise InvalidInput("起始流水号 --start 应为正整数")
     store = session.store
@@ -218,10 +212,10 @@ def assign_numbers(session: Session, year: int, start: int | None = None,
             used += [n for _, n in out.numbers]
         changed = []
         for s, number in out.numbers:
-            fresh = _copy(s)
-            fresh["ZSBH"] = number
-            changed.append(fresh)
-            tx.log("certno", ksh=fresh["KSH"], xh=fresh.get("XH", ""), field="ZSBH", old="", new=number,
+            rec = copy_record(s)
+            rec["ZSBH"] = number
+            changed.append(rec)
+            tx.log("certno", ksh=rec["KSH"], xh=rec.get("XH", ""), field="ZSBH", old="", new=number,
                    why=f"分配 {y} 届毕业证书编号")
         tx.put_many(changed)
         out.numbers = [(c, n) for c, (_, n) in zip(changed, out.numbers)]
@@ -322,7 +316,7 @@ def graduate(session: Session, year: int, from_file: Path | None = None,
     KSH the file lists. One audit entry each, one transaction. Office only.
     """
     session.clerk.require_office("登记学历注册（毕业/结业）")
-    y = _check_year(year)
+    y = check_year(year)
     listed = _listed_kshs(from_file) if from_file is not None else None
     store = session.store
     out = Registered(y)
@@ -350,32 +344,32 @@ def graduate(session: Session, year: int, from_file: Path | None = None,
                     out.skipped.append((k, f"不是 {y} 届预计毕业生"))
         changed = []
         for s in targets:
-            fresh = _copy(s)
-            history = list(fresh.get("history") or [])
-            concl = graduates.conclusion(fresh)
-            code = REISSUE_CODE if graduates.reissue(fresh) else GRADUATION_CODES[concl]
-            byrq = graduates.grad_date(fresh)
-            note = f"{y} 届学历电子注册，证书编号 {fresh.get('ZSBH', '')}"
-            plan = plan_change(fresh, ChangeRequest(code=code, date=byrq, note=note), office=True,
+            rec = copy_record(s)
+            history = list(rec.get("history") or [])
+            concl = graduates.conclusion(rec)
+            code = REISSUE_CODE if graduates.reissue(rec) else GRADUATION_CODES[concl]
+            byrq = graduates.grad_date(rec)
+            note = f"{y} 届学历电子注册，证书编号 {rec.get('ZSBH', '')}"
+            plan = plan_change(rec, ChangeRequest(code=code, date=byrq, note=note), office=True,
                                clerk=session.clerk.name, at=tx.at, entry_id=f"E{len(history) + 1}")
             entry = plan.entry
             for f, v in plan.updates.items():
-                fresh[f] = v
+                rec[f] = v
             # what was uploaded stays on the record: the date and conclusion CHSI registered
             for f, v in (("BYRQ", byrq), ("BJYJL", concl)):
-                if (fresh.get(f) or "") != v:
-                    entry["fields"][f] = [fresh.get(f, ""), v]
-                    fresh[f] = v
+                if (rec.get(f) or "") != v:
+                    entry["fields"][f] = [rec.get(f, ""), v]
+                    rec[f] = v
             if code == REISSUE_CODE:
-                bz = graduates.upload_bz(fresh)
-                if bz != (fresh.get("BZ") or ""):
-                    entry["fields"]["BZ"] = [fresh.get("BZ", ""), bz]
-                    fresh["BZ"] = bz
+                bz = graduates.upload_bz(rec)
+                if bz != (rec.get("BZ") or ""):
+                    entry["fields"]["BZ"] = [rec.get("BZ", ""), bz]
+                    rec["BZ"] = bz
             history.append(entry)
-            fresh["history"] = history
-            changed.append(fresh)
-            out.entries.append((fresh, entry))
-            tx.log("graduate", ksh=fresh["KSH"], xh=fresh.get("XH", ""), field="status", old=entry["from"],
+            rec["history"] = history
+            changed.append(rec)
+            out.entries.append((rec, entry))
+            tx.log("graduate", ksh=rec["KSH"], xh=rec.get("XH", ""), field="status", old=entry["from"],
                    new=entry["to"], why=f"{entry['code']} {entry['type']}·{entry['reason']}；{note}",
                    entry=entry["id"], code=entry["code"])
         if not changed:
@@ -386,116 +380,6 @@ def graduate(session: Session, year: int, from_file: Path | None = None,
     return out
 
 
-# -- the photo checklist (Art. 28) --------------------------------------------------------------
-PHOTO_STEPS = ("taken", "linked", "checked", "disputed", "missing")
-STEP_WORDS = {"taken": "已采集", "linked": "已链接", "checked": "已校对", "disputed": "有异议",
-              "missing": "未采集", "unlinked": "未链接", "unchecked": "未校对", "early": "不足40天校对"}
-
-
-def photo_state(s: dict) -> dict[str, bool]:
-    """The steps a student's photo has reached, and what it still lacks."""
-    p = s.get("photo") or {}
-    taken = bool(p.get("taken"))
-    linked = taken and bool(p.get("linked"))
-    check = p.get("check") or "未校对"
-    early = False
-    if taken and check in ("无误", "有异议"):
-        from xueji_tui.domain.validate import parse_date
-
-        a, b = parse_date(p.get("taken_on") or ""), parse_date(p.get("checked_on") or "")
-        early = bool(a and b and (b - a).days < 40)
-    return {"taken": taken, "linked": linked, "checked": linked and check == "无误",
-            "disputed": taken and check == "有异议", "missing": not taken,
-            "unlinked": taken and not linked, "unchecked": linked and check == "未校对", "early": early}
-
-
-@dataclass
-class PhotoChecklist:
-    year: int
-    total: int = 0
-    counts: dict[str, int] = field(default_factory=dict)               # step -> students
-    by_college: dict[str, dict[str, int]] = field(default_factory=dict)  # FY -> step -> students (+ total)
-    students: list[dict] = field(default_factory=list)                 # the year's graduates in scope
-    states: dict[str, dict[str, bool]] = field(default_factory=dict)   # KSH -> photo_state
-
-    def lacking(self, what: str) -> list[dict]:
-        """Students lacking a step: missing, unlinked, unchecked, disputed or early."""
-        return [s for s in self.students if self.states[s["KSH"]].get(what)]
-
-    def chase(self) -> list[tuple[dict, str]]:
-        """Who to chase and why: not taken, not linked, not checked, disputed, checked too early."""
-        out = []
-        for s in self.students:
-            st = self.states[s["KSH"]]
-            for what in ("missing", "unlinked", "unchecked", "disputed", "early"):
-                if st[what]:
-                    out.append((s, what))
-                    break
-        return out
-
-
-def photo_checklist(session: Session, year: int | None = None, college: str | None = None) -> PhotoChecklist:
-    """The photo checklist of a graduation year (the same expected graduates as the precheck)."""
-    y = _check_year(year if year is not None else default_year())
-    scope = session.clerk.limit_college(college)
-    out = PhotoChecklist(y)
-    keys = PHOTO_STEPS + ("unlinked", "unchecked", "early")
-    out.counts = {k: 0 for k in keys}
-    for s in session.store.students(keep=False):
-        if scope is not None and (s.get("FY") or "") != scope:
-            continue
-        if not graduates.in_year(s, y) or graduates.is_registered(s):
-            continue
-        st = photo_state(s)
-        out.students.append(s)
-        out.states[s["KSH"]] = st
-        col = out.by_college.setdefault(s.get("FY") or "", {"total": 0, **{k: 0 for k in keys}})
-        col["total"] += 1
-        for k in keys:
-            if st[k]:
-                out.counts[k] += 1
-                col[k] += 1
-    out.students.sort(key=graduates.order_key)
-    out.total = len(out.students)
-    out.by_college = dict(sorted(out.by_college.items()))
-    return out
-
-
-CHASE_PROFILE = {
-    "name": "photo-chase", "title": "毕业照片催办名单", "direction": "export", "sheet": "照片催办",
-    "fields": [
-        {"code": "FY", "source": "FY", "width": 24},
-        {"code": "BH", "source": "BH", "width": 24},
-        {"code": "XH", "source": "XH", "width": 15},
-        {"code": "KSH", "source": "KSH", "width": 18},
-        {"code": "XM", "source": "XM", "width": 40},
-        {"code": "CJRQ", "source": "photo.taken_on", "width": 8, "title": "采集日期"},
-        {"code": "LJZT", "source": "photo.linked", "width": 2, "title": "链接状态", "transform": "yesno"},
-        {"code": "JDJL", "source": "photo.check", "width": 6, "title": "校对结论"},
-        {"code": "JDRQ", "source": "photo.checked_on", "width": 8, "title": "校对日期"},
-        {"code": "CBYY", "source": "_why", "width": 60, "title": "催办原因"},
-    ],
-}
-CHASE_WHY = {
-    "missing": "未采集照片：请到新华社采集点补拍",
-    "unlinked": "照片未链接学籍：请向新华社吉林省分社查询",
-    "unchecked": "未校对照片：请登录学信网学历电子图像校对系统提交校对结论",
-    "disputed": "对照片有异议：请与招生办公室联系",
-    "early": "拍摄后不足 40 天即校对：请在拍摄 40 天后重新校对",
-}
-
-
-def export_chase_list(session: Session, out: Path, year: int | None = None,
-                      college: str | None = None) -> int:
-    """The chase list (XLSX): students missing a photo step, and those who checked < 40 days after."""
-    from xueji_tui.formats import profiles, writers
-
-    checklist = photo_checklist(session, year, college)
-    records = [dict(s, _why=CHASE_WHY[what]) for s, what in checklist.chase()]
-    profile = profiles.build(CHASE_PROFILE, "photo-chase")
-    return writers.write_xlsx(Path(out), profile, records, sheet_title=f"{checklist.year}届照片催办")
-
-
 def colleges(session: Session) -> list[str]:
     """The colleges a clerk may pick (a college clerk: its own)."""
     if not session.office:
@@ -504,15 +388,7 @@ def colleges(session: Session) -> list[str]:
     return sorted({r[i] for r in session.store.rows() if r[i]})
 
 
-def find_student(session: Session, ksh: str) -> dict:
-    s = session.store.get(ksh)
-    if s is None:
-        raise NotFound(f"没有考生号为“{ksh}”的学生")
-    session.clerk.require_sees(s)
-    return s
-
-
 __all__ = [
     "precheck", "export_precheck", "record_conclusion", "assign_numbers", "export_graduates", "graduate",
-    "photo_checklist", "export_chase_list", "summary_line", "rule_counts", "find_student", "colleges",
+    "summary_line", "rule_counts", "colleges",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+from xueji_tui.domain.corrections import is_open
 from xueji_tui.domain.record import ROW
 from xueji_tui.domain.progress import Progress, college_progress, deadlines, default_term_start, school_year_of
 from xueji_tui.domain.validate import parse_date
@@ -26,7 +27,7 @@ def progress(session: Session, today: date | None = None, with_photos: bool = Tr
     scope = session.scope()
     rows = session.store.rows(scope)
     open_requests = Counter(r.get("FY", "") for r in session.store.corrections()
-                            if r.get("status") in ("申请", "已报教育厅") and (scope is None or r.get("FY") == scope))
+                            if is_open(r) and (scope is None or r.get("FY") == scope))
     photo_dates = []
     if with_photos:
         grads = {r[0] for r in rows if r[ROW["grad_year"]] in (year, year + 1)}

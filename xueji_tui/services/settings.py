@@ -25,8 +25,7 @@ def update(session: Session, **values: str) -> dict:
         raise InvalidInput("没有要修改的设置")
     current = session.store.settings
     with session.store.write(session.clerk.name, "修改学校设置") as tx:
-        table = tx.table("meta.json", "settings")
-        table.update(changes)
+        tx.update_settings(changes)
         for k, v in changes.items():
             tx.log("settings", field=k, old=current.get(k), new=v)
     return session.store.settings

@@ -1,106 +1,25 @@
-"""Finding students and recording what clerks decide about them: verdicts, changes, reveals."""
+"""What clerks decide about a student: field verdicts (Art. 6), status changes, ID reveals, history."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import orjson
-
-from xueji_tui.domain import idcard
-from xueji_tui.domain.codes import Reason, codes
-from xueji_tui.domain.errors import InvalidInput, NotAllowed, NotFound, Refused
+from xueji_tui.domain.codes import Reason
+from xueji_tui.domain.errors import InvalidInput
 from xueji_tui.domain.fields import ART6_FIELDS, IDENTITY_FIELDS, label, normalise_field
-from xueji_tui.domain.record import ROW
-from xueji_tui.domain.status import ChangeRequest, allowed_reasons as _allowed, plan_change
+from xueji_tui.domain.status import ChangeRequest, allowed_reasons as _allowed, plan_change, require_open
 from xueji_tui.domain.validate import check_value
+from xueji_tui.services import corrections
+from xueji_tui.services.find import fresh, get_student, resolve
 from xueji_tui.services.session import Session
 
 VERDICTS = {"ok": "ok", "无误": "ok", "y": "ok", "yes": "ok", "对": "ok",
             "wrong": "wrong", "有误": "wrong", "n": "wrong", "no": "wrong", "错": "wrong"}
-NAME_HITS_LIMIT = 200
 
 
 def validate_field(field: str, value: str, record: dict | None = None) -> str:
     """The edge rule for a typed value (forms validate with it as the clerk types)."""
     return check_value(field, value, record)
-
-
-# -- finding -------------------------------------------------------------------------------------
-def _visible(session: Session, found: list[dict], key: str) -> list[dict]:
-    mine = [s for s in found if session.clerk.sees(s)]
-    if found and not mine:
-        raise NotAllowed(f"{key} 对应的学生不属于{session.clerk.college}，{session.clerk.name} 无权查看")
-    return mine
-
-
-def lookup(session: Session, query: str) -> list[dict]:
-    """By 学号, 考生号 or 身份证号 (exact), else by name, name prefix or pinyin initials."""
-    q = (query or "").strip()
-    if not q:
-        raise InvalidInput("请输入学号、考生号、身份证号或姓名")
-    exact = session.store.find(idcard.normalise(q) if q[:1].isdigit() else q)
-    if exact:
-        return _visible(session, exact, q)
-    rows = session.store.rows(session.scope())
-    i_xm, i_py = ROW["XM"], ROW["py"]
-    ql = q.lower()
-    hits = [r for r in rows if r[i_xm] == q]
-    hits += [r for r in rows if r[i_xm] != q and r[i_xm].startswith(q)]
-    if q.isascii() and q.isalpha():
-        seen = {r[0] for r in hits}
-        hits += [r for r in rows if r[0] not in seen and r[i_py] == ql]
-    if not hits:
-        raise NotFound(f"没有找到“{q}”：请确认学号、考生号、身份证号或姓名")
-    out = Found()
-    out.total = len(hits)
-    for r in hits[:NAME_HITS_LIMIT]:
-        s = session.store.get(r[0])
-        if s is not None and session.clerk.sees(s):
-            out.append(s)
-    return out
-
-
-class Found(list):
-    """Students found by name; ``total`` counts every match, beyond the ones returned."""
-
-    total = 0
-
-
-def resolve(session: Session, key: str) -> dict:
-    """The one student a 学号 or 考生号 names (scope-checked)."""
-    k = (key or "").strip()
-    if not k:
-        raise InvalidInput("请给出学生的学号或考生号")
-    found = _visible(session, session.store.find(idcard.normalise(k)), k)
-    if not found:
-        raise NotFound(f"没有学号或考生号为“{k}”的学生")
-    if len(found) > 1:
-        names = "、".join(f"{s.get('XM')}（考生号 {s['KSH']}）" for s in found[:5])
-        raise InvalidInput(f"“{k}”对应多名学生：{names}；请改用考生号")
-    return found[0]
-
-
-def get_student(session: Session, ksh: str) -> dict:
-    s = session.store.get(ksh)
-    if s is None:
-        raise NotFound(f"没有考生号为“{ksh}”的学生")
-    session.clerk.require_sees(s)
-    return s
-
-
-def _fresh(tx, session: Session, student: dict) -> dict:
-    """The student as stored now, under the lock (another clerk may have saved meanwhile)."""
-    s = tx.get(student["KSH"])
-    if s is None:
-        raise NotFound(f"考生号为“{student['KSH']}”的学生已不存在")
-    session.clerk.require_sees(s)
-    return s
-
-
-def _require_open(s: dict) -> None:
-    if codes().is_ended(s.get("status", "")):
-        raise Refused(f"{s.get('XM')} 的学籍状态为“{s.get('status')}”（终态），不能再修改；"
-                      f"如系录入错误，请学生工作处以 9801 撤销原记录")
 
 
 # -- verification (Art. 6) -----------------------------------------------------------------------
@@ -147,11 +66,11 @@ def verify(session: Session, key: str, field: str, verdict: str, value: str | No
     """
     f, v, value, note = verdict_args(field, verdict, value, note)
     student = resolve(session, key)
-    _require_open(student)
+    require_open(student)
     if value is not None:
         value = corrected_value(f, value, student)
     with session.store.write(session.clerk.name, note) as tx:
-        s = _fresh(tx, session, student)
+        s = fresh(tx, session, student)
         outcome = verify_in(tx, session, s, f, v, value, note, evidence)
         tx.put(s)
     return outcome
@@ -161,9 +80,7 @@ def verify_in(tx, session: Session, s: dict, f: str, v: str, value: str | None =
               evidence: str = "") -> VerifyOutcome:
     """``verify`` inside an open transaction, on ``s`` fresh from ``tx`` (checked by ``verdict_args``
     and ``corrected_value``); the caller puts ``s``. The workbook import applies a sheet in one go."""
-    from xueji_tui.services import corrections
-
-    _require_open(s)
+    require_open(s)
     ver = dict(s.get("verification") or {})
     old = (ver.get(f) or {}).get("v")
     entry = {"v": v, "seen": s.get(f, "") if f != "ZP" else _photo_word(s), "note": note,
@@ -201,14 +118,14 @@ def allowed_reasons(session: Session, student: dict) -> list[Reason]:
 
 
 def majors(session: Session) -> list[dict]:
-    return sorted(session.store.catalog("majors"), key=lambda m: (m.get("FY", ""), m.get("ZYDM", "")))
+    return sorted(session.store.majors(), key=lambda m: (m.get("FY", ""), m.get("ZYDM", "")))
 
 
 def _fill_major(session: Session, req: ChangeRequest) -> None:
     if not req.to_major:
         return
     code = req.to_major.strip().upper()
-    hit = next((m for m in session.store.catalog("majors") if m.get("ZYDM", "").upper() == code), None)
+    hit = next((m for m in session.store.majors() if m.get("ZYDM", "").upper() == code), None)
     if hit is None:
         raise InvalidInput(f"专业代码“{req.to_major}”不在专业目录中（xueji 从导入的数据中学习专业目录）")
     req.to_major = hit["ZYDM"]
@@ -222,7 +139,7 @@ def change(session: Session, key: str, req: ChangeRequest) -> dict:
     student = resolve(session, key)
     _fill_major(session, req)
     with session.store.write(session.clerk.name, req.note) as tx:
-        s = _fresh(tx, session, student)
+        s = fresh(tx, session, student)
         history = list(s.get("history") or [])
         plan = plan_change(s, req, office=session.office, clerk=session.clerk.name, at=tx.at,
                            entry_id=f"E{len(history) + 1}")
@@ -260,26 +177,7 @@ def audit_lines(session: Session, ksh: str | None = None) -> list[dict]:
     mine: set[str] | None = None
     if ksh is None and not session.office:
         mine = {r[0] for r in session.store.rows(session.clerk.college)}
-    needle = orjson.dumps(ksh) if ksh else None
-    out = []
-    try:
-        f = open(session.store.audit.path, "rb")
-    except FileNotFoundError:
-        return out
-    with f:
-        for raw in f:
-            if needle is not None and needle not in raw:
-                continue
-            try:
-                d = orjson.loads(raw)
-            except orjson.JSONDecodeError:
-                continue
-            if ksh is not None and d.get("KSH") != ksh:
-                continue
-            if mine is not None and d.get("KSH") not in mine:
-                continue
-            out.append(d)
-    return out
+    return [d for d in session.store.audit_lines(ksh) if mine is None or d.get("KSH") in mine]
 
 
 def history(session: Session, ksh: str) -> list[dict]:

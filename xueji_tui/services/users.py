@@ -23,11 +23,11 @@ def add(session: Session, name: str, role: str, college: str = "") -> dict:
         raise InvalidInput("学生工作处账号不属于某个学院，请去掉 --college")
     if session.store.clerk(name):
         raise InvalidInput(f"经办人“{name}”已登记")
-    known = {m.get("FY") for m in session.store.catalog("majors")}
+    known = {m.get("FY") for m in session.store.majors()}
     doc = {"name": name, "role": role, "college": college, "added_by": session.clerk.name}
     with session.store.write(session.clerk.name, "添加经办人") as tx:
         doc["at"] = tx.at
-        tx.table("clerks.json", "clerks").insert(doc)
+        tx.add_clerk(doc)
         tx.log("users-add", field="clerk", new={"name": name, "role": role, "college": college})
     if role == "college" and known and college not in known:
         doc["warning"] = f"注意：数据中还没有学院“{college}”的学生（已知学院：{'、'.join(sorted(k for k in known if k))}）"

@@ -1,6 +1,6 @@
 """College workbooks: exported for a college to check (Art. 6), imported back with its verdicts.
 
-Importing applies each verdict with the terminal's own rules (``services.students.verify_in``:
+Importing applies each verdict with the terminal's own rules (``students.verify_in``:
 identity fields become change requests) in one transaction. A verdict is a conflict — reported,
 not applied — when the student's value shown in the workbook is no longer the stored one, or when
 the field was verified in the terminal after the workbook was exported.
@@ -13,13 +13,16 @@ from pathlib import Path
 
 from xueji_tui.domain import idcard
 from xueji_tui.domain.codes import codes
+from xueji_tui.domain.corrections import open_by_student_field
 from xueji_tui.domain.errors import NotFound, XuejiError
 from xueji_tui.domain.fields import ART6_FIELDS, IDENTITY_FIELDS, label
 from xueji_tui.formats import readers
 from xueji_tui.formats.profiles import Profile
 from xueji_tui.formats.transforms import renderer
 from xueji_tui.formats.workbook import columns, reading_profile, verdict_words
+from xueji_tui.services.import_plan import Conflict, Reject
 from xueji_tui.services.session import Session
+from xueji_tui.services.students import VERDICTS, corrected_value, verify_in
 
 UNASSIGNED = "未分配学院"
 
@@ -91,9 +94,6 @@ def _later(at: str, exported: datetime | None) -> bool:
 
 
 def plan_verdicts(session: Session, plan, rows: list[dict]) -> None:
-    from xueji_tui.services.imports import Conflict, Reject
-    from xueji_tui.services.students import VERDICTS, corrected_value
-
     profile = plan.profile
     cols = columns(profile)
     checks = [c for c in cols if c.kind == "verdict"]
@@ -103,10 +103,7 @@ def plan_verdicts(session: Session, plan, rows: list[dict]) -> None:
     words = {v: k for k, v in verdict_words(profile).items()}
     ended = codes().is_ended
     seen_rows: dict[str, int] = {}
-    open_requests: dict[tuple, list] = {}
-    for q in session.store.corrections():
-        if q.get("status") in ("申请", "已报教育厅"):
-            open_requests.setdefault((q.get("KSH"), q.get("field")), []).append(q)
+    open_requests = open_by_student_field(session.store.corrections())
     for r in rows:
         where = (r["_row"], r.get("_sheet", ""))
         if r.get("_problem"):
@@ -199,15 +196,12 @@ def plan_verdicts(session: Session, plan, rows: list[dict]) -> None:
 
 
 def apply_verdicts(session: Session, plan, why: str) -> dict:
-    from xueji_tui.services.imports import Reject, _head
-    from xueji_tui.services.students import verify_in
-
     applied = requests = 0
     with session.store.write(session.clerk.name, why) as tx:
-        if _head(session) != plan.head:
+        if session.store.state() != plan.head:
             plan.verdicts, plan.conflicts = [], []
             plan.rejected = list(plan.file_rejects)
-            plan.head = _head(session)
+            plan.head = session.store.state()
             plan_verdicts(session, plan, plan.prepared)
             plan.notes.append("预览之后其他经办人保存了修改，已按最新数据重新比对")
         touched: dict[str, dict] = {}
@@ -227,7 +221,7 @@ def apply_verdicts(session: Session, plan, why: str) -> dict:
             tx.put_many(list(touched.values()))
         counts = plan.counts()
         counts.update(applied=applied, requests=requests, rejected=len(plan.rejected))
-        tx.table("catalog.json", "imports").insert({
+        tx.record_import({
             "kind": "workbook", "file": plan.path.name, "sha256": plan.sha256, "at": tx.at,
             "clerk": session.clerk.name, "counts": counts})
         tx.log("import", why=why, new=counts, file=plan.path.name, sha256=plan.sha256, kind="workbook")

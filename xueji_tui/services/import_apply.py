@@ -1,0 +1,93 @@
+"""Applying an import plan: every accepted row stored in ONE audited transaction, or none; rejected
+rows written to a rejects file next to the input for follow-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xueji_tui.bulk import gc_paused
+from xueji_tui.domain.errors import InvalidInput
+from xueji_tui.domain.record import ROW
+from xueji_tui.services.import_plan import ImportPlan
+from xueji_tui.services.import_prepare import check_kind, plan_rows
+from xueji_tui.services.session import Session
+from xueji_tui.services.workbooks import apply_verdicts
+
+
+def rejects_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.rejects.csv")
+
+
+def write_rejects(plan: ImportPlan) -> Path | None:
+    """``<stem>.rejects.csv`` next to the input (UTF-8 with BOM, opens in Excel): row, reason, values."""
+    if not plan.rejected:
+        return None
+    import csv
+    import io
+
+    from xueji_tui.formats.writers import atomic_write
+
+    heads: list[str] = []
+    for r in plan.rejected:
+        for k in r.values:
+            if k not in heads:
+                heads.append(k)
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    sheet = any(r.sheet for r in plan.rejected)
+    w.writerow((["工作表"] if sheet else []) + ["行号", "拒收原因"] + heads)
+    for r in sorted(plan.rejected, key=lambda r: (r.sheet, r.row)):
+        w.writerow(([r.sheet] if sheet else []) + [r.row, r.reason] + [r.values.get(h, "") for h in heads])
+    out = rejects_path(plan.path)
+    try:
+        atomic_write(out, ("\ufeff" + buf.getvalue()).encode("utf-8"))
+    except OSError as e:
+        raise InvalidInput(f"无法写出拒收行文件 {out}（{e.strerror}），未导入任何数据；请把文件复制到可写的目录再导入") from None
+    return out
+
+
+def apply_import(session: Session, plan: ImportPlan) -> dict:
+    """Store every accepted row in ONE transaction (all or nothing); returns the final counts."""
+    with gc_paused():
+        return _apply_import(session, plan)
+
+
+def _apply_import(session: Session, plan: ImportPlan) -> dict:
+    check_kind(session, plan.kind)
+    rejects = write_rejects(plan) if plan.rejected else None
+    why = f"导入{plan.title} {plan.path.name}"
+    if plan.kind == "workbook":
+        counts = apply_verdicts(session, plan, why)
+        counts["rejects_file"] = str(rejects) if rejects else ""
+        return counts
+    with session.store.write(session.clerk.name, why) as tx:
+        if session.store.state() != plan.head:  # another clerk saved since the summary: compare again
+            plan_rows(session, plan, plan.profile, plan.matched)
+            plan.notes.append("预览之后其他经办人保存了修改，已按最新数据重新比对")
+        if plan.new or plan.updates:
+            tx.put_many(plan.new + plan.updates)
+        if plan.majors:
+            tx.add_majors(plan.majors)
+        counts = plan.counts()
+        tx.record_import({
+            "kind": plan.kind, "file": plan.path.name, "sha256": plan.sha256, "at": tx.at,
+            "clerk": session.clerk.name, "counts": counts})
+        tx.log("import", why=why, new=counts, file=plan.path.name, sha256=plan.sha256, kind=plan.kind)
+        for s in plan.new:
+            tx.log("import-new", ksh=s["KSH"], xh=s.get("XH", ""), field="status", new=s.get("status"), why=why)
+        for c in plan.changed:
+            for f, old, new in c.fields:
+                tx.log("import-change", ksh=c.ksh, xh=c.xh, field=f, old=old, new=new, why=why)
+        for c in plan.conflicts:
+            tx.log("import-conflict", ksh=c.ksh, xh=c.xh, field=c.field, old=c.local, new=c.chsi,
+                   why=f"{why}：保留本地值（{c.why}）")
+    counts["rejects_file"] = str(rejects) if rejects else ""
+    counts["with_problems"] = _with_problems(session, plan)
+    return counts
+
+
+def _with_problems(session: Session, plan: ImportPlan) -> int:
+    """New or changed students the roster now marks as having problems (the store's own check)."""
+    touched = {s["KSH"] for s in plan.new} | {c.ksh for c in plan.changed}
+    i_ksh, i_p = ROW["KSH"], ROW["problems"]
+    return sum(1 for r in session.store.rows() if r[i_p] and r[i_ksh] in touched)

@@ -1,0 +1,193 @@
+"""Comparing an import's rows with the store: new students, changed fields, conflicts with local
+work, students missing from the file. No writes.
+
+A CHSI value differing from a value a clerk verified or corrected is a conflict: reported, the local
+value kept; other changed CHSI values are applied. A re-import never changes an existing student's
+status; nothing is ever deleted.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from xueji_tui.domain.checks import record_issues
+from xueji_tui.domain.codes import codes
+from xueji_tui.domain.corrections import APPROVED, is_open
+from xueji_tui.domain.record import ROW, copy_record
+from xueji_tui.formats import profiles
+from xueji_tui.formats.normalise import same_code
+from xueji_tui.services.import_plan import (DEFAULT_STATUS, FLAG_LIMIT, GIVEN_ONLY, Changed, Conflict, ImportPlan,
+                                            Reject, originals, shown)
+from xueji_tui.services.session import Session
+
+BULK = 2000  # above this many rows, read the whole store once instead of one look-up a row
+
+
+def _existing(session: Session, keys: list[str]) -> dict[str, dict]:
+    """KSH -> the stored record (read-only dicts when bulk: copy before changing)."""
+    if len(keys) > BULK:
+        return {s["KSH"]: s for s in session.store.students()}
+    out = {}
+    for k in keys:
+        s = session.store.get(k)
+        if s is not None:
+            out[k] = s
+    return out
+
+
+def _requests(session: Session) -> dict[tuple[str, str], list[dict]]:
+    """(KSH, field) -> the requests that protect the field: open or approved."""
+    out: dict[tuple[str, str], list[dict]] = {}
+    for r in session.store.corrections():
+        if is_open(r) or r.get("status") == APPROVED:
+            out.setdefault((r.get("KSH"), r.get("field")), []).append(r)
+    return out
+
+
+def protected(s: dict, f: str, requests: dict) -> tuple[object, str] | None:
+    """(the local value a clerk stands behind, why) when a clerk verified or corrected field ``f``."""
+    ver = (s.get("verification") or {}).get(f) or {}
+    who = f"{ver.get('by', '')} {str(ver.get('at', ''))[:10]}".strip()
+    if ver.get("v") == "ok" and "seen" in ver:
+        return ver["seen"], f"{who} 核对无误"
+    if ver.get("v") == "wrong" and ver.get("value"):
+        return ver["value"], f"{who} 核对有误并更正为“{shown(f, ver['value'])}”"
+    for r in requests.get((s.get("KSH"), f), []):
+        return r.get("new"), f"更正申请 #{r.get('id')}（{r.get('status')}）"
+    for e in reversed(s.get("history") or []):
+        if f in (e.get("fields") or {}):
+            return s.get(f, ""), f"异动 {e.get('code')} {e.get('type')}（{e.get('date')}）"
+    return None
+
+
+def _year(v) -> int | None:
+    s = str(v or "")
+    return int(s[:4]) if len(s) >= 4 and s[:4].isdigit() and 1950 <= int(s[:4]) <= 2100 else None
+
+
+def _status_of(plan: ImportPlan, kind: str, xjzt) -> str:
+    if xjzt and xjzt in codes().statuses:
+        return xjzt
+    if xjzt:
+        plan.notes.append(f"学籍状态“{xjzt}”不是已知状态，新生按“{DEFAULT_STATUS[kind]}”导入")
+    return DEFAULT_STATUS[kind]
+
+
+def diff_rows(session: Session, plan: ImportPlan, rows: list[dict], profile: profiles.Profile,
+               matched: set[str]) -> None:
+    kind = plan.kind
+    fields = [f for f in profile.fields if f.code in matched and f.code != "XJZT"]
+    given_only = set(GIVEN_ONLY.get(kind, ()))
+    existing = _existing(session, [r["KSH"] for r in rows])
+    requests = _requests(session)
+    catalog = {m.get("ZYDM"): m for m in session.store.majors()}
+    learned: dict[str, Counter] = {}
+    unknown_major: Counter = Counter()
+    status_diff = 0
+    source = {"kind": kind, "file": plan.path.name, "sha256": plan.sha256[:16]}
+    flag = len(rows) <= FLAG_LIMIT
+    for r in rows:
+        ksh = r["KSH"]
+        if kind != "freshmen" and r.get("ZYDM") and r.get("FY"):
+            seen_major = learned.get(r["ZYDM"])
+            if seen_major is None:
+                seen_major = learned[r["ZYDM"]] = Counter()
+            seen_major[(r.get("ZYMC", ""), r["FY"], r.get("XSH", ""))] += 1
+        grad_year = None
+        if kind == "graduates":
+            grad_year = _year(r.get("BYRQ")) or _year(r.get("YJBYRQ")) or plan.year
+            if grad_year is None:
+                plan.rejected.append(Reject(r["_row"], "无法确定毕业年份（毕业日期、预计毕业日期都为空）：请加 --year YYYY",
+                                            originals(r, None), r["_sheet"]))
+                continue
+        old = existing.get(ksh)
+        if old is None:
+            rec = {f.source: r[f.code] for f in fields if not (f.code in given_only and r[f.code] in ("", None))}
+            rec["status"] = _status_of(plan, kind, r.get("XJZT"))
+            if kind == "freshmen":
+                m = catalog.get(rec.get("ZYDM"))
+                if m:
+                    rec["FY"], rec["XSH"] = m.get("FY", ""), m.get("XSH", "")
+                    rec.setdefault("ZYMC", m.get("ZYMC", ""))
+                else:
+                    rec["FY"] = ""
+                    unknown_major[rec.get("ZYDM") or "（空）"] += 1
+            rec.update(verification={}, history=[], grad_year=grad_year, source=source)
+            plan.new.append(rec)
+            if flag:
+                for rule in {i.rule for _, i in record_issues(rec)}:
+                    plan.flagged[rule] += 1
+            continue
+        changes: list[tuple[str, object, object]] = []
+        after = None
+        conflicts_before = len(plan.conflicts)
+        for f in fields:
+            new = r[f.code]
+            if f.code in given_only and new in ("", None):
+                continue
+            cur = old.get(f.source)
+            if (cur or "") == (new or "") or (f.transform == "code" and same_code(f.code, cur, new)):
+                continue
+            guard = protected(old, f.source, requests)
+            if guard is not None and guard[0] != new:
+                plan.conflicts.append(Conflict(ksh, old.get("XH", ""), old.get("XM", ""), f.source, cur, new,
+                                               guard[1]))
+                continue
+            if after is None:
+                after = copy_record(old)
+            after[f.source] = new
+            changes.append((f.source, cur, new))
+        if grad_year is not None and old.get("grad_year") != grad_year:
+            if after is None:
+                after = copy_record(old)
+            after["grad_year"] = grad_year
+            changes.append(("grad_year", old.get("grad_year"), grad_year))
+        if r.get("XJZT") and r["XJZT"] != old.get("status"):
+            status_diff += 1
+        if changes:
+            after["source"] = source
+            plan.updates.append(after)
+            plan.changed.append(Changed(ksh, old.get("XH", ""), old.get("XM", ""), changes))
+            if flag:
+                for rule in {i.rule for _, i in record_issues(after)} - {i.rule for _, i in record_issues(old)}:
+                    plan.flagged[rule] += 1
+        elif len(plan.conflicts) > conflicts_before:
+            plan.conflicted.append(ksh)
+        else:
+            plan.unchanged.append(ksh)
+    for zydm, seen in learned.items():
+        if zydm not in catalog:
+            (zymc, fy, xsh), _ = seen.most_common(1)[0]
+            plan.majors.append({"ZYDM": zydm, "ZYMC": zymc, "FY": fy, "XSH": xsh})
+    if unknown_major:
+        shown = "、".join(f"{k}（{n} 人）" for k, n in unknown_major.most_common(10))
+        plan.notes.append(f"专业代码 {shown} 不在专业目录中：这些新生暂不分配学院（仅学生工作处可见），"
+                          f"请先导入带学院的在校生数据或在专业目录中补充")
+    if status_diff:
+        plan.notes.append(f"{status_diff} 名已有学生的学籍状态与文件不同：重新导入不改变学籍状态"
+                          f"（状态只能通过异动办理）")
+    if not flag:
+        plan.notes.append(f"文件超过 {FLAG_LIMIT:,} 行：有问题的值（校验位、代码、日期等）按原样导入后在核对队列和预审中标出，"
+                          f"摘要不逐条统计")
+    _missing(session, plan, {r["KSH"] for r in rows} | plan.rejected_keys)
+
+
+def _missing(session: Session, plan: ImportPlan, in_file: set[str]) -> None:
+    c = codes()
+    kind = plan.kind
+    i_ksh, i_xh, i_xm, i_fy, i_st, i_gy = (ROW[k] for k in ("KSH", "XH", "XM", "FY", "status", "grad_year"))
+    years = {s.get("grad_year") for s in plan.new} | {plan.year}
+    for row in session.store.rows():
+        if row[i_ksh] in in_file:
+            continue
+        status = row[i_st]
+        if kind == "students":  # freshmen not yet registered are not in CHSI's in-school data
+            hit = c.statuses.get(status) in ("in-school", "suspended")
+        elif kind == "freshmen":
+            hit = c.statuses.get(status) == "freshman"
+        elif kind == "graduates":
+            hit = row[i_gy] is not None and row[i_gy] in years
+        else:
+            hit = False
+        if hit:
+            plan.missing.append((row[i_ksh], row[i_xh], row[i_xm], row[i_fy]))

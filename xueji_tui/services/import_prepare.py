@@ -1,0 +1,145 @@
+"""Reading an import file into a plan: normalise the rows, reject the structurally unusable ones,
+then compare with the store (import_diff, import_photos, workbooks). No writes.
+
+Rules: students are identified by 考生号; only structurally unusable rows are rejected (no KSH, a
+KSH twice in the file, text that cannot be decoded); flawed values are imported as received and
+flagged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from pathlib import Path
+
+from xueji_tui.bulk import gc_paused
+from xueji_tui.domain.errors import InvalidInput
+from xueji_tui.domain.fields import label
+from xueji_tui.formats import profiles, readers
+from xueji_tui.formats.normalise import normaliser
+from xueji_tui.services.import_diff import diff_rows
+from xueji_tui.services.import_photos import plan_photos
+from xueji_tui.services.import_plan import KINDS, ImportPlan, Reject, originals
+from xueji_tui.services.session import Session
+from xueji_tui.services.workbooks import plan_verdicts, read_workbook
+
+
+def profile_for(session: Session, kind: str) -> profiles.Profile:
+    name = profiles.for_import(kind)
+    return profiles.load(name, session.store.format_override(name))
+
+
+def check_kind(session: Session, kind: str) -> None:
+    if kind not in KINDS:
+        raise InvalidInput(f"未知的导入类型“{kind}”，应为 {' / '.join(KINDS)}")
+    if kind != "workbook":
+        session.clerk.require_office(f"导入{KINDS[kind]}")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _prepare(plan: ImportPlan, result: readers.ReadResult, profile: profiles.Profile,
+             key_fields: tuple[str, ...] = ("KSH",)) -> list[dict]:
+    """Normalised rows ('_row', '_sheet', field codes); rejects the structurally unusable ones."""
+    # kind 1: numbers and dates (clean when ASCII digits), 2: text (clean when nothing to strip)
+    present = [(f.code, 1 if f.transform in ("id", "date") else 2 if f.transform in ("", "status") else 0,
+                normaliser(f.transform, f.code, f.width)) for f in profile.fields if f.code in result.matched]
+    rows = []
+    for r in result.rows:
+        if r.get("_problem"):
+            plan.rejected.append(Reject(r["_row"], f"无法识别：{r['_problem']}", originals(r, result), r.get("_sheet", "")))
+            continue
+        vals: dict = {"_row": r["_row"], "_sheet": r.get("_sheet", "")}
+        for code, kind, norm in present:
+            raw = r.get(code, "")
+            if kind == 1 and (not raw or (raw.isdigit() and raw.isascii())):
+                vals[code] = raw
+                continue
+            if kind == 2 and raw.strip() is raw:  # CPython returns the same object when nothing is stripped
+                vals[code] = raw
+                continue
+            v, note = norm(raw)
+            if note:
+                plan.normalised[note] += 1
+                if len(plan.normalised_examples) < 50:
+                    plan.normalised_examples.append((r["_row"], code, raw, v))
+            vals[code] = v
+        if not any(vals.get(k) for k in key_fields):
+            need = "或".join(f"{label(k)}（{k}）" for k in key_fields)
+            plan.rejected.append(Reject(r["_row"], f"没有{need}，无法确定是哪名学生", originals(r, result),
+                                        r.get("_sheet", "")))
+            continue
+        vals["_src"], vals["_read"] = r, result  # the rejects file shows a row as read
+        rows.append(vals)
+    return _drop_duplicates(plan, rows, key_fields[0])
+
+
+def _drop_duplicates(plan: ImportPlan, rows: list[dict], key: str) -> list[dict]:
+    seen: dict[str, list[dict]] = {}
+    for r in rows:
+        k = r.get(key) or ""
+        if k:
+            seen.setdefault(k, []).append(r)
+    dup = {k for k, rs in seen.items() if len(rs) > 1}
+    plan.rejected_keys |= dup
+    if not dup:
+        return rows
+    out = []
+    for r in rows:
+        k = r.get(key) or ""
+        if k in dup:
+            where = "、".join(str(x["_row"]) for x in seen[k])
+            plan.rejected.append(Reject(r["_row"], f"{label(key)} {k} 在文件中出现 {len(seen[k])} 次（第 {where} 行），"
+                                                   f"无法确定以哪一行为准，全部拒收", originals(r, None), r["_sheet"]))
+        else:
+            out.append(r)
+    return out
+
+
+def plan_rows(session: Session, plan: ImportPlan, profile: profiles.Profile, matched: set[str]) -> None:
+    """(Re)compute everything that depends on the store from the prepared rows."""
+    plan.new, plan.updates, plan.changed, plan.unchanged, plan.missing = [], [], [], [], []
+    plan.conflicted = []
+    plan.conflicts, plan.majors, plan.verdicts = [], [], []
+    plan.flagged = Counter()
+    plan.rejected = list(plan.file_rejects)
+    plan.head = session.store.state()
+    if plan.kind == "photos":
+        plan_photos(session, plan, plan.prepared, profile, matched)
+    elif plan.kind == "workbook":
+        plan_verdicts(session, plan, plan.prepared)
+    else:
+        diff_rows(session, plan, plan.prepared, profile, matched)
+
+
+def plan_import(session: Session, kind: str, path, year: int | None = None) -> ImportPlan:
+    """Read ``path`` and compare it with the store: the summary, no writes."""
+    with gc_paused():
+        return _plan_import(session, kind, path, year)
+
+
+def _plan_import(session: Session, kind: str, path, year: int | None) -> ImportPlan:
+    check_kind(session, kind)
+    path = Path(path)
+    profile = profile_for(session, kind)
+    if kind == "workbook":
+        result, profile = read_workbook(session, path, profile)
+    else:
+        result = readers.read(path, profile)
+    plan = ImportPlan(kind, path, _sha256(path), KINDS[kind], format=result.format, columns=result.columns,
+                      extra_columns=result.extra, rows_read=len(result.rows), year=year)
+    if kind == "workbook":
+        plan.prepared = result.rows
+        plan.notes.extend(result.problems)
+    else:
+        keys = ("KSH", "SFZH") if kind == "photos" else ("KSH",)
+        plan.prepared = _prepare(plan, result, profile, keys)
+    plan.profile, plan.matched, plan.file_rejects = profile, set(result.matched), list(plan.rejected)
+    plan_rows(session, plan, profile, plan.matched)
+    return plan

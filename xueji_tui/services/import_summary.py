@@ -1,0 +1,50 @@
+"""The summary a clerk reads before an import is applied (the CLI prints it, the 文件 area shows it)."""
+
+from __future__ import annotations
+
+from xueji_tui.domain.fields import label
+from xueji_tui.services.import_plan import ImportPlan, field_label, shown
+
+
+def summary_lines(plan: ImportPlan, limit: int = 100) -> list[str]:
+    c = plan.counts()
+    out = [f"导入{plan.title}：{plan.path}（{plan.format.upper()}，{c['rows']} 行，SHA-256 {plan.sha256[:16]}…）"]
+    if plan.kind == "workbook":
+        out.append(f"  核对结论 {c['verdicts']} 项 · 冲突 {c['conflicts']} 处 · 拒收 {c['rejected']} 行")
+    else:
+        out.append(f"  新增 {c['new']} 人 · 变更 {c['changed']} 人（{c['changed_fields']} 个字段）· 无变化 {c['unchanged']} 人"
+                   f" · 文件中没有的 {c['missing']} 人 · 拒收 {c['rejected']} 行 · 冲突 {c['conflicts']} 处"
+                   + (f"（其中 {c['conflicted']} 人只有冲突）" if c["conflicted"] else ""))
+    if plan.extra_columns:
+        out.append(f"  未使用的列（已忽略）：{'、'.join(plan.extra_columns[:20])}")
+
+    def section(title: str, items: list[str]) -> None:
+        if not items:
+            return
+        out.append(title)
+        out.extend("  " + x for x in items[:limit])
+        if len(items) > limit:
+            out.append(f"  …另有 {len(items) - limit} 条未列出")
+
+    section("变更（字段：原值 → 新值）：", [
+        f"{ch.ksh} {ch.xm}：" + "；".join(f"{field_label(f)} {shown(f, o) or '（空）'} → {shown(f, n) or '（空）'}"
+                                        for f, o, n in ch.fields) for ch in plan.changed])
+    section("冲突（学信网的值与本地已核对/更正的值不同：保留本地值，未覆盖，请核实）：", [
+        f"{x.ksh} {x.xm} {label(x.field)}：本地“{shown(x.field, x.local)}”（{x.why}）· 文件“{shown(x.field, x.chsi)}”"
+        for x in plan.conflicts])
+    section("拒收的行（写入拒收文件，供跟进）：",
+            [f"{r.where}：{r.reason}" for r in sorted(plan.rejected, key=lambda r: (r.sheet, r.row))])
+    if plan.verdicts:
+        section("将记录的核对结论：", [v["shown"] for v in plan.verdicts])
+    if plan.normalised:
+        out.append("已规范化：" + "；".join(f"{k} {n} 处" for k, n in plan.normalised.most_common()))
+    if plan.flagged:
+        out.append("按原样导入并标记待核对（预审和核对队列会提示）：" + "；".join(
+            f"{k} {n} 人" for k, n in plan.flagged.most_common()))
+    section("文件中没有的学生（仅报告，不会删除）：", [
+        f"{k} {xm}（学号 {xh or '无'}，{fy or '未分配学院'}）" for k, xh, xm, fy in plan.missing])
+    if plan.majors:
+        out.append("专业目录新增：" + "、".join(f"{m['ZYDM']} {m['ZYMC']}（{m['FY']}）" for m in plan.majors[:20]))
+    for n in plan.notes:
+        out.append("注意：" + n)
+    return out
