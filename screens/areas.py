@@ -1,15 +1,12 @@
-"""The areas of spec/tui.md: one keypress (1–6) away from anywhere outside a text field.
+"""The areas of the UI: one keypress (1–6) away from anywhere outside a text field.
 
 A registry, like the CLI's command table: an area is a Chinese title and the screen class that
-shows it, imported only when the clerk first opens it. An issue that builds an area creates the
-module named here (its class takes no arguments and reads ``self.app.session``); until then the
-key says the area is not available yet.
+shows it, imported only when the clerk first opens it (the app starts without loading them all).
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from dataclasses import dataclass
 
 
@@ -20,22 +17,12 @@ class Area:
     target: str  # "module:Class"
 
     def screen_class(self):
-        """The screen class, or None while its module has not been written yet."""
         module, attr = self.target.split(":")
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as e:
-            if e.name == module:
-                return None
-            raise
-        return getattr(mod, attr, None)
+        return getattr(importlib.import_module(module), attr)
 
-    def available(self) -> bool:
-        """Whether the area's module exists (without importing it)."""
-        try:
-            return importlib.util.find_spec(self.target.split(":")[0]) is not None
-        except ModuleNotFoundError:
-            return False
+    def make(self):
+        """A new screen of this area (the app's modes are built from this)."""
+        return self.screen_class()()
 
 
 AREAS: dict[str, Area] = {}

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
+from textual.worker import Worker, get_current_worker
 
-from xueji_tui.domain.errors import XuejiError
+from xueji_tui.domain.errors import XuejiError, explain
 from xueji_tui.screens.areas import AREAS
 
 
@@ -30,12 +33,7 @@ class AreaBar(Widget):
         line.append(f" {school or 'xueji'} " if compact else " xueji ", "bold reverse")
         for key, area in AREAS.items():
             label = f" {key}{area.title} " if compact else f" {key} {area.title} "
-            if key == current:
-                line.append(label, "bold reverse")
-            elif area.available():
-                line.append(label, "bold")
-            else:
-                line.append(label, "dim")
+            line.append(label, "bold reverse" if key == current else "bold")
         room = self.size.width - line.cell_len
         tail = session.clerk.title
         extras = ("" if session.clerk.college else " · 全校", "" if compact else f"  {school}")
@@ -89,3 +87,35 @@ class XuejiScreen(Screen):
 
     def fail(self, error: XuejiError) -> None:
         self.app.show_error(error)
+
+    # -- background work: the one way a screen runs something slow --------------------------
+    def run_job(self, job: Callable[[], object], done: Callable[[object], None], *, group: str,
+                failed: Callable[[XuejiError], None] | None = None) -> Worker:
+        """Run ``job`` in a thread; ``done(result)`` runs on the UI thread when it succeeds.
+
+        Whatever goes wrong — a refusal, a file that cannot be written, a defect — reaches
+        ``failed(error)`` (default: the error toast) as the message the CLI would print, so that a
+        screen always leaves its busy state and the clerk always learns what happened.
+        """
+        def work() -> None:
+            worker = get_current_worker()
+            try:
+                result = job()
+            except Exception as e:  # noqa: BLE001 - every failure must reach the clerk
+                error = explain(e)
+                if not worker.is_cancelled:
+                    self.app.call_from_thread(failed or self.fail, error)
+                return
+            if not worker.is_cancelled:
+                self.app.call_from_thread(done, result)
+
+        return self.run_worker(work, thread=True, exclusive=True, group=group, exit_on_error=False)
+
+    def from_job(self, show: Callable[..., None]) -> Callable[..., None]:
+        """``show`` made callable from inside a job (progress reports): runs on the UI thread, and
+        not at all once the job was cancelled."""
+        def report(*args) -> None:
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(show, *args)
+
+        return report

@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -18,6 +17,7 @@ from textual.suggester import Suggester
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static, TabbedContent, TabPane
 
 from xueji_tui.domain.errors import XuejiError
+from xueji_tui.domain.validate import year_value
 from xueji_tui.screens.base import XuejiScreen
 
 IMPORT_KINDS = [("在校生学籍数据 students", "students"), ("录取新生数据 freshmen", "freshmen"),
@@ -128,11 +128,11 @@ class FilesScreen(XuejiScreen):
         self.query_one("#import-path", Input).focus()
 
     # -- import ----------------------------------------------------------------------------
-    def _import_args(self) -> tuple[str, Path, int | None]:
+    def _import_args(self) -> tuple[str, Path, str | None]:
         kind = self.query_one("#import-kind", Select).value
         raw = self.query_one("#import-path", Input).value.strip()
         year = self.query_one("#import-year", Input).value.strip()
-        return str(kind), Path(os.path.expanduser(raw)), int(year) if year else None
+        return str(kind), Path(os.path.expanduser(raw)), year or None
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id in ("import-path", "import-year"):
@@ -172,19 +172,13 @@ class FilesScreen(XuejiScreen):
         self._forget_plan()
         self._busy("import", True)
         self._say("import", f"正在读取并比对 {path} …")
-        self._plan(kind, path, year)
-
-    @work(thread=True, exclusive=True, group="files-import", exit_on_error=False)
-    def _plan(self, kind: str, path: Path, year: int | None) -> None:
         from xueji_tui.services.imports import plan_import, summary_lines
 
-        try:
-            plan = plan_import(self.session, kind, path, year)
-            lines = summary_lines(plan, limit=200)
-        except XuejiError as e:
-            self.app.call_from_thread(self._import_failed, e)
-            return
-        self.app.call_from_thread(self._planned, plan, lines)
+        def job():
+            plan = plan_import(self.session, kind, path, year_value(year) if year else None)
+            return plan, summary_lines(plan, limit=200)
+
+        self.run_job(job, lambda got: self._planned(*got), group="files-import", failed=self._import_failed)
 
     def _planned(self, plan, lines: list[str]) -> None:
         self._busy("import", False)
@@ -205,18 +199,11 @@ class FilesScreen(XuejiScreen):
             return
         self._busy("import", True)
         self.query_one("#do-apply", Button).disabled = True
-        self._apply(self.plan)
-
-    @work(thread=True, exclusive=True, group="files-import", exit_on_error=False)
-    def _apply(self, plan) -> None:
         from xueji_tui.services.imports import apply_import
 
-        try:
-            counts = apply_import(self.session, plan)
-        except XuejiError as e:
-            self.app.call_from_thread(self._import_failed, e)
-            return
-        self.app.call_from_thread(self._applied, counts)
+        plan = self.plan
+        self.run_job(lambda: apply_import(self.session, plan), self._applied, group="files-import",
+                     failed=self._import_failed)
 
     def _applied(self, counts: dict) -> None:
         self._busy("import", False)
@@ -240,19 +227,12 @@ class FilesScreen(XuejiScreen):
         skip = self.query_one("#export-skip", Checkbox).value
         self._busy("export", True)
         self._say("export", f"正在导出 {kind} …")
-        self._export(kind, fmt, int(year) if year else None, college,
-                     Path(os.path.expanduser(out)) if out else None, skip)
-
-    @work(thread=True, exclusive=True, group="files-export", exit_on_error=False)
-    def _export(self, kind, fmt, year, college, out, skip) -> None:
         from xueji_tui.services.exports import export
 
-        try:
-            res = export(self.session, kind, out, fmt, year, college, skip)
-        except XuejiError as e:
-            self.app.call_from_thread(self._export_failed, e)
-            return
-        self.app.call_from_thread(self._exported, res)
+        path = Path(os.path.expanduser(out)) if out else None
+        self.run_job(lambda: export(self.session, kind, path, fmt, year_value(year) if year else None, college, skip),
+                     self._exported,
+                     group="files-export", failed=self._export_failed)
 
     def _exported(self, res) -> None:
         self._busy("export", False)

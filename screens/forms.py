@@ -189,9 +189,9 @@ class FormModal(ModalScreen):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-
-def _value(screen: FormModal, id_: str) -> str:
-    return screen.query_one(f"#{id_}", Input).value.strip()
+    def value(self, id_: str) -> str:
+        """What the clerk typed into the input ``id_``, without surrounding spaces."""
+        return self.query_one(f"#{id_}", Input).value.strip()
 
 
 # -- 有误: a corrected value and a note ---------------------------------------------------------
@@ -217,8 +217,8 @@ class VerifyModal(FormModal):
         yield from self.row("说明", Input(id="note", compact=True, placeholder="错在哪里、依据什么"))
 
     def submit(self):
-        value = _value(self, "value") if self.field != "ZP" else ""
-        note = _value(self, "note")
+        value = self.value("value") if self.field != "ZP" else ""
+        note = self.value("note")
         if not value and not note:
             raise InvalidInput(f"请给出正确的{label(self.field)}，或说明错在哪里")
         return self.save(value or None, note)
@@ -247,7 +247,7 @@ class RequestModal(FormModal):
                                            placeholder="公安机关证明编号、日期（如 吉公户证〔2025〕12号 20250910）"))
 
     def submit(self):
-        return self.save(_value(self, "value"), _value(self, "reason"), _value(self, "evidence"))
+        return self.save(self.value("value"), self.value("reason"), self.value("evidence"))
 
 
 # -- status changes and reward / punishment records -----------------------------------------------
@@ -379,11 +379,11 @@ class StatusModal(FormModal):
         reverses = self.query_one("#reverses", Select).value
         t = r.type.type
         req = ChangeRequest(
-            code=r.code, date=_value(self, "date"), approved=_value(self, "approved"), doc=_value(self, "doc"),
-            note=_value(self, "note"),
+            code=r.code, date=self.value("date"), approved=self.value("approved"), doc=self.value("doc"),
+            note=self.value("note"),
             to_major=str(major) if t == "23" and major != Select.NULL else "",
-            to_class=_value(self, "to_class") if t in ("23", "02", "04") else "",
-            to_grade=_value(self, "to_grade") if t in ("02", "04") else "",
+            to_class=self.value("to_class") if t in ("23", "02", "04") else "",
+            to_grade=self.value("to_grade") if t in ("02", "04") else "",
             reverses=str(reverses) if t == "98" and reverses != Select.NULL else "",
         )
         return self.save(req)

@@ -50,8 +50,7 @@ class ActionsProvider(Provider):
                 continue
             out.append((f"{desc}（{keys}）", f"按 {keys}", partial(app.run_action, action, node)))
         for key, area in AREAS.items():
-            if area.available():
-                out.append((f"转到 {key} {area.title}", f"按 {key}", partial(app.switch_area, key)))
+            out.append((f"转到 {key} {area.title}", f"按 {key}", partial(app.switch_area, key)))
         return out
 
     async def discover(self) -> Hits:

@@ -11,9 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Static
-from textual.worker import get_current_worker
 
-from xueji_tui.domain.errors import XuejiError
 from xueji_tui.screens.base import XuejiScreen
 from xueji_tui.screens.precheck import ExportModal, Rows, choose_scope
 from xueji_tui.screens.table import Column, VirtualTable
@@ -122,17 +120,8 @@ class PhotosScreen(XuejiScreen):
     # -- loading ---------------------------------------------------------------------------
     def load(self) -> None:
         self.query_one("#ph-head", Static).update(f"{self.year} 届毕业生照片 · 正在统计…")
-        self.run_worker(self._work, thread=True, exclusive=True, group="photos", exit_on_error=False)
-
-    def _work(self) -> None:
-        worker = get_current_worker()
-        try:
-            checklist = photos.photo_checklist(self.session, self.year, self.college)
-        except XuejiError as e:
-            self.app.call_from_thread(self.fail, e)
-            return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, checklist)
+        year, college = self.year, self.college
+        self.run_job(lambda: photos.photo_checklist(self.session, year, college), self._show, group="photos")
 
     def _show(self, checklist) -> None:
         self.checklist = checklist

@@ -12,13 +12,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, ProgressBar, Select, Static
-from textual.worker import get_current_worker
 
 from xueji_tui.domain.errors import XuejiError
 from xueji_tui.domain.fields import label
 from xueji_tui.precheck.rules import RULES, title
 from xueji_tui.screens.base import XuejiScreen
-from xueji_tui.screens.forms import FormModal, Required, _value
+from xueji_tui.screens.forms import FormModal, Required
 from xueji_tui.screens.table import Column, VirtualTable, fit
 from xueji_tui.services import graduation
 
@@ -50,7 +49,7 @@ class ScopeModal(FormModal):
 
     def submit(self):
         college = self.query_one("#college", Select).value if self.office else None
-        return int(_value(self, "year")), (college or None)
+        return int(self.value("year")), (college or None)
 
 
 class ExportModal(FormModal):
@@ -68,7 +67,7 @@ class ExportModal(FormModal):
         yield from self.row("文件", Input(self.default, id="path", compact=True, validators=[Required("文件名")]), "path-note")
 
     def submit(self):
-        return self.save(Path(_value(self, "path")).expanduser())
+        return self.save(Path(self.value("path")).expanduser())
 
 
 # -- tables ---------------------------------------------------------------------------------------
@@ -178,23 +177,9 @@ class PrecheckScreen(XuejiScreen):
         self.stale = False
         where = self.college or "全校"
         self.query_one("#pc-head", Static).update(f"{self.year} 届毕业生预审 · {where} · 正在检查…")
-        self.run_worker(self._work, thread=True, exclusive=True, group="precheck", exit_on_error=False)
-
-    def _work(self) -> None:
-        worker = get_current_worker()
-        year, college = self.year, self.college
-
-        def progress(done: int, total: int) -> None:
-            if not worker.is_cancelled:
-                self.app.call_from_thread(self._progress, done, total)
-
-        try:
-            result = graduation.precheck(self.session, year, college, progress)
-        except XuejiError as e:
-            self.app.call_from_thread(self._failed, e)
-            return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, result)
+        year, college, progress = self.year, self.college, self.from_job(self._progress)
+        self.run_job(lambda: graduation.precheck(self.session, year, college, progress), self._show,
+                     group="precheck", failed=self._failed)
 
     def _progress(self, done: int, total: int) -> None:
         self.query_one(ProgressBar).update(total=max(total, 1), progress=done)

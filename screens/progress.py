@@ -79,16 +79,12 @@ class ProgressScreen(XuejiScreen):
 
     def action_reload(self) -> None:
         today = self.app.today()
-        self.run_worker(lambda: progress(self.session, today), thread=True, group="progress",
-                        exclusive=True, exit_on_error=False)
+        self.run_job(lambda: progress(self.session, today), self._show, group="progress", failed=self._failed)
 
-    def on_worker_state_changed(self, event) -> None:
-        worker = event.worker
-        if worker.group != "progress":
-            return
-        if worker.result is not None and worker.is_finished:
-            p: Progress = worker.result
-            self.query_one("#progress-deadlines", Static).update(deadlines_table(p))
-            self.query_one("#progress-colleges", Static).update(colleges_table(p))
-        elif worker.error is not None:
-            self.query_one("#progress-deadlines", Static).update(Text(f"统计失败：{worker.error}", style="bold red"))
+    def _show(self, p: Progress) -> None:
+        self.query_one("#progress-deadlines", Static).update(deadlines_table(p))
+        self.query_one("#progress-colleges", Static).update(colleges_table(p))
+
+    def _failed(self, error) -> None:
+        self.query_one("#progress-deadlines", Static).update(Text(f"统计失败：{error.message}", style="bold red"))
+        self.fail(error)

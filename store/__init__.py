@@ -19,5 +19,7 @@ Layout of a data directory::
 
 from xueji_tui.store.api import Store, Transaction
 from xueji_tui.store.db import DiskStore, create_store, is_store, open_store
+from xueji_tui.store.memory import MemoryStore, memory_store
 
-__all__ = ["DiskStore", "Store", "Transaction", "create_store", "is_store", "open_store"]
+__all__ = ["DiskStore", "MemoryStore", "Store", "Transaction", "create_store", "is_store", "memory_store",
+           "open_store"]

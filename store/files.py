@@ -38,7 +38,7 @@ def dumps(obj) -> bytes:
 
 # Parsed student shards and index buckets are big (about 1 MB and 0.4 MB each at 100,000 students):
 # a clerk walking student after student in the UI would otherwise keep every one of them, past the
-# 300 MB a process may use (spec/quality.md). These two kinds are kept least-recently-used, the rest
+# 300 MB a process may use (docs/quality.md). These two kinds are kept least-recently-used, the rest
 # (settings, roster rows: small, and read as a whole) stay cached.
 BOUNDED = {"shard": 32, "index": 48}
 

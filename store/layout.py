@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import zlib
 
+from xueji_tui.store.common import index_keys  # noqa: F401  (where the keys are bucketed)
+
 SCHEMA_VERSION = 1
 
 # The school's small TinyDB files: (file, table)
@@ -32,16 +34,6 @@ def shard_of(fy: str, ksh: str, buckets: int = SHARD_BUCKETS) -> str:
 
 def rows_of(shard: str) -> str:
     return shard[: -len(".json")] + ".rows.json"
-
-
-def index_keys(s: dict) -> list[str]:
-    """The index keys of a student: K:考生号, X:学号, S:身份证号 (upper-cased)."""
-    keys = []
-    for prefix, f in (("K", "KSH"), ("X", "XH"), ("S", "SFZH")):
-        v = (s.get(f) or "").strip().upper()
-        if v:
-            keys.append(f"{prefix}:{v}")
-    return keys
 
 
 def index_bucket(key: str) -> str:

@@ -17,8 +17,8 @@ from tinydb import Query
 from tinydb.table import Document, Table
 
 from xueji_tui.bulk import BULK, gc_paused
-from xueji_tui.domain import idcard
-from xueji_tui.domain.record import copy_record, initials, roster_row
+from xueji_tui.domain.record import copy_record, roster_row
+from xueji_tui.store.common import audit_line, check_unique, stamp
 from xueji_tui.store.files import dumps, fsync_dir, make_dir, write_durable
 from xueji_tui.store.layout import (CLERKS, CORRECTIONS, IMPORTS, MAJORS, SETTINGS, index_bucket, index_keys,
                                     rows_of, shard_of)
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from xueji_tui.store.db import DiskStore
 
 STUDENTS = "students"
-_PRIVATE_FIELDS = {"SFZH", "ZJHM"}
 
 
 def now_iso() -> str:
@@ -38,12 +37,6 @@ def now_iso() -> str:
 def _doc_id(rid) -> int | None:
     text = str(rid or "").strip().lstrip("#")
     return int(text) if text.isdigit() else None
-
-
-def _audit_value(field: str, value):
-    if field in _PRIVATE_FIELDS and isinstance(value, str):
-        return idcard.mask(value)
-    return value
 
 
 class Txn:
@@ -185,13 +178,13 @@ class Txn:
             for doc in (data.get(STUDENTS) or {}).values():
                 if doc.get("KSH") in want:
                     old_docs[back.get(doc["KSH"], doc["KSH"])] = doc
+        check_unique(((s, old_docs.get(ksh), renamed.get(ksh, ksh)) for ksh, s in now.items()),
+                     lambda key: [k for k, _ in self._index(key)], self.get)
         updates: dict[str, list[dict]] = defaultdict(list)
         inserts: dict[str, list[dict]] = defaultdict(list)
         removals: dict[str, list[str]] = defaultdict(list)
         for ksh, s in now.items():
-            s["rev"] = (old_docs.get(ksh) or {}).get("rev", 0) + 1
-            if not s.get("py") or (old_docs.get(ksh) or {}).get("XM") != s.get("XM"):
-                s["py"] = initials(s.get("XM", ""))
+            stamp(s, old_docs.get(ksh))
             target = shard_of(s.get("FY", ""), ksh, buckets)
             old_shard = before.get(ksh, (None, None))[0]
             was = renamed.get(ksh, ksh)
@@ -243,11 +236,8 @@ class Txn:
     # -- the audit trail ---------------------------------------------------------------------
     def log(self, action: str, *, ksh: str = "", xh: str = "", field: str = "", old=None, new=None,
             why: str = "", **extra) -> None:
-        line = {"at": self.at, "clerk": self.clerk, "action": action, "KSH": ksh, "XH": xh,
-                "field": field, "old": _audit_value(field, old), "new": _audit_value(field, new),
-                "why": why or self.why}
-        line.update(extra)
-        self.lines.append(line)
+        self.lines.append(audit_line(self.at, self.clerk, self.why, action, ksh=ksh, xh=xh, field=field,
+                                     old=old, new=new, why=why, **extra))
 
     # -- commit ------------------------------------------------------------------------------
     def _refresh_rows(self) -> None:

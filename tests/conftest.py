@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from xueji_testkit import build_school
+from xueji_testkit import SchoolKit, build_school
 from xueji_tui.domain.clerks import Clerk
 from xueji_tui.services.session import Session
 from xueji_tui.store import open_store
@@ -26,3 +28,13 @@ def office(school) -> Session:
 def wenxue(school) -> Session:
     return Session(open_store(school), Clerk("wenxue", "college", "文学院"))
 
+
+@pytest.fixture(params=["memory", pytest.param("disk", marks=pytest.mark.slow)])
+def any_school(request, tmp_path) -> SchoolKit:
+    """The test school on the in-memory store (fast) and on the data directory (the real thing): the
+    same behaviour test runs on both, which keeps the two stores honest about one interface."""
+    if request.param == "memory":
+        return SchoolKit(build_school(None))
+    root = tmp_path / "data"
+    build_school(root)
+    return SchoolKit(open_store(root), root)

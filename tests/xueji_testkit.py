@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 import random
+from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
+
 from xueji_tui.domain.idcard import check_char
-from xueji_tui.store import create_store
+from xueji_tui.services.session import Session, clerk_from
+from xueji_tui.store import create_store, memory_store
 
 COLLEGES = {
     "文学院": [("050101", "汉语言文学", "中文系"), ("050107T", "秘书学", "中文系")],
@@ -43,9 +47,13 @@ def make_student(i: int, *, year: int = 2022, college: str | None = None, **over
     return s
 
 
-def build_school(root: Path, n: int = 60, year: int = 2022) -> "Store":  # noqa: F821
-    store = create_store(root, school_code="10202", school_name="吉林师范大学", president="测试校长",
-                         clerk="office1")
+def build_school(root: Path | None, n: int = 60, year: int = 2022) -> "Store":  # noqa: F821
+    """The test school in a data directory at ``root``, or in memory when ``root`` is None."""
+    if root is None:
+        store = memory_store(school_code="10202", school_name="吉林师范大学", president="测试校长", clerk="office1")
+    else:
+        store = create_store(root, school_code="10202", school_name="吉林师范大学", president="测试校长",
+                             clerk="office1")
     students = [make_student(i, year=year) for i in range(n)]
     with store.write("office1", "测试数据") as tx:
         tx.put_many(students)
@@ -57,6 +65,35 @@ def build_school(root: Path, n: int = 60, year: int = 2022) -> "Store":  # noqa:
     return store
 
 
+@dataclass
+class SchoolKit:
+    """A school on either store, with its clerks' sessions and a way to prove nothing changed."""
+
+    store: object
+    root: Path | None = None
+
+    def session(self, name: str) -> Session:
+        return Session(self.store, clerk_from(self.store, name))
+
+    @property
+    def office(self) -> Session:
+        return self.session("office1")
+
+    @property
+    def office2(self) -> Session:
+        return self.session("office2")
+
+    @property
+    def wenxue(self) -> Session:
+        return self.session("wenxue")
+
+    def snapshot(self):
+        """Everything the store holds: equal before and after a refused command."""
+        if self.root is not None:
+            return tree_digest(self.root)
+        st = self.store
+        return orjson.dumps([st.state(), list(st.students()), st.corrections(), st.clerks(), st.majors(),
+                             st.settings, st.imports()], option=orjson.OPT_SORT_KEYS)
 
 
 def tree_digest(root: Path) -> dict[str, bytes]:

@@ -27,6 +27,7 @@ class XuejiApp(App[None]):
     CSS_PATH = str(Path(screens_package.__file__).parent / "xueji.tcss")
     TITLE = "xueji 学籍学历电子注册"
     COMMANDS = {ActionsProvider, StudentProvider}
+    MODES = {key: area.make for key, area in AREAS.items()}  # each area's screen, made when first shown
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("ctrl+q", "quit", "退出", show=False, priority=True, id="app.quit"),
@@ -66,16 +67,8 @@ class XuejiApp(App[None]):
         gc.freeze()
         self.generation += 1
 
-    def switch_area(self, key: str) -> bool:
-        area = AREAS.get(key)
-        cls = area.screen_class() if area else None
-        if cls is None:
-            self.notify(f"“{key} {area.title if area else ''}”尚未提供", timeout=3, markup=False)
-            return False
-        if key not in self._modes:
-            self.add_mode(key, cls)
+    def switch_area(self, key: str) -> None:
         self.switch_mode(key)
-        return True
 
     def action_area(self, key: str) -> None:
         if self.current_mode != key:

@@ -189,14 +189,6 @@ class RosterModel:
                 return pos
         return None
 
-    def neighbour(self, ksh: str, step: int) -> str | None:
-        """The 考生号 ``step`` places after (or before) ``ksh`` in the current view."""
-        pos = self.position(ksh)
-        if pos is None:
-            return None
-        j = pos + step
-        return self.rows[self.view[j]][KSH] if 0 <= j < len(self.view) else None
-
     def search(self, query: str, limit: int = 20) -> list[list]:
         """Rows anywhere in scope (whatever the filter) matching a query; exact IDs first."""
         found = self.exact_all(query)
@@ -281,10 +273,6 @@ _DESCENDING = str.maketrans("0123456789", "9876543210")  # '2025' sorts before '
 
 def _ended() -> frozenset[str]:
     return frozenset(name for name, group in codes().statuses.items() if group == "ended")
-
-
-def is_done(r: list) -> bool:
-    return r[ROW["verified"]] >= N_FIELDS and not r[ROW["wrong"]]
 
 
 def verification_queue(rows: list[list]) -> list[list]:

@@ -1,4 +1,4 @@
-"""xueji benchmark (spec/quality.md): generates a school and prints target vs measured.
+"""xueji benchmark (docs/quality.md): generates a school and prints target vs measured.
 
 Run by hand, not by pytest:  python tests/bench/bench.py [--students 100000] [--keep DIR]
 Writes the table to tests/bench/results/bench.json as well. Figures are medians where the target is a

@@ -1,4 +1,4 @@
-"""CHSI files benchmark (spec/quality.md): import of an n-row CHSI DBF (summary + apply) ≤ 10 s,
+"""CHSI files benchmark (docs/quality.md): import of an n-row CHSI DBF (summary + apply) ≤ 10 s,
 export of n rows to DBF ≤ 5 s and to XLSX ≤ 15 s.
 
 Run alone:  python tests/bench/files_bench.py [--students 100000] [--keep DIR]

@@ -1,4 +1,4 @@
-"""Precheck benchmark (spec/quality.md: the precheck of 30,000 graduates in ≤ 2 s on one core).
+"""Precheck benchmark (docs/quality.md: the precheck of 30,000 graduates in ≤ 2 s on one core).
 
 ``run(n, workdir)`` builds a data directory with ``n`` graduates of one year (synthetic, from the
 precheck tests' factory: valid data, a few planted defects), then measures the engine alone, the

@@ -1,4 +1,4 @@
-"""UI benchmarks at 100,000 students (spec/quality.md), measured in real processes.
+"""UI benchmarks at 100,000 students (docs/quality.md), measured in real processes.
 
 Two ways, both reported:
 - the real ``xueji`` in tmux (a real terminal): start → roster shown, a filter keystroke → the new

@@ -1,4 +1,4 @@
-"""The command line of spec/cli.md through click's runner: outputs, refusals and exit codes."""
+"""The command line of docs/cli.md through click's runner: outputs, refusals and exit codes."""
 
 import json
 import os

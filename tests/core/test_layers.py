@@ -1,4 +1,4 @@
-"""Layers of spec/architecture.md: the headless core never imports Textual; only the store imports TinyDB."""
+"""Layers of docs/design.md: the headless core never imports Textual; only the store imports TinyDB."""
 
 import ast
 import subprocess

@@ -1,11 +1,11 @@
-"""The status state machine of spec/codes.md: every allowed transition, and refusals that name the rule."""
+"""The status state machine of docs/codes.md: every allowed transition, and refusals that name the rule."""
 
 import pytest
 
 from xueji_tui.domain.errors import InvalidInput, NotAllowed, Refused
 from xueji_tui.domain.status import ChangeRequest, allowed_reasons, plan_change
 
-# (from, reason code, to) — written from codes.md, not from our data file, so the two are checked
+# (from, reason code, to) — written from docs/codes.md, not from our data file, so the two are checked
 ALLOWED = [
     ("待注册", "0101", "注册学籍"), ("待注册", "0501", "暂缓注册"), ("待注册", "1401", "保留入学资格"),
     ("待注册", "1501", "放弃入学资格"), ("待注册", "1502", "放弃入学资格"), ("待注册", "1601", "取消入学资格"),

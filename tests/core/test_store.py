@@ -5,8 +5,8 @@ import stat
 import orjson
 import pytest
 
-from xueji_testkit import make_student
-from xueji_tui.domain.errors import InvalidInput, NoData
+from xueji_testkit import make_student, tree_digest
+from xueji_tui.domain.errors import InvalidInput, NoData, Refused
 from xueji_tui.store import open_store
 from xueji_tui.store import create_store
 
@@ -53,14 +53,36 @@ def test_moving_college_moves_shard_and_index(school):
     assert sum(1 for x in st2.students() if x["KSH"] == s["KSH"]) == 1
 
 
-def test_duplicate_keys_are_kept_not_merged(school):
+def test_a_duplicate_number_is_refused_and_the_store_unchanged(school):
     st = open_store(school)
     a, b = st.get(make_student(1)["KSH"]), st.get(make_student(2)["KSH"])
     b["XH"] = a["XH"]
-    with st.write("office1") as tx:
-        tx.put(b)
-        tx.log("edit", ksh=b["KSH"], field="XH")
+    before = tree_digest(school)
+    with pytest.raises(Refused, match="只能属于一名学生"):
+        with st.write("office1") as tx:
+            tx.put(b)
+            tx.log("edit", ksh=b["KSH"], field="XH")
+    assert tree_digest(school) == before
+
+
+def test_a_duplicate_from_before_the_rule_is_found_and_does_not_block_other_work(school, monkeypatch):
+    from xueji_tui.store import txn
+
+    st = open_store(school)
+    a, b = st.get(make_student(1)["KSH"]), st.get(make_student(2)["KSH"])
+    b["XH"] = a["XH"]
+    with monkeypatch.context() as m:  # a store written before uniqueness was enforced
+        m.setattr(txn, "check_unique", lambda *args: None)
+        with st.write("office1") as tx:
+            tx.put(b)
+            tx.log("edit", ksh=b["KSH"], field="XH")
     assert sorted(x["KSH"] for x in open_store(school).find(a["XH"])) == sorted([a["KSH"], b["KSH"]])
+    b = st.get(b["KSH"])
+    b["BZ"] = "核对中"
+    with st.write("office1") as tx:  # the number did not change: the write is not refused
+        tx.put(b)
+        tx.log("edit", ksh=b["KSH"], field="BZ")
+    assert open_store(school).get(b["KSH"])["BZ"] == "核对中"
 
 
 def test_another_process_write_is_seen_without_reopening(school):

@@ -107,3 +107,49 @@ def test_college_clerk_sees_only_its_kinds(wenxue):
             assert app.screen.query_one("#export-college", Input).value == "文学院"
 
     asyncio.run(go())
+
+
+def test_export_that_cannot_be_written_says_why_and_the_area_stays_usable(office, tmp_path, monkeypatch):
+    """An operating-system error (the output's folder is a file) and a defect in the writer both end
+    the busy state with a Chinese message; the next export then works."""
+    blocker = tmp_path / "不是目录.txt"
+    blocker.write_text("x")
+    good = tmp_path / "注册.dbf"
+
+    async def go():
+        import time
+
+        from xueji_tui.services import exports
+
+        app = XuejiApp(office, today=lambda: date(2022, 10, 1), poll=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("5")
+            app.screen.query_one("#files-tabs").active = "tab-export"
+            await pilot.pause()
+            app.screen.query_one("#export-out", Input).value = str(blocker / "注册.dbf")
+            t0 = time.monotonic()
+            await pilot.press("ctrl+o")
+            await _wait(app, pilot)
+            assert time.monotonic() - t0 < 5  # never stuck on "正在导出"
+            said = _text(app, "#export-text")
+            assert "未写入任何数据" in said and "不是目录.txt" in said and "正在导出" not in said
+            assert not app.screen.query_one("#export-busy").display
+
+            def broken(*args, **kwargs):
+                raise RuntimeError("writer defect")
+
+            with monkeypatch.context() as m:
+                m.setattr(exports, "export", broken)
+                await pilot.press("ctrl+o")
+                await _wait(app, pilot)
+            said = _text(app, "#export-text")
+            assert "内部错误" in said and "XUEJI_DEBUG" in said and "Traceback" not in said
+            assert not app.screen.query_one("#export-busy").display
+
+            app.screen.query_one("#export-out", Input).value = str(good)
+            await pilot.press("ctrl+o")
+            await _wait(app, pilot)
+            assert str(good) in _text(app, "#export-text")
+
+    asyncio.run(go())
+    assert len(list(dbfread.DBF(good, encoding="gbk"))) == 60

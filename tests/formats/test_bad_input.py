@@ -1,4 +1,4 @@
-"""Bad input never crashes and never changes anything (spec/quality.md, at least 500 cases).
+"""Bad input never crashes and never changes anything (docs/quality.md, at least 500 cases).
 
 Generated from valid DBF / XLSX / CSV files: truncations, random byte mutations, mutations inside the
 XLSX's XML, garbage, empty files, wrong encodings, wrong columns and oversized files. Each import

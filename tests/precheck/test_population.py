@@ -1,4 +1,4 @@
-"""Who the precheck looks at, who is counted as registered, and the JSON of spec/precheck.md."""
+"""Who the precheck looks at, who is counted as registered, and the JSON of docs/precheck.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The precheck package is pure (spec/architecture.md): no store, no Textual, no TinyDB, no openpyxl."""
+"""The precheck package is pure (docs/design.md): no store, no Textual, no TinyDB, no openpyxl."""
 
 import ast
 import subprocess

@@ -1,4 +1,4 @@
-"""Every rule of spec/precheck.md: a student that triggers it, and a near-miss that must not."""
+"""Every rule of docs/precheck.md: a student that triggers it, and a near-miss that must not."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`xueji sample-data` and `xueji demo` (spec/cli.md): through click's runner and as real processes."""
+"""`xueji sample-data` and `xueji demo` (docs/cli.md): through click's runner and as real processes."""
 
 import json
 import os

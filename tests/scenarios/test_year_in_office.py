@@ -1,4 +1,4 @@
-"""spec/scenarios.md on the bundled sample school, through the command line a clerk types."""
+"""docs/scenarios.md on the bundled sample school, through the command line a clerk types."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ OPENERS = {
     "status-form": ["student", "s"],
     "record-form": ["student", "r"],
 }
-OPENERS.update({f"area-{k}": [k] for k, a in AREAS.items() if k not in ("1", "2") and a.available()})
+OPENERS.update({f"area-{k}": [k] for k, a in AREAS.items() if k not in ("1", "2")})
 
 
 async def open_screen(pilot, steps) -> None:

@@ -10,7 +10,6 @@ import pytest
 from tui_kit import make_app, ready, type_text
 
 from xueji_tui.domain.fields import ART6_FIELDS
-from xueji_tui.screens.areas import Area
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 
@@ -64,13 +63,6 @@ def _pinned_clock(monkeypatch):
     from xueji_tui.store import txn
 
     monkeypatch.setattr(txn, "now_iso", lambda: AT)  # a reveal's audit line shows in the history
-
-
-@pytest.fixture(autouse=True)
-def _all_areas_shown(monkeypatch):
-    # the area bar dims areas whose module is not there yet; pin it so other issues' areas do not
-    # change these pictures
-    monkeypatch.setattr(Area, "available", lambda self: True)
 
 
 @pytest.mark.parametrize("size", list(SIZES))

@@ -1,4 +1,4 @@
-"""The ``xueji`` command line (spec/cli.md). Commands load lazily: ``xueji lookup`` stays fast."""
+"""The ``xueji`` command line (docs/cli.md). Commands load lazily: ``xueji lookup`` stays fast."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from xueji_tui.domain.errors import XuejiError
+from xueji_tui.domain.errors import XuejiError, explain
 
 # command -> "module:attribute"; a module is imported only when its command runs (or for --help)
 COMMANDS: dict[str, str] = {
@@ -70,30 +70,19 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module, attr = target.split(":")
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as e:
-            if e.name == module:  # not built yet
-                return None
-            raise
-        return getattr(mod, attr, None)
+        return getattr(importlib.import_module(module), attr)
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except XuejiError as e:
-            click.echo(e.message, err=True)
-            ctx.exit(e.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except OSError as e:
-            click.echo(f"文件或目录操作失败：{e.strerror or e}（{e.filename or ''}）", err=True)
-            ctx.exit(2)
         except Exception as e:  # never a traceback for a clerk; XUEJI_DEBUG=1 shows it
-            if os.environ.get("XUEJI_DEBUG"):
+            if os.environ.get("XUEJI_DEBUG") and not isinstance(e, XuejiError):
                 raise
-            click.echo(f"xueji 内部错误：{type(e).__name__}: {e}。设置 XUEJI_DEBUG=1 可查看详细信息。", err=True)
-            ctx.exit(2)
+            error = explain(e)
+            click.echo(error.message, err=True)
+            ctx.exit(error.exit_code)
 
 
 HELP = """xueji — 学籍学历电子注册（新生注册、学年注册、学历注册）。

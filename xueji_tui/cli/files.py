@@ -1,4 +1,4 @@
-"""import, export, stats: CHSI files in and out (spec/cli.md). Heavy imports stay inside functions."""
+"""import, export, stats: CHSI files in and out (docs/cli.md). Heavy imports stay inside functions."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ PHOTO_KEYS = ("taken", "taken_on", "linked", "check", "checked_on")
 
 
 def as_json(s: dict) -> dict:
-    """The ``lookup --json`` object of spec/cli.md (CHSI field codes + status, verification, history, photo)."""
+    """The ``lookup --json`` object of docs/cli.md (CHSI field codes + status, verification, history, photo)."""
     from xueji_tui.domain.record import verdicts
 
     out = {f: s.get(f, "") for f in CHSI_FIELDS}

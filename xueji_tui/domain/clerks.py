@@ -1,4 +1,4 @@
-"""Clerks, their roles and what they may see (spec/overview.md: the users)."""
+"""Clerks, their roles and what they may see (docs/design.md: the users)."""
 
 from __future__ import annotations
 

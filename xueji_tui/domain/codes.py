@@ -1,4 +1,4 @@
-"""The code tables of spec/codes.md, loaded from the one data file ``data/codes.json``."""
+"""The code tables of docs/codes.md, loaded from the one data file ``data/codes.json``."""
 
 from __future__ import annotations
 
@@ -88,7 +88,8 @@ class Codes:
             return hits[0]
         if hits:
             raise InvalidInput(f"原因“{q}”匹配多个代码：" + "、".join(r.label for r in hits[:6]) + "，请输入 4 位代码")
-        raise InvalidInput(f"未知的异动/原因代码“{q}”，应为 codes.md 中的 4 位代码，如 1101 因病休学")
+        raise InvalidInput(f"未知的异动/原因代码“{q}”：应为 4 位代码（如 1101 因病休学）或其名称中的词；"
+                           f"全部代码见 xueji change --help")
 
     def search_reasons(self, query: str, reasons: list[Reason] | None = None) -> list[Reason]:
         pool = list(self.reasons.values()) if reasons is None else reasons

@@ -1,4 +1,4 @@
-"""The student record's fields, keyed by CHSI field code (spec/overview.md glossary).
+"""The student record's fields, keyed by CHSI field code (docs/design.md glossary).
 
 A student is a plain dict: these codes for the CHSI values, plus the local keys listed in
 ``LOCAL_KEYS`` (status, verdicts, photo, history ...). Values are kept as received from CHSI.
@@ -55,11 +55,6 @@ LOCAL_KEYS: tuple[str, ...] = (
 
 def label(code: str) -> str:
     return LABELS.get(code, code)
-
-
-def field_title(code: str) -> str:
-    """'姓名 XM' — Chinese title with the field code, as in workbook headers."""
-    return f"{label(code)} {code}" if code in LABELS else code
 
 
 def normalise_field(name: str) -> str | None:

@@ -1,4 +1,4 @@
-"""The status state machine (spec/codes.md) and change entries (异动 / 注销 / 记载).
+"""The status state machine (docs/codes.md) and change entries (异动 / 注销 / 记载).
 
 ``plan_change`` decides; it does not store. It returns the entry to append to the student's history
 and the field updates, or raises ``Refused`` with a message that names the rule.

@@ -146,3 +146,11 @@ def check_value(field: str, value: str, record: dict | None = None) -> str:
     if bad:
         raise InvalidInput(f"{label(field)}“{v}”中的“{bad}”无法用 GBK 编码，CHSI 文件无法上传；请与学生工作处联系")
     return v
+
+
+def year_value(year, what: str = "年份") -> int:
+    """A 4-digit year a clerk typed (2000–2099), or InvalidInput saying what was wrong."""
+    text = str(year if year is not None else "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) == 4 and 2000 <= int(text) <= 2099):
+        raise InvalidInput(f"{what}应为 4 位数字（如 2026），现为“{text}”")
+    return int(text)

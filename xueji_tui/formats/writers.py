@@ -6,7 +6,7 @@ lists them all before any file is written.
 
 The DBF writer is our own (~40 lines): the ``dbf`` package (0.99.11) appends a 18-field record at a
 time and was measured writing 100,000 rows in 9.4 s on the 2-core office-class machine, over the
-5 s target of spec/quality.md; this writer does the same file in well under a second of encoding.
+5 s target of docs/quality.md; this writer does the same file in well under a second of encoding.
 Files are read back in the tests by ``dbfread`` (an independent reader).
 """
 

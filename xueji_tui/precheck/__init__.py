@@ -1,4 +1,4 @@
-"""The graduate precheck (spec/precheck.md) and certificate numbers — pure: no store, no Textual.
+"""The graduate precheck (docs/precheck.md) and certificate numbers — pure: no store, no Textual.
 
 ``run`` checks a year's expected graduates; ``graduates`` says who they are and what is uploaded;
 ``certno`` lays out and hands out 证书编号; ``rules`` is the stable rule catalogue.

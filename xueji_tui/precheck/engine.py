@@ -1,4 +1,4 @@
-"""The graduate precheck (本机数据预审, Art. 29): every rule of spec/precheck.md, one engine.
+"""The graduate precheck (本机数据预审, Art. 29): every rule of docs/precheck.md, one engine.
 
 The CLI (`xueji precheck`), the precheck screen, `certno assign`, `export graduates` and `graduate`
 all call ``run``. It is pure: it reads the student dicts it is given and never edits them.
@@ -33,7 +33,7 @@ from xueji_tui.precheck.rules import ERROR, ORDER, RULES, WARNING
 # change types whose entries explain a study length different from 学制
 EXPLAINS_LENGTH = frozenset({"跳级", "留降级", "休学", "保留学籍", "复学"})
 DUPLICATE_FIELDS = ("KSH", "XH", "SFZH", "ZSBH")
-CODE_FIELDS = ("XB", "MZ", "ZZMM", "CC", "XXXS", "XZ", "BJYJL")  # precheck.md bad-code
+CODE_FIELDS = ("XB", "MZ", "ZZMM", "CC", "XXXS", "XZ", "BJYJL")  # docs/precheck.md bad-code
 MIN_ENTRY_AGE = 14
 
 
@@ -45,7 +45,7 @@ class Finding:
     XH: str
     field: str
     message: str
-    XM: str = ""  # for reports and screens, not part of the JSON of precheck.md
+    XM: str = ""  # for reports and screens, not part of the JSON of docs/precheck.md
     FY: str = ""
 
     def as_json(self) -> dict:

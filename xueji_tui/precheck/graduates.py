@@ -1,4 +1,4 @@
-"""Who graduates in a year, and with what date and conclusion (spec/precheck.md, chsi-files.md).
+"""Who graduates in a year, and with what date and conclusion (docs/precheck.md, docs/formats.md).
 
 Who is checked for year Y
     * a student on the imported CHSI expected-graduate list of Y (``grad_year == Y``) whose
@@ -18,7 +18,7 @@ Graduation date (BYRQ)
 
 Conclusion (BJYJL)
     What a clerk recorded with ``xueji conclusion`` (the local key ``conclusion``) wins — it is the
-    later and local decision; else BJYJL as the list sent it; else 毕业 (chsi-files.md: "a student
+    later and local decision; else BJYJL as the list sent it; else 毕业 (docs/formats.md: "a student
     on the list without BJYJL is taken as 毕业 until a clerk records 结业").
 
 School
@@ -35,12 +35,12 @@ from xueji_tui.domain.codes import codes
 REGISTERED_STATES = ("毕业", "结业")
 IN_SCHOOL = "注册学籍"
 
-# the 学历注册 upload layout (chsi-files.md "graduates"), in file order
+# the 学历注册 upload layout (docs/formats.md "graduates"), in file order
 UPLOAD_FIELDS: tuple[str, ...] = (
     "KSH", "XM", "XB", "CSRQ", "SFZH", "YXDM", "YXMC", "ZYDM", "ZYMC", "XZ", "XXXS", "CC", "RXRQ",
     "BYRQ", "BJYJL", "ZSBH", "XZXM", "BZ",
 )
-# required for registration (precheck.md missing-field), in the order findings are listed
+# required for registration (docs/precheck.md missing-field), in the order findings are listed
 REQUIRED_FIELDS: tuple[str, ...] = (
     "KSH", "XM", "XB", "CSRQ", "SFZH", "ZYMC", "CC", "XXXS", "XZ", "RXRQ", "BYRQ", "BJYJL", "ZSBH",
 )

@@ -1,4 +1,4 @@
-"""The rule catalogue of spec/precheck.md: stable ids, severities and the titles clerks read.
+"""The rule catalogue of docs/precheck.md: stable ids, severities and the titles clerks read.
 
 Reports, tests and clerks' notes refer to these ids; never rename one. The order is the order of
 the spec's tables, and the order rules are listed in summaries.

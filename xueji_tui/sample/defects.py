@@ -289,18 +289,8 @@ def inner_space(s, ctx) -> Expect:
 
 
 # -- pairs (duplicate: one finding per student) ---------------------------------------------------
-@planting("duplicate", "两名学生身份证号相同")
-def dup_sfzh(a, b, ctx) -> Expect:
-    b.update(SFZH=a["SFZH"], CSRQ=a["CSRQ"], XB=a["XB"])
-    return [("duplicate", "SFZH")]
-
-
-@planting("duplicate", "两名学生学号相同")
-def dup_xh(a, b, ctx) -> Expect:
-    b["XH"] = a["XH"]
-    return [("duplicate", "XH")]
-
-
+# 考生号, 学号 and 身份证号 cannot be shared: the store refuses any write that would do it. Two
+# students can still be given one certificate number (ZSBH) by hand or by an old tool.
 @planting("duplicate", "两名学生证书编号相同")
 def dup_zsbh(a, b, ctx) -> Expect:
     a["ZSBH"] = b["ZSBH"] = _certno(a, ctx)
@@ -336,7 +326,7 @@ SINGLE = [
     id_region, id_region,
     half_width_dot, inner_space,
 ]
-PAIRS = [dup_sfzh, dup_xh, dup_zsbh]
+PAIRS = [dup_zsbh]
 
 
 def plant(rng: random.Random, ctx: Ctx, graduates: list[dict]) -> list[dict]:
@@ -349,10 +339,10 @@ def plant(rng: random.Random, ctx: Ctx, graduates: list[dict]) -> list[dict]:
     used_colleges: dict[str, list[str]] = {}
     findings: list[dict] = []
 
-    def take(rule: str, avoid_xb: str | None = None) -> dict:
+    def take(rule: str) -> dict:
         seen = used_colleges.setdefault(rule, [])
         for i, s in enumerate(pool):
-            if s["FY"] in seen[-3:] or (avoid_xb and s["XB"] != avoid_xb):
+            if s["FY"] in seen[-3:]:
                 continue
             seen.append(s["FY"])
             return pool.pop(i)
@@ -368,7 +358,7 @@ def plant(rng: random.Random, ctx: Ctx, graduates: list[dict]) -> list[dict]:
             note(s, r, f, variant.what)
     for variant in PAIRS:
         a = take("duplicate")
-        b = take("duplicate", avoid_xb=a["XB"] if variant is dup_sfzh else None)
+        b = take("duplicate")
         for r, f in variant(a, b, ctx):
             note(a, r, f, variant.what)
             note(b, r, f, variant.what)

@@ -4,7 +4,7 @@ writers (the same layouts ``xueji import`` reads):
     students.dbf / .xlsx   在校生: every student in school (注册学籍, 暂缓注册, 休学, 保留学籍), with XJZT
     freshmen.dbf           录取新生: the newest cohort as admitted (no XH/FY/XSH/BH/YJBYRQ)
     graduates.dbf / .xlsx  预计毕业生名单 of the graduation year, with BYRQ and BJYJL
-    photos.xlsx / .csv     照片采集与校对状态, with the Chinese headings of spec/chsi-files.md
+    photos.xlsx / .csv     照片采集与校对状态, with the Chinese headings of docs/formats.md
     planted.json           the planted defects (tests and the demo's guide)
     school.json.gz         the whole school as a compact bundle (what ``xueji demo`` unpacks)
 

@@ -16,13 +16,13 @@ from xueji_tui.domain.codes import codes
 from xueji_tui.domain.errors import Blocked, InvalidInput, Refused
 from xueji_tui.domain.record import ROW, copy_record
 from xueji_tui.domain.status import ChangeRequest, plan_change
-from xueji_tui.domain.validate import code_value
+from xueji_tui.domain.validate import code_value, year_value
 from xueji_tui.precheck import Result, certno, graduates, run
 from xueji_tui.precheck.rules import RULES, title
 from xueji_tui.services.session import Session
 
 Progress = Callable[[int, int], None]
-# the conclusion -> the change entry that registers it (codes.md: 61 毕业, 62 结业)
+# the conclusion -> the change entry that registers it (docs/codes.md: 61 毕业, 62 结业)
 GRADUATION_CODES = {"毕业": "6101", "结业": "6201"}
 REISSUE_CODE = "6202"  # 结业换发毕业证书 (结业 -> 毕业), keeps the certificate number
 
@@ -47,13 +47,7 @@ def _widths(session: Session):
 
 
 def check_year(year) -> int:
-    try:
-        y = int(year)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"毕业年份应为 4 位数字（如 2026），现为“{year}”") from None
-    if not 2000 <= y <= 2099:
-        raise InvalidInput(f"毕业年份应为 4 位数字（如 2026），现为“{year}”")
-    return y
+    return year_value(year, "毕业年份")
 
 
 def precheck(session: Session, year: int | None = None, college: str | None = None,

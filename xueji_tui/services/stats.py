@@ -1,6 +1,6 @@
 """学年电子注册情况统计表 (Art. 14, Art. 21): per college × level, with a total row.
 
-The official columns were not found (spec/chsi-files.md); these follow Art. 14: the new academic
+The official columns were not found (docs/formats.md); these follow Art. 14: the new academic
 year's registration states (counted from each student's status now) and the previous academic
 year's 异动 and 注销 ("上一学年学籍变动"), counted from change entries whose effective date falls in
 that year (1 September to 31 August), reversed entries and reversals left out. A student is counted

@@ -1,0 +1,83 @@
+"""What every store implementation does the same way: audit lines, record stamps, and the
+invariants no caller can bypass (one student per 考生号, 学号 and 身份证号)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from xueji_tui.domain import idcard
+from xueji_tui.domain.errors import Refused
+from xueji_tui.domain.fields import label
+from xueji_tui.domain.record import initials
+from xueji_tui.domain.text import shown
+
+_PRIVATE_FIELDS = {"SFZH", "ZJHM"}
+KEY_FIELDS = (("K", "KSH"), ("X", "XH"), ("S", "SFZH"))
+
+
+def index_keys(s: dict | None) -> list[str]:
+    """The index keys of a student: K:考生号, X:学号, S:身份证号 (upper-cased)."""
+    if not s:
+        return []
+    keys = []
+    for prefix, f in KEY_FIELDS:
+        v = (s.get(f) or "").strip().upper()
+        if v:
+            keys.append(f"{prefix}:{v}")
+    return keys
+
+
+def audit_line(at: str, clerk: str, default_why: str, action: str, *, ksh: str = "", xh: str = "",
+               field: str = "", old=None, new=None, why: str = "", **extra) -> dict:
+    """One audit line; a 身份证号 is masked in the trail, which every clerk of the office may read."""
+    def value(v):
+        return idcard.mask(v) if field in _PRIVATE_FIELDS and isinstance(v, str) else v
+
+    line = {"at": at, "clerk": clerk, "action": action, "KSH": ksh, "XH": xh, "field": field,
+            "old": value(old), "new": value(new), "why": why or default_why}
+    line.update(extra)
+    return line
+
+
+def stamp(new: dict, old: dict | None) -> None:
+    """The store's own keys of a record about to be written: revision, pinyin initials of the name."""
+    new["rev"] = (old or {}).get("rev", 0) + 1
+    if not new.get("py") or (old or {}).get("XM") != new.get("XM"):
+        new["py"] = initials(new.get("XM", ""))
+
+
+def check_unique(writes: Iterable[tuple[dict, dict | None, str]],
+                 holders: Callable[[str], list[str]], describe: Callable[[str], dict | None]) -> None:
+    """Refuse a write that would give two students the same 考生号, 学号 or 身份证号.
+
+    ``writes``: (the record after the write, the record before or None, the 考生号 it was stored
+    under); ``holders(key)``: the 考生号 of the students holding an index key before the write;
+    ``describe(ksh)``: a stored student, to name in the refusal. Only keys a write adds are checked,
+    so a duplicate already in the store (from before this rule) never blocks other work on it.
+    """
+    writes = list(writes)
+    rewritten = {was for _, _, was in writes} | {s["KSH"] for s, _, _ in writes}
+    final: dict[str, list[dict]] = {}
+    for s, _, _ in writes:
+        for key in index_keys(s):
+            final.setdefault(key, []).append(s)
+    for s, old, was in writes:
+        added = set(index_keys(s)) - (set(index_keys(old)) if was == s["KSH"] else set())
+        for key in added:
+            batch = [t for t in final.get(key, []) if t is not s]
+            others = [k for k in holders(key) if k not in rewritten]
+            if batch:
+                raise _duplicate(key, s, batch[0])
+            if others:
+                raise _duplicate(key, s, describe(others[0]) or {"KSH": others[0]})
+
+
+def _duplicate(key: str, s: dict, other: dict) -> Refused:
+    prefix, value = key.split(":", 1)
+    field = dict(KEY_FIELDS)[prefix]
+    value_shown = idcard.mask(value) if field == "SFZH" else value
+    who = f"{shown(other.get('XM', ''))}（考生号 {other.get('KSH', '')}" + (
+        f"，学号 {other['XH']}）" if other.get("XH") else "）")
+    return Refused(f"{label(field)} {value_shown} 已属于 {who}，不能再给 {shown(s.get('XM', ''))}"
+                   f"（考生号 {s.get('KSH', '')}）：一个{label(field)}只能属于一名学生。请核对两人的证件和"
+                   f"录取数据，更正有误的一方；未保存任何修改")
