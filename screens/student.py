@@ -7,13 +7,14 @@ from textual.binding import Binding
 from textual.markup import escape
 from textual.widgets import Static
 
+from xueji_tui.domain.codes import codes
 from xueji_tui.domain.errors import XuejiError
 from xueji_tui.domain.fields import ART6_FIELDS, IDENTITY_FIELDS, label
 from xueji_tui.domain.idcard import mask
 from xueji_tui.roster import Walk
 from xueji_tui.screens.base import XuejiScreen
 from xueji_tui.screens.table import Column, VirtualTable
-from xueji_tui.services import find, students
+from xueji_tui.services import changes, find, students
 
 VERDICT_WORDS = {"ok": "无误", "wrong": "有误", None: "未核对"}
 RECORD_TYPES = ("71", "72")
@@ -228,7 +229,7 @@ class StudentScreen(XuejiScreen):
 
     # -- status changes and records ----------------------------------------------------------
     def _reasons(self, record: bool):
-        allowed = students.allowed_reasons(self.session, self.student)
+        allowed = changes.allowed_reasons(self.session, self.student)
         return [r for r in allowed if (r.type.type in RECORD_TYPES) == record]
 
     def _change_form(self, record: bool) -> None:
@@ -236,22 +237,29 @@ class StudentScreen(XuejiScreen):
 
         reasons = self._reasons(record)
         if not reasons:
-            self.notify(f"学籍状态“{self.student.get('status', '')}”不能再办理"
-                        + ("奖惩记载" if record else "异动") + "（终态）；如系录入错误，请学生工作处以 9801 撤销原记录",
-                        severity="warning", timeout=6)
+            status = self.student.get("status", "")
+            what = "奖惩记载" if record else "学籍异动"
+            if codes().is_ended(status):
+                why = f"学籍状态“{status}”已终结，不能再办理{what}；如系录入错误，请学生工作处以 9801 撤销原记录"
+            else:
+                why = f"学籍状态“{status}”不能办理{what}（第十四条）；请先办理注册学籍"
+            self.notify(why, severity="warning", timeout=6, markup=False)
             return
         ksh, session = self.ksh, self.session
-        majors = students.majors(session) if not record else []
+        majors = changes.majors(session) if not record else []
 
         def save(req) -> dict:
-            return students.change(session, ksh, req)
+            return changes.change(session, ksh, req)
 
         today = self.app.today().strftime("%Y%m%d")
         self.app.push_screen(StatusModal(self.student, reasons, majors, today, save, record=record),
                              self._after_change)
 
     def _after_change(self, entry) -> None:
-        if entry:
+        if entry and entry.get("proposal"):
+            self._saved(f"已报送 #{entry['proposal']}：{entry['code']} {entry['type']}·{entry['reason']}；"
+                        f"学生信息未改变，待学生工作处复核")
+        elif entry:
             to = f"，学籍状态 {entry['from']} → {entry['to']}" if entry.get("to") != entry.get("from") else ""
             self._saved(f"已办理 {entry['code']} {entry['type']}·{entry['reason']}{to}")
 

@@ -14,8 +14,8 @@ from xueji_tui.domain.record import copy_record
 from xueji_tui.store import lock
 from xueji_tui.store.audit import AuditLog
 from xueji_tui.store.files import FileCache, dumps, fsync_dir, make_dir, private_umask
-from xueji_tui.store.layout import (CLERKS, CORRECTIONS, IMPORTS, MAJORS, SCHEMA_VERSION, SETTINGS, SHARD_BUCKETS,
-                                    college_dir, index_bucket, rows_of)
+from xueji_tui.store.layout import (CLERKS, CORRECTIONS, IMPORTS, MAJORS, PROPOSALS, SCHEMA_VERSION, SETTINGS,
+                                    SHARD_BUCKETS, college_dir, index_bucket, rows_of)
 from xueji_tui.store.tinystorage import tinydb_read
 from xueji_tui.store.txn import STUDENTS, Txn, now_iso
 
@@ -45,7 +45,7 @@ class DiskStore:
         data = self._load(file) or {}
         if not data:
             return []
-        return [dict(d, id=str(d.doc_id)) if where == CORRECTIONS else dict(d)
+        return [dict(d, id=str(d.doc_id)) if where in (CORRECTIONS, PROPOSALS) else dict(d)
                 for d in tinydb_read(data).table(name, cache_size=0).all()]
 
     # -- the school --------------------------------------------------------------------------
@@ -72,6 +72,9 @@ class DiskStore:
 
     def imports(self) -> list[dict]:
         return self._docs(IMPORTS)
+
+    def proposals(self) -> list[dict]:
+        return self._docs(PROPOSALS)
 
     def format_override(self, name: str) -> dict | None:
         """``<data>/formats/<name>.json``: the office's edit of a shipped file profile, or None."""

@@ -15,6 +15,7 @@ CLERKS = ("clerks.json", "clerks")
 CORRECTIONS = ("corrections.json", "requests")
 MAJORS = ("catalog.json", "majors")
 IMPORTS = ("catalog.json", "imports")
+PROPOSALS = ("reviews.json", "proposals")  # a college's reported changes awaiting the office (Art. 18)
 SHARD_BUCKETS = 32   # per college: ~260 students a shard at 100,000 students and 12 colleges
 INDEX_BUCKETS = 256  # ~1,200 keys a bucket at 100,000 students
 

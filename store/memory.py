@@ -27,6 +27,7 @@ class _State:
         self.clerks: dict[str, dict] = {}
         self.majors: list[dict] = []
         self.corrections: dict[str, dict] = {}
+        self.proposals: dict[str, dict] = {}
         self.imports: list[dict] = []
         self.students: dict[str, dict] = {}
         self.index: dict[str, set[str]] = {}
@@ -50,6 +51,7 @@ class MemoryTxn:
         self._clerks = {k: dict(v) for k, v in st.clerks.items()}
         self._majors = [dict(m) for m in st.majors]
         self._corrections = {k: copy_record(v) for k, v in st.corrections.items()}
+        self._proposals = {k: copy_record(v) for k, v in st.proposals.items()}
         self._imports: list[dict] = []
         self._students: dict[str, dict | None] = {}  # KSH -> record written (None: moved away)
         self._index: dict[str, set[str] | None] = {}
@@ -123,23 +125,50 @@ class MemoryTxn:
                 m.update(changes)
         self.touched_school = True
 
-    def corrections(self) -> list[dict]:
-        return [dict(copy_record(v), id=k) for k, v in self._corrections.items()]
+    # numbered documents: correction requests, proposals
+    @staticmethod
+    def _numbered(docs: dict) -> list[dict]:
+        return [dict(copy_record(v), id=k) for k, v in docs.items()]
 
-    def correction(self, rid: str) -> dict | None:
+    @staticmethod
+    def _one(docs: dict, rid) -> dict | None:
         key = str(rid or "").strip().lstrip("#")
-        doc = self._corrections.get(key)
+        doc = docs.get(key)
         return dict(copy_record(doc), id=key) if doc else None
 
-    def add_correction(self, request: dict) -> str:
-        rid = str(max((int(k) for k in self._corrections), default=0) + 1)
-        self._corrections[rid] = {k: v for k, v in copy_record(request).items() if k != "id"}
+    def _add(self, docs: dict, doc: dict) -> str:
+        rid = str(max((int(k) for k in docs), default=0) + 1)
+        docs[rid] = {k: v for k, v in copy_record(doc).items() if k != "id"}
         self.touched_school = True
         return rid
 
-    def update_correction(self, rid: str, changes: dict) -> None:
-        self._corrections[str(rid).lstrip("#")].update({k: v for k, v in copy_record(changes).items() if k != "id"})
+    def _update(self, docs: dict, rid, changes: dict) -> None:
+        docs[str(rid).lstrip("#")].update({k: v for k, v in copy_record(changes).items() if k != "id"})
         self.touched_school = True
+
+    def corrections(self) -> list[dict]:
+        return self._numbered(self._corrections)
+
+    def correction(self, rid: str) -> dict | None:
+        return self._one(self._corrections, rid)
+
+    def add_correction(self, request: dict) -> str:
+        return self._add(self._corrections, request)
+
+    def update_correction(self, rid: str, changes: dict) -> None:
+        self._update(self._corrections, rid, changes)
+
+    def proposals(self) -> list[dict]:
+        return self._numbered(self._proposals)
+
+    def proposal(self, pid: str) -> dict | None:
+        return self._one(self._proposals, pid)
+
+    def add_proposal(self, proposal: dict) -> str:
+        return self._add(self._proposals, proposal)
+
+    def update_proposal(self, pid: str, changes: dict) -> None:
+        self._update(self._proposals, pid, changes)
 
     def record_import(self, entry: dict) -> None:
         self._imports.append(copy_record(entry))
@@ -169,7 +198,7 @@ class MemoryTxn:
             sealed.append(line)
         # nothing above can fail half-way through what follows: plain dict assignments
         st.settings, st.clerks, st.majors = self._settings, self._clerks, self._majors
-        st.corrections = self._corrections
+        st.corrections, st.proposals = self._corrections, self._proposals
         st.imports += self._imports
         for key, holders in self._index.items():
             if holders:
@@ -214,6 +243,9 @@ class MemoryStore:
 
     def corrections(self) -> list[dict]:
         return [dict(copy_record(v), id=k) for k, v in self._state.corrections.items()]
+
+    def proposals(self) -> list[dict]:
+        return [dict(copy_record(v), id=k) for k, v in self._state.proposals.items()]
 
     def majors(self) -> list[dict]:
         return [dict(m) for m in self._state.majors]

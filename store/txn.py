@@ -20,8 +20,8 @@ from xueji_tui.bulk import BULK, gc_paused
 from xueji_tui.domain.record import copy_record, roster_row
 from xueji_tui.store.common import audit_line, check_unique, stamp
 from xueji_tui.store.files import dumps, fsync_dir, make_dir, write_durable
-from xueji_tui.store.layout import (CLERKS, CORRECTIONS, IMPORTS, MAJORS, SETTINGS, index_bucket, index_keys,
-                                    rows_of, shard_of)
+from xueji_tui.store.layout import (CLERKS, CORRECTIONS, IMPORTS, MAJORS, PROPOSALS, SETTINGS, index_bucket,
+                                    index_keys, rows_of, shard_of)
 from xueji_tui.store.tinystorage import tinydb_for
 
 if TYPE_CHECKING:
@@ -79,19 +79,44 @@ class Txn:
     def update_major(self, code: str, changes: dict) -> None:
         self._table(MAJORS).update(dict(changes), Query().ZYDM == code)
 
-    def corrections(self) -> list[dict]:
-        return [dict(d, id=str(d.doc_id)) for d in self._table(CORRECTIONS).all()]
+    # numbered documents: correction requests (Art. 20), a college's proposals (Art. 18)
+    def _numbered(self, where) -> list[dict]:
+        return [dict(d, id=str(d.doc_id)) for d in self._table(where).all()]
 
-    def correction(self, rid: str) -> dict | None:
+    def _one(self, where, rid) -> dict | None:
         doc_id = _doc_id(rid)
-        doc = self._table(CORRECTIONS).get(doc_id=doc_id) if doc_id else None
+        doc = self._table(where).get(doc_id=doc_id) if doc_id else None
         return dict(doc, id=str(doc_id)) if doc else None
 
+    def _add(self, where, doc: dict) -> str:
+        return str(self._table(where).insert({k: v for k, v in doc.items() if k != "id"}))
+
+    def _update(self, where, rid, changes: dict) -> None:
+        self._table(where).update({k: v for k, v in changes.items() if k != "id"}, doc_ids=[_doc_id(rid)])
+
+    def corrections(self) -> list[dict]:
+        return self._numbered(CORRECTIONS)
+
+    def correction(self, rid: str) -> dict | None:
+        return self._one(CORRECTIONS, rid)
+
     def add_correction(self, request: dict) -> str:
-        return str(self._table(CORRECTIONS).insert({k: v for k, v in request.items() if k != "id"}))
+        return self._add(CORRECTIONS, request)
 
     def update_correction(self, rid: str, changes: dict) -> None:
-        self._table(CORRECTIONS).update({k: v for k, v in changes.items() if k != "id"}, doc_ids=[_doc_id(rid)])
+        self._update(CORRECTIONS, rid, changes)
+
+    def proposals(self) -> list[dict]:
+        return self._numbered(PROPOSALS)
+
+    def proposal(self, pid: str) -> dict | None:
+        return self._one(PROPOSALS, pid)
+
+    def add_proposal(self, proposal: dict) -> str:
+        return self._add(PROPOSALS, proposal)
+
+    def update_proposal(self, pid: str, changes: dict) -> None:
+        self._update(PROPOSALS, pid, changes)
 
     def record_import(self, entry: dict) -> None:
         self._table(IMPORTS).insert(dict(entry))

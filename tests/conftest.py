@@ -25,6 +25,12 @@ def office(school) -> Session:
 
 
 @pytest.fixture
+def office2(school) -> Session:
+    """A second office clerk: approvals need one who did not file the request."""
+    return Session(open_store(school), Clerk("office2", "office"))
+
+
+@pytest.fixture
 def wenxue(school) -> Session:
     return Session(open_store(school), Clerk("wenxue", "college", "文学院"))
 

@@ -8,7 +8,8 @@ from xueji_testkit import make_student
 from xueji_tui.cli import cli
 from xueji_tui.domain.progress import deadlines, default_term_start
 from xueji_tui.services.progress import progress
-from xueji_tui.services.students import change, verify
+from xueji_tui.services.changes import change
+from xueji_tui.services.students import verify
 from xueji_tui.domain.status import ChangeRequest
 
 
@@ -30,7 +31,7 @@ def test_college_progress_adds_up(office, tmp_path):
     s = make_student(0)
     for f in ("KSH", "XM", "XB", "MZ", "CSRQ", "SFZH", "RXRQ", "XZ", "YXMC", "ZYMC", "CC", "LQLX", "ZP"):
         verify(office, s["XH"], f, "ok")
-    verify(office, make_student(3)["XH"], "MZ", "wrong", "满族", "户口本")
+    verify(office, make_student(3)["XH"], "MZ", "wrong", "满族", "户口本", evidence="公安证明 1号")
     change(office, make_student(6)["XH"], ChangeRequest(code="0501", date="20220915"))
     p = progress(office, today)
     wen = next(c for c in p.colleges if c.college == "文学院")

@@ -3,6 +3,7 @@
 import pytest
 
 from xueji_tui.domain.errors import InvalidInput, NotAllowed, Refused
+from xueji_tui.domain.fields import ART6_FIELDS
 from xueji_tui.domain.status import ChangeRequest, allowed_reasons, plan_change
 
 # (from, reason code, to) — written from docs/codes.md, not from our data file, so the two are checked
@@ -34,9 +35,14 @@ REFUSED = [("待注册", "1101"), ("待注册", "1201"), ("退学", "1201"), ("�
            ("休学(其他)", "1202"), ("保留学籍", "1201"), ("放弃入学资格", "0102")]
 
 
+CHECKED = {f: {"v": "ok", "by": "c", "at": "2025-02-01T10:00:00"} for f in ART6_FIELDS}
+
+
 def student(status, **kw):
+    """A student whose Art. 6 check is complete (registration needs it), unless ``verification`` says."""
     return {"KSH": "22220102030405", "XM": "张三", "status": status, "RXRQ": "20220901",
-            "YJBYRQ": "20260630", "ZYDM": "050101", "ZYMC": "汉语言文学", "BH": "汉语言221班", **kw}
+            "YJBYRQ": "20260630", "ZYDM": "050101", "ZYMC": "汉语言文学", "BH": "汉语言221班",
+            "verification": CHECKED, **kw}
 
 
 def plan(status, code, office=True, **kw):
@@ -61,7 +67,7 @@ def test_changes_that_keep_the_status(start, code, extra):
 def test_refused_with_the_rule_named(start, code):
     with pytest.raises(Refused) as e:
         plan(start, code, note="x", to_grade="2023", to_major="080901", to_class="x")
-    assert "学籍状态机" in e.value.message or "终态" in e.value.message
+    assert "只能从" in e.value.message or "已终结" in e.value.message
 
 
 def test_allowed_reasons_match_the_machine():

@@ -17,6 +17,7 @@ from xueji_testkit import make_student, tree_digest
 from xueji_tui.domain.codes import codes
 from xueji_tui.domain.status import ChangeRequest
 from xueji_tui.services import corrections
+from xueji_tui.services import changes
 from xueji_tui.services import students as svc
 from xueji_tui.store import open_store
 
@@ -44,14 +45,14 @@ def eventful(school, office):
     with store.write("office1", "测试：新生") as tx:
         tx.put_many([dict(f) for f in F.values()])
         tx.log("test", why="新生")
-    svc.change(office, S[1]["KSH"], ChangeRequest(code="1101", date="20250310", approved="20250308", doc="吉师大学字〔2025〕5号"))
-    svc.change(office, S[2]["KSH"], ChangeRequest(code="2301", date="20250301", approved="20250228", doc=DOC,
+    changes.change(office, S[1]["KSH"], ChangeRequest(code="1101", date="20250310", approved="20250308", doc="吉师大学字〔2025〕5号"))
+    changes.change(office, S[2]["KSH"], ChangeRequest(code="2301", date="20250301", approved="20250228", doc=DOC,
                                                   to_major="050201", to_class="英语251班", note="本人申请"))
-    svc.change(office, S[3]["KSH"], ChangeRequest(code="4204", date="20250601", approved="20250530", doc="吉师大纪字〔2025〕2号"))
-    svc.change(office, S[4]["KSH"], ChangeRequest(code="1102", date="20250401", doc="x号"))
-    svc.change(office, S[4]["KSH"], ChangeRequest(code="9801", date="20250402", note="录入错误"))  # reversed
-    svc.change(office, F[0]["KSH"], ChangeRequest(code="1401", date="20250910", doc="征兵〔2025〕1号"))
-    svc.change(office, F[1]["KSH"], ChangeRequest(code="1502", date="20250915"))
+    changes.change(office, S[3]["KSH"], ChangeRequest(code="4204", date="20250601", approved="20250530", doc="吉师大纪字〔2025〕2号"))
+    changes.change(office, S[4]["KSH"], ChangeRequest(code="1102", date="20250401", doc="x号"))
+    changes.change(office, S[4]["KSH"], ChangeRequest(code="9801", date="20250402", note="录入错误"))  # reversed
+    changes.change(office, F[0]["KSH"], ChangeRequest(code="1401", date="20250910", doc="征兵〔2025〕1号"))
+    changes.change(office, F[1]["KSH"], ChangeRequest(code="1502", date="20250915"))
     return school
 
 
@@ -130,10 +131,10 @@ def test_cancellations_and_admission(eventful, tmp_path):
     assert xlsx_rows(out, "放弃入学资格")[0]["XM"] == F[1]["XM"]
 
 
-def test_corrections_export_then_reimport_is_lossless(school, office, tmp_path):
-    rid = corrections.file(office, S[5]["KSH"], "XM", "王小五", reason="公安证明")
+def test_corrections_export_then_reimport_is_lossless(school, office, office2, tmp_path):
+    rid = corrections.file(office, S[5]["KSH"], "XM", "王小五", reason="改名", evidence="公安证明 2025-5")
     corrections.submit(office, rid)
-    corrections.approve(office, rid)
+    corrections.approve(office2, rid, "吉教学字〔2025〕5号")
     out = tmp_path / "corr.dbf"
     assert run(school, "export", "corrections", "-o", str(out)).exit_code == 0
     rows = dbf_rows(out)
@@ -268,6 +269,7 @@ def test_workbook_round_trip_with_a_conflict(eventful, office, wenxue, tmp_path)
     _fill(path, filled, [
         ("文学院", a["KSH"], "XM_HD", "无误"), ("文学院", a["KSH"], "XB_HD", "无误"),
         ("文学院", a["KSH"], "MZ_HD", "有误"), ("文学院", a["KSH"], "MZ_GZ", "满族"),
+        ("文学院", a["KSH"], "ZM", "长春市公安局证明 2025-3"),
         ("文学院", b["KSH"], "CSRQ_HD", "有误"), ("文学院", b["KSH"], "SM", "出生日期应为 0102"),
         ("文学院", c["KSH"], "ZYMC", "被改过的专业"), ("文学院", c["KSH"], "ZYMC_HD", "无误"),
         ("外国语学院", other["KSH"], "XM_HD", "无误"),
@@ -290,6 +292,38 @@ def test_workbook_round_trip_with_a_conflict(eventful, office, wenxue, tmp_path)
     assert not (store.get(other["KSH"]).get("verification") or {}).get("XM")
     r = run(eventful, "import", "workbook", str(filled), "--dry-run", clerk="wenxue")
     assert "核对结论 0 项" in r.output  # importing the same workbook again records nothing twice
+
+
+def test_workbook_identity_corrections_need_evidence_and_must_agree(eventful, wenxue, tmp_path):
+    """Art. 20 through the workbook: no evidence, no request; a 身份证号 and the 出生日期 it implies go
+    in one request, or the row is refused; 无误 on a broken number is refused."""
+    wx = [s for s in S.values() if s["FY"] == "文学院" and s["KSH"] != S[3]["KSH"]]
+    a, b, c = wx[0], wx[1], wx[2]
+    path = tmp_path / "wx.xlsx"
+    assert run(eventful, "export", "workbook", "--college", "文学院", "-o", str(path)).exit_code == 0
+    other = make_student(77, college="文学院")  # a valid 身份证号 of another birth date and gender
+    filled = tmp_path / "back.xlsx"
+    _fill(path, filled, [
+        ("文学院", a["KSH"], "XB_HD", "有误"), ("文学院", a["KSH"], "XB_GZ", "女" if a["XB"] == "男" else "男"),
+        ("文学院", b["KSH"], "SFZH_HD", "有误"), ("文学院", b["KSH"], "SFZH_GZ", other["SFZH"]),
+        ("文学院", b["KSH"], "ZM", "公安证明 2025-9"),
+        ("文学院", c["KSH"], "SFZH_HD", "有误"), ("文学院", c["KSH"], "SFZH_GZ", other["SFZH"]),
+        ("文学院", c["KSH"], "CSRQ_HD", "有误"), ("文学院", c["KSH"], "CSRQ_GZ", other["CSRQ"]),
+        ("文学院", c["KSH"], "XB_HD", "有误"), ("文学院", c["KSH"], "XB_GZ", other["XB"]),
+        ("文学院", c["KSH"], "ZM", "公安证明 2025-10"),
+    ])
+    before = tree_digest(eventful)
+    r = run(eventful, "import", "workbook", str(filled), "--yes", clerk="wenxue")
+    assert r.exit_code == 0, r.output
+    assert "证明材料" in r.output and "互相矛盾" in r.output
+    store = open_store(eventful)
+    assert store.get(a["KSH"])["XB"] == a["XB"] and "XB" not in (store.get(a["KSH"]).get("verification") or {})
+    assert "SFZH" not in (store.get(b["KSH"]).get("verification") or {})
+    (req,) = [q for q in store.corrections() if q["KSH"] == c["KSH"]]
+    want = {"SFZH", "CSRQ"} | ({"XB"} if other["XB"] != c["XB"] else set())
+    assert {req["field"]} | {x["field"] for x in req.get("also", [])} == want
+    assert req["evidence"] == "公安证明 2025-10"
+    assert tree_digest(eventful) != before
 
 
 def test_real_processes(tmp_path):

@@ -13,6 +13,7 @@ from xueji_tui.domain.clerks import Clerk
 from xueji_tui.domain.errors import NotAllowed
 from xueji_tui.domain.status import ChangeRequest
 from xueji_tui.services import imports
+from xueji_tui.services import changes
 from xueji_tui.services import students as svc
 from xueji_tui.services.session import Session
 from xueji_tui.store import open_store
@@ -91,15 +92,16 @@ def test_apply_keeps_local_work_and_audits(school, office, crafted):
     assert rejects[2]["姓名 XM"] == "没有考生号" and "考生号" in rejects[2]["拒收原因"]
 
 
-def test_conflict_with_a_change_entry_and_an_approved_correction(school, office, tmp_path):
+def test_conflict_with_a_change_entry_and_an_approved_correction(school, office, office2, tmp_path):
     s0, s1 = make_student(0), make_student(1)
-    svc.change(office, s0["KSH"], ChangeRequest(code="2301", date="20250301", doc="吉师大教字〔2025〕31号",
+    changes.change(office, s0["KSH"], ChangeRequest(code="2301", date="20250301", doc="吉师大教字〔2025〕31号",
                                                to_major="050201", to_class="英语251班"))
     from xueji_tui.services import corrections
 
-    rid = corrections.file(office, s1["KSH"], "SFZH", "360426199101010071", reason="公安证明")
+    rid = corrections.file(office, s1["KSH"], "SFZH", "360426199101010071", reason="身份证号有误",
+                           evidence="公安证明 2025-1", also={"CSRQ": "19910101", "XB": "男"})
     corrections.submit(office, rid)
-    corrections.approve(office, rid)
+    corrections.approve(office2, rid, "吉教学字〔2025〕3号")
     path = chsi_file(tmp_path / "s.dbf", [s0, s1])
     plan = imports.plan_import(office, "students", path)
     fields = sorted((c.ksh, c.field) for c in plan.conflicts)

@@ -105,7 +105,8 @@ def test_the_whole_flow_from_chsi_files_to_the_upload(imported, tmp_path):
     store = open_store(root)
     s = store.get(bad["KSH"])
     right = s["SFZH"][:17] + check_char(s["SFZH"][:17])
-    r = xueji(root, "correction", "file", bad["KSH"], "SFZH", right, "--reason", "核对身份证原件")
+    r = xueji(root, "correction", "file", bad["KSH"], "SFZH", right, "--reason", "核对身份证原件",
+              "--evidence", "四平市公安局证明 2027-033")
     assert r.exit_code == 0, r.output
     rid = r.stdout.strip().splitlines()[-1]
     # scenario 4.2: the finding stays, joined by pending-correction, until the request is approved
@@ -113,7 +114,7 @@ def test_the_whole_flow_from_chsi_files_to_the_upload(imported, tmp_path):
     mine = {(f["rule"], f["field"]) for f in got["findings"] if f["KSH"] == bad["KSH"]}
     assert {("id-checksum", "SFZH"), ("pending-correction", "SFZH")} <= mine
     assert xueji(root, "correction", "submit", rid).exit_code == 0
-    assert xueji(root, "correction", "approve", rid).exit_code == 0
+    assert xueji(root, "correction", "approve", rid, "--doc", "吉教学字〔2027〕8号", clerk="xjk").exit_code == 0
     got = json.loads(xueji(root, "precheck", "--year", YEAR, "--json").stdout)
     assert not [f for f in got["findings"] if f["KSH"] == bad["KSH"] and f["rule"] == "id-checksum"]
 

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from xueji_testkit import tree_digest
 from xueji_tui.cli import cli
+from xueji_tui.domain.fields import ART6_FIELDS
 from xueji_tui.domain.record import ROW
 from xueji_tui.services.session import login_name
 from xueji_tui.store import open_store
@@ -51,6 +52,10 @@ def test_october_annual_registration(demo, tmp_path):
     # unpaid fees: 暂缓注册, registered later with 0103
     s = student(demo, FY="文学院", status="注册学籍", DQSZJ="2024")
     assert x(demo, "change", s["XH"], "0501", "--date", "20251008").exit_code == 0
+    r = x(demo, "change", s["XH"], "0103", "--date", "20251020")  # Art. 18: checked before registered
+    assert r.exit_code == 2 and "尚未核对 13 项" in r.output
+    for field in ART6_FIELDS:
+        assert x(demo, "verify", s["XH"], field, "ok", clerk="wenxue").exit_code == 0
     assert x(demo, "change", s["XH"], "0103", "--date", "20251020").exit_code == 0
     got = json.loads(x(demo, "lookup", s["XH"], "--json").output)[0]
     assert got["status"] == "注册学籍" and [h["code"] for h in got["history"]][-2:] == ["0501", "0103"]

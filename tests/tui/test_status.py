@@ -7,7 +7,8 @@ from tui_kit import fill, make_app, messages, open_by_number, ready, rows_where,
 from xueji_tui.domain.status import ChangeRequest
 from xueji_tui.screens.forms import StatusModal
 from xueji_tui.screens.student import StudentScreen
-from xueji_tui.services import students
+from xueji_tui.domain.fields import ART6_FIELDS
+from xueji_tui.services import changes, reviews, students
 from xueji_tui.services.session import open_session
 
 
@@ -71,9 +72,16 @@ async def test_freshman_paths_of_scenario_one(office_app, data_dir):
         await pilot.pause()
         s = stored(data_dir, ksh)
         assert s["status"] == "取消入学资格" and s["history"][-1]["doc"] == "吉师大教字2025-7号"
-        # the rest are registered: 0101
+        # the rest are registered: 0101 — only once the Art. 6 check is complete
         await pilot.press("J")
         ksh = office_app.screen.ksh
+        modal = await change(office_app, pilot, "0101")
+        assert office_app.screen is modal and "尚未核对" in text_of(office_app, "#form-error")
+        assert stored(data_dir, ksh)["status"] == "待注册"
+        await pilot.press("escape")
+        college = open_session(data_dir, "wenxue" if stored(data_dir, ksh)["FY"] == "文学院" else "office2")
+        for f in ART6_FIELDS:
+            students.verify(college, ksh, f, "ok")
         await change(office_app, pilot, "0101")
         assert stored(data_dir, ksh)["status"] == "注册学籍"
 
@@ -120,7 +128,7 @@ async def test_expulsion_then_nothing_more(office_app, data_dir):
         assert [r.code for r in office_app.screen.shown] == ["9801"]
         await pilot.press("escape")
         await pilot.press("space")  # a verdict on an ended record is refused, with the reason
-        assert any("终态" in m for m in messages(office_app)[-1:])
+        assert any("已终结" in m for m in messages(office_app)[-1:])
         await change(office_app, pilot, "9801", note="录入错误，应为他人")
         s = stored(data_dir, row[0])
         assert s["status"] == "注册学籍" and s["history"][-1]["reverses"] == s["history"][0]["id"]
@@ -133,10 +141,16 @@ async def test_college_clerk_cannot_change_an_ended_record(data_dir):
         row = rows_where(app, status="注册学籍")[0]
         await open_by_number(app, pilot, row[1])
         await change(app, pilot, "3106", doc="吉师大教字2025-8号")
+        assert stored(data_dir, row[0])["status"] == "注册学籍"  # a college reports; the office decides
+        assert any("已报送" in m for m in messages(app))
+        (proposal,) = reviews.list_proposals(open_session(data_dir, "office1"), open_only=True)
+        reviews.accept(open_session(data_dir, "office1"), proposal["id"])
         assert stored(data_dir, row[0])["status"] == "退学"
+        app.data_saved()
+        await pilot.pause()
         await pilot.press("s")
         assert isinstance(app.screen, StudentScreen)
-        assert any("终态" in m and "9801" in m for m in messages(app))
+        assert any("已终结" in m and "9801" in m for m in messages(app))
 
 
 async def test_refused_save_keeps_the_form(office_app, data_dir):
@@ -150,7 +164,7 @@ async def test_refused_save_keeps_the_form(office_app, data_dir):
         await type_text(pilot, "0501")
         await fill(office_app, pilot, "note", "未缴学费")
         other = open_session(data_dir, "office2")
-        students.change(other, row[1], ChangeRequest(code="1101", date="20250918", doc="吉师大教字2025-3号"))
+        changes.change(other, row[1], ChangeRequest(code="1101", date="20250918", doc="吉师大教字2025-3号"))
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert office_app.screen is modal

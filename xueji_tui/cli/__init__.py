@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "verify": "xueji_tui.cli.students:verify_cmd",
     "change": "xueji_tui.cli.students:change_cmd",
     "correction": "xueji_tui.cli.corrections:correction_group",
+    "review": "xueji_tui.cli.reviews:review_group",
     "import": "xueji_tui.cli.files:import_cmd",
     "export": "xueji_tui.cli.files:export_cmd",
     "stats": "xueji_tui.cli.files:stats_cmd",

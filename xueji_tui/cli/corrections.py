@@ -18,12 +18,15 @@ def correction_group():
 @click.argument("field")
 @click.argument("new_value")
 @click.option("--reason", required=True, help="更正原因")
-@click.option("--evidence", default="", help="证明材料（公安证明编号/日期）")
+@click.option("--evidence", default="", help="证明材料：县级以上公安部门证明的编号和日期（身份信息必填）")
+@click.option("--also", "also", multiple=True, metavar="FIELD=VALUE",
+              help="同一申请中一并更正的其他字段，可多次给出（如 --also CSRQ=20070221）")
 @pass_env
-def file_cmd(env, student, field, new_value, reason, evidence):
+def file_cmd(env, student, field, new_value, reason, evidence, also):
     from xueji_tui.services import corrections
 
-    click.echo(corrections.file(env.session(), student, field, new_value, reason, evidence))
+    click.echo(corrections.file(env.session(), student, field, new_value, reason, evidence,
+                                corrections.parse_also(also)))
 
 
 @correction_group.command("list", help="列出更正申请；--open 只列未办结的")
@@ -56,17 +59,20 @@ def submit_cmd(env, rid):
     click.echo(f"更正申请 #{rid} 已报教育厅")
 
 
-@correction_group.command("approve", help="批准并生效（学生工作处）；之后出现在 export corrections 中")
+@correction_group.command("approve", help="批准并生效（学生工作处，须非申请人本人）；之后出现在 export corrections 中")
 @click.argument("rid", metavar="ID")
-@click.option("--note", "note_", default="", help="批文等说明")
+@click.option("--doc", "doc_no", required=True, help="教育厅批准文号")
+@click.option("--note", "note_", default="", help="说明")
 @pass_env
-def approve_cmd(env, rid, note_):
+def approve_cmd(env, rid, doc_no, note_):
+    from xueji_tui.domain.corrections import changes_of
     from xueji_tui.domain.fields import label
     from xueji_tui.services import corrections
 
-    doc = corrections.approve(env.session(), rid, note_)
-    click.echo(f"更正申请 #{rid} 已批准：{label(doc['field'])} {corrections.shown(doc['field'], doc['old'])} → "
-               f"{corrections.shown(doc['field'], doc['new'])}")
+    doc = corrections.approve(env.session(), rid, doc_no, note_)
+    moved = "；".join(f"{label(f)} {corrections.shown(f, o)} → {corrections.shown(f, n)}"
+                      for f, (o, n) in changes_of(doc).items())
+    click.echo(f"更正申请 #{rid} 已批准（{doc_no}）：{moved}")
 
 
 @correction_group.command("reject", help="驳回（学生工作处）")

@@ -79,11 +79,12 @@ def lookup_cmd(env, query, json_):
 @click.argument("verdict", type=click.Choice(["ok", "wrong"]))
 @click.option("--value", default=None, help="更正值（wrong 时）")
 @click.option("--note", "note_", default="", help="说明")
+@click.option("--evidence", default="", help="身份信息有误时：公安部门证明的编号和日期（提交更正申请所需）")
 @pass_env
-def verify_cmd(env, student, field, verdict, value, note_):
+def verify_cmd(env, student, field, verdict, value, note_, evidence):
     from xueji_tui.services.students import verify
 
-    outcome = verify(env.session(), student, field, verdict, value, note_)
+    outcome = verify(env.session(), student, field, verdict, value, note_, evidence)
     click.echo(outcome.message)
     if outcome.request_id:
         click.echo(outcome.request_id)
@@ -104,11 +105,15 @@ def verify_cmd(env, student, field, verdict, value, note_):
 @pass_env
 def change_cmd(env, student, code, date_, doc, approved, note_, to_major, to_class, to_grade, to_college, reverses):
     from xueji_tui.domain.status import ChangeRequest
-    from xueji_tui.services.students import change
+    from xueji_tui.services.changes import change
 
     req = ChangeRequest(code=code, date=date_, approved=approved, doc=doc, note=note_, to_major=to_major,
                         to_class=to_class, to_grade=to_grade, to_college=to_college, reverses=reverses)
     e = change(env.session(), student, req)
     moved = "；".join(f"{f} {o or '—'} → {n}" for f, (o, n) in e["fields"].items())
-    click.echo(f"已记录 {e['id']}：{e['code']} {e['type']}·{e['reason']}，学籍状态 {e['from']} → {e['to']}"
-               + (f"；{moved}" if moved else ""))
+    what = f"{e['code']} {e['type']}·{e['reason']}，学籍状态 {e['from']} → {e['to']}" + (f"；{moved}" if moved else "")
+    if e.get("proposal"):
+        click.echo(f"#{e['proposal']}")
+        note(f"已报送 #{e['proposal']}：{what}。学生信息未改变，待学生工作处复核（xueji review list）")
+    else:
+        click.echo(f"已记录 {e['id']}：{what}")

@@ -47,6 +47,14 @@ class Reason:
     type: "ChangeType"
     to: str | None  # the state this reason leads to (overrides the type's)
     starts: tuple[str, ...]  # states it may start from
+    extra_needs: tuple[str, ...] = ()  # needs of this reason beyond its type's (e.g. verified)
+
+    @property
+    def needs(self) -> frozenset[str]:
+        """What an entry of this reason must carry: doc, approved, note, to_major, to_class, to_grade,
+        and verified (the student's Art. 6 check is complete)."""
+        return frozenset(self.type.needs) | frozenset(self.extra_needs) | (
+            {"doc"} if self.type.needs_doc else set())
 
     @property
     def label(self) -> str:
@@ -132,7 +140,8 @@ def _load() -> Codes:
             code, name = r[0], r[1]
             to = r[2] if len(r) > 2 and r[2] else ct.to
             rstarts = tuple(r[3]) if len(r) > 3 and r[3] else starts
-            reasons[code] = Reason(code, name, ct, to, rstarts or ())
+            more = r[4] if len(r) > 4 else {}
+            reasons[code] = Reason(code, name, ct, to, rstarts or (), tuple(more.get("needs", ())))
     return Codes(tables, statuses, types, reasons)
 
 

@@ -6,6 +6,8 @@ the imports (a pending request protects the field) and the screens.
 
 from __future__ import annotations
 
+from xueji_tui.domain import idcard
+
 FILED, SUBMITTED, APPROVED, REJECTED = "申请", "已报教育厅", "批准", "驳回"
 OPEN: tuple[str, ...] = (FILED, SUBMITTED)  # not yet decided: the field keeps its value meanwhile
 FLOW = f"{FILED} → {SUBMITTED} → {APPROVED}/{REJECTED}"
@@ -27,3 +29,24 @@ def open_by_student_field(requests) -> dict[tuple[str, str], list[dict]]:
         if is_open(r):
             out.setdefault((r.get("KSH"), r.get("field")), []).append(r)
     return out
+
+
+BY_CHSI = "已由学信网更正"  # closed: CHSI's own data brought the new value (import --accept-identity)
+
+
+def changes_of(request: dict) -> dict[str, tuple[str, str]]:
+    """field -> (old, new) of every field a request changes (one or several identity fields)."""
+    out = {request["field"]: (request.get("old", ""), request.get("new", ""))}
+    for c in request.get("also") or ():
+        out[c["field"]] = (c.get("old", ""), c.get("new", ""))
+    return out
+
+
+def contradictions(record: dict) -> list[str]:
+    """What is inconsistent in a record's identity fields (a corrected record must have none): the
+    身份证号's check character, and its birth date and gender against 出生日期 and 性别."""
+    sfzh = record.get("SFZH") or ""
+    if not sfzh:
+        return []
+    return [msg for _, severity, msg in idcard.problems(sfzh, record.get("CSRQ", ""), record.get("XB", ""))
+            if severity == "error"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from xueji_tui.domain.codes import Reason, codes
 from xueji_tui.domain.errors import InvalidInput, NotAllowed, Refused
 from xueji_tui.domain.validate import normalise_date
+from xueji_tui.domain.verification import require_registrable
 
 # Fields an entry may move, and where their "after" values come from.
 MOVED_FIELDS = ("ZYDM", "ZYMC", "FY", "XSH", "BH", "DQSZJ", "YJBYRQ")
@@ -59,7 +60,7 @@ def require_open(student: dict) -> None:
     """Ended states (注销, 毕业 …) are final: nothing but an office reversal changes such a record."""
     status = student.get("status", "")
     if codes().is_ended(status):
-        raise Refused(f"{student.get('XM')} 的学籍状态为“{status}”（终态），不能再修改；"
+        raise Refused(f"{student.get('XM')} 的学籍状态为“{status}”（已终结），不能再修改；"
                       f"如系录入错误，请学生工作处以 9801 撤销原记录")
 
 
@@ -67,13 +68,13 @@ def _refuse_transition(status: str, reason: Reason) -> Refused:
     c = codes()
     if c.is_ended(status):
         return Refused(
-            f"不允许：学籍状态“{status}”是终态（学籍状态机：注销、毕业等状态不能再变更）；"
+            f"不允许：学籍状态“{status}”已终结（注销、毕业后学籍不再变更）；"
             f"如系录入错误，请学生工作处以 9801 撤销原记录"
         )
     starts = "、".join(reason.starts) or "（无）"
     return Refused(
-        f"不允许：学籍状态“{status}”不能办理 {reason.label}（学籍状态机：{reason.type.name}"
-        f"只能从 {starts} 办理）"
+        f"不允许：学籍状态“{status}”不能办理 {reason.label}（{reason.type.name}只能从 {starts} 办理，"
+        f"见第十四条）；请先办理相应的学籍异动"
     )
 
 
@@ -96,13 +97,18 @@ def plan_change(student: dict, req: ChangeRequest, *, office: bool, clerk: str, 
         raise NotAllowed(f"{reason.label} 只能由学生工作处办理")
     day = normalise_date(req.date) if req.date else None
     if not day:
-        raise InvalidInput("请填写生效日期 --date YYYYMMDD")
+        raise InvalidInput("请填写生效日期 YYYYMMDD")
     approved = normalise_date(req.approved) if req.approved else ""
-    if ctype.needs_doc and not req.doc.strip():
-        raise InvalidInput(f"{ctype.name}须填写批准文号（--doc，如 吉师大教字〔2025〕31号）")
-    if "note" in ctype.needs and not req.note.strip():
+    needs = reason.needs
+    if "doc" in needs and not req.doc.strip():
+        raise InvalidInput(f"{ctype.name}须填写批准文号（如 吉师大教字〔2025〕31号）")
+    if "approved" in needs and not approved:
+        raise InvalidInput(f"{ctype.name}须填写批准日期 YYYYMMDD")
+    if "note" in needs and not req.note.strip():
         what = {"71": "奖励名称", "72": "处分原因", "98": "撤销原因"}.get(ctype.type, "说明")
-        raise InvalidInput(f"{reason.label} 须填写{what}（--note）")
+        raise InvalidInput(f"{reason.label} 须填写{what}")
+    if "verified" in needs and status in reason.starts:
+        require_registrable(student)
     entry = {
         "id": entry_id, "code": reason.code, "type": ctype.name, "reason": reason.name,
         "kind": ctype.kind, "date": day, "approved": approved, "doc": req.doc.strip(),
@@ -119,7 +125,7 @@ def plan_change(student: dict, req: ChangeRequest, *, office: bool, clerk: str, 
         entry["to"] = reason.to
     if ctype.type == "23":  # 转专业
         if not req.to_major or not req.to_class:
-            raise InvalidInput("转专业须填写新专业代码（--to-major）和新班号（--to-class）")
+            raise InvalidInput("转专业须填写新专业代码和新班号")
         updates.update(ZYDM=req.to_major, BH=req.to_class)
         if req.to_major_name:
             updates["ZYMC"] = req.to_major_name
@@ -130,7 +136,7 @@ def plan_change(student: dict, req: ChangeRequest, *, office: bool, clerk: str, 
     elif ctype.type in ("04", "02"):  # 跳级, 留降级
         grade = (req.to_grade or "").strip()
         if not (grade.isdigit() and len(grade) == 4):
-            raise InvalidInput(f"{ctype.name}须填写编入的年级（--to-grade YYYY，如 2025）")
+            raise InvalidInput(f"{ctype.name}须填写编入的年级 YYYY（如 2025）")
         current = student.get("DQSZJ") or (student.get("RXRQ") or "")[:4]
         if current.isdigit():
             delta = int(grade) - int(current)
@@ -143,7 +149,7 @@ def plan_change(student: dict, req: ChangeRequest, *, office: bool, clerk: str, 
         if req.to_class:
             updates["BH"] = req.to_class
     elif req.to_class or req.to_major or req.to_grade or req.to_college:
-        raise InvalidInput(f"{reason.label} 不改变专业、班级或年级；--to-* 选项只用于转专业、跳级、留降级")
+        raise InvalidInput(f"{reason.label} 不改变专业、班级或年级；新专业、新班号、编入年级只用于转专业、跳级、留降级")
     for f, new in list(updates.items()):
         if f == "status":
             continue

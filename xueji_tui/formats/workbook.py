@@ -29,7 +29,8 @@ INSTRUCTIONS = (
         "每个核对项后有“核对”列：从下拉框选择 无误 或 有误；“有误”时在“更正为”列填写正确的值，"
         "或在“说明”列写明错在哪里。",
         "灰色表头的列是学信网数据，已锁定，请勿修改；隐藏列用于导入时检查表格导出后是否在系统中又有改动，请勿删除。",
-        "身份信息（姓名、性别、出生日期、身份证号、民族、考生号）有误时，导入后会生成更正申请，批准前保留原值。",
+        "身份信息（姓名、性别、出生日期、身份证号、民族、考生号）有误时，须在“证明材料”列写明县级以上公安部门证明的"
+        "编号和日期；导入后生成更正申请，经教育厅批准前保留原值。",
         "填好后把文件交回学生工作处，或由学院账号执行：xueji import workbook 文件名.xlsx",
     ],
 )
@@ -38,7 +39,7 @@ INSTRUCTIONS = (
 @dataclass(frozen=True)
 class Col:
     field: Field
-    kind: str   # value | verdict | correction | note | hidden
+    kind: str   # value | verdict | correction | note | evidence | hidden
     check: str  # the Art. 6 field a verdict/correction column belongs to, else ''
 
 
@@ -59,6 +60,9 @@ def columns(profile: Profile) -> list[Col]:
     note = profile.extra_field("note")
     if note is not None:
         out.append(Col(note, "note", ""))
+    evidence = profile.extra_field("evidence")
+    if evidence is not None:  # an identity correction (Art. 20) is filed only with its evidence
+        out.append(Col(evidence, "evidence", ""))
     out += [Col(h, "hidden", "") for h in profile.extra_fields("hidden")]
     return out
 
@@ -113,7 +117,7 @@ def workbook_bytes(path: Path, profile: Profile, sheets: list[tuple[str, list[di
     grey = PatternFill("solid", fgColor="D9D9D9")
     yellow = PatternFill("solid", fgColor="FFF2CC")
     wrap = Alignment(wrap_text=True, vertical="center")
-    editable = {"verdict", "correction", "note"}
+    editable = {"verdict", "correction", "note", "evidence"}
     for title, rows in rendered:
         ws = wb.create_sheet(title=sheet_title(title))
         for i, c in enumerate(cols, start=1):

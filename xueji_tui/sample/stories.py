@@ -142,6 +142,8 @@ class Life:
         if r < 0.027 and year + 1 <= cal.year:  # fees paid late last year
             d = cal.between(date(year + 1, 9, 3), date(year + 1, 9, 20))
             self.record(s, "0501", d)
+            checked = cal.between(d + timedelta(3), d + timedelta(13))
+            self.verify(s, ART6_FIELDS, checked)  # Art. 18: checked again before registered
             self.record(s, "0103", cal.between(d + timedelta(14), d + timedelta(45)))
             return
         if r < 0.031 and year + 1 <= cal.year:

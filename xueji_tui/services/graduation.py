@@ -127,7 +127,7 @@ def record_conclusion(session: Session, key: str, value: str, note: str = "") ->
             if not note:
                 raise InvalidInput("结业换发毕业证书须说明依据（--note，如 补考通过、文号）")
         elif codes().is_ended(status):
-            raise Refused(f"{s.get('XM')} 的学籍状态为“{status}”（终态），不能记录毕结业结论")
+            raise Refused(f"{s.get('XM')} 的学籍状态为“{status}”（已终结），不能记录毕结业结论")
 
     refuse_if_wrong(student)
     with session.store.write(session.clerk.name, note) as tx:

@@ -1,14 +1,14 @@
-"""What clerks decide about a student: field verdicts (Art. 6), status changes, ID reveals, history."""
+"""What clerks decide about a student's record: field verdicts (Art. 6), ID reveals, history."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xueji_tui.domain.codes import Reason
 from xueji_tui.domain.errors import InvalidInput
 from xueji_tui.domain.fields import ART6_FIELDS, IDENTITY_FIELDS, label, normalise_field
-from xueji_tui.domain.status import ChangeRequest, allowed_reasons as _allowed, plan_change, require_open
+from xueji_tui.domain.status import require_open
 from xueji_tui.domain.validate import check_value
+from xueji_tui.domain.verification import refuse_ok_on_broken
 from xueji_tui.services import corrections
 from xueji_tui.services.find import fresh, get_student, resolve
 from xueji_tui.services.session import Session
@@ -77,10 +77,13 @@ def verify(session: Session, key: str, field: str, verdict: str, value: str | No
 
 
 def verify_in(tx, session: Session, s: dict, f: str, v: str, value: str | None = None, note: str = "",
-              evidence: str = "") -> VerifyOutcome:
+              evidence: str = "", also: dict[str, str] | None = None) -> VerifyOutcome:
     """``verify`` inside an open transaction, on ``s`` fresh from ``tx`` (checked by ``verdict_args``
-    and ``corrected_value``); the caller puts ``s``. The workbook import applies a sheet in one go."""
+    and ``corrected_value``); the caller puts ``s``. The workbook import applies a sheet in one go,
+    filing the identity corrections of one row as one request (``also``: the other fields)."""
     require_open(s)
+    if v == "ok":
+        refuse_ok_on_broken(s, f)
     ver = dict(s.get("verification") or {})
     old = (ver.get(f) or {}).get("v")
     entry = {"v": v, "seen": s.get(f, "") if f != "ZP" else _photo_word(s), "note": note,
@@ -89,14 +92,19 @@ def verify_in(tx, session: Session, s: dict, f: str, v: str, value: str | None =
     if value is not None:
         entry["value"] = value
         if f in IDENTITY_FIELDS or not session.office:
-            rid = corrections.file_in(tx, session, s, f, value, note or "核对发现有误", (evidence or "").strip())
+            rid = corrections.file_in(tx, session, s, f, value, note or "核对发现有误", (evidence or "").strip(),
+                                      also)
             entry["request"] = rid
+            for g, other in (also or {}).items():
+                ver[g] = dict(entry, seen=s.get(g, ""), value=other)
+                tx.log("verify", ksh=s["KSH"], xh=s.get("XH", ""), field=g, old=(s.get("verification") or {})
+                       .get(g, {}).get("v"), new="wrong", why=note)
             why = "身份信息（第二十条）" if f in IDENTITY_FIELDS else "更正"
             outcome = VerifyOutcome(
                 "request", f"{label(f)}属于{why}，已提交更正申请 #{rid}，批准前保留原值", rid)
         else:
             if not note:
-                raise InvalidInput("学生工作处直接更正须说明原因（--note）")
+                raise InvalidInput("学生工作处直接更正须说明原因")
             tx.log("edit", ksh=s["KSH"], xh=s.get("XH", ""), field=f, old=s.get(f, ""), new=value, why=note)
             entry.update(v="ok", corrected_from=s.get(f, ""), seen=value)
             s[f] = value
@@ -110,57 +118,6 @@ def verify_in(tx, session: Session, s: dict, f: str, v: str, value: str | None =
 def _photo_word(s: dict) -> str:
     p = s.get("photo") or {}
     return "已链接" if p.get("linked") else ("已采集" if p.get("taken") else "无照片")
-
-
-# -- status changes ------------------------------------------------------------------------------
-def allowed_reasons(session: Session, student: dict) -> list[Reason]:
-    return _allowed(student.get("status", ""), session.office)
-
-
-def majors(session: Session) -> list[dict]:
-    return sorted(session.store.majors(), key=lambda m: (m.get("FY", ""), m.get("ZYDM", "")))
-
-
-def _fill_major(session: Session, req: ChangeRequest) -> None:
-    if not req.to_major:
-        return
-    code = req.to_major.strip().upper()
-    hit = next((m for m in session.store.majors() if m.get("ZYDM", "").upper() == code), None)
-    if hit is None:
-        raise InvalidInput(f"专业代码“{req.to_major}”不在专业目录中（xueji 从导入的数据中学习专业目录）")
-    req.to_major = hit["ZYDM"]
-    req.to_major_name = req.to_major_name or hit.get("ZYMC", "")
-    req.to_college = req.to_college or hit.get("FY", "")
-    req.to_department = req.to_department or hit.get("XSH", "")
-
-
-def change(session: Session, key: str, req: ChangeRequest) -> dict:
-    """Record a 4-digit change entry (异动 / 注销 / 记载 / 撤销), refused when the state machine forbids it."""
-    student = resolve(session, key)
-    _fill_major(session, req)
-    with session.store.write(session.clerk.name, req.note) as tx:
-        s = fresh(tx, session, student)
-        history = list(s.get("history") or [])
-        plan = plan_change(s, req, office=session.office, clerk=session.clerk.name, at=tx.at,
-                           entry_id=f"E{len(history) + 1}")
-        entry = plan.entry
-        for f, new in plan.updates.items():
-            s[f] = new
-        if entry.get("reverses"):
-            history = [dict(e, reversed_by=entry["id"]) if e.get("id") == entry["reverses"] else e
-                       for e in history]
-        history.append(entry)
-        s["history"] = history
-        tx.put(s)
-        why = f"{entry['code']} {entry['type']}·{entry['reason']}" + (f"；{entry['doc']}" if entry["doc"] else "")
-        if entry["note"]:
-            why += f"；{entry['note']}"
-        tx.log("change", ksh=s["KSH"], xh=s.get("XH", ""), field="status", old=entry["from"],
-               new=entry["to"], why=why, entry=entry["id"], code=entry["code"])
-        for f, (old, new) in entry["fields"].items():
-            tx.log("change", ksh=s["KSH"], xh=s.get("XH", ""), field=f, old=old, new=new, why=why,
-                   entry=entry["id"], code=entry["code"])
-    return entry
 
 
 # -- privacy and history -------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from xueji_tui.domain import idcard
 from xueji_tui.domain.codes import codes
-from xueji_tui.domain.corrections import open_by_student_field
+from xueji_tui.domain.corrections import contradictions, open_by_student_field
+from xueji_tui.domain.verification import refuse_ok_on_broken
 from xueji_tui.domain.errors import NotFound, XuejiError
 from xueji_tui.domain.fields import ART6_FIELDS, IDENTITY_FIELDS, label
 from xueji_tui.formats import readers
@@ -100,6 +101,7 @@ def plan_verdicts(session: Session, plan, rows: list[dict]) -> None:
     corr = {c.check: c.field.code for c in cols if c.kind == "correction"}
     values = {c.field.code: c.field for c in cols if c.kind == "value"}
     note_col = next((c.field.code for c in cols if c.kind == "note"), None)
+    evidence_col = next((c.field.code for c in cols if c.kind == "evidence"), None)
     words = {v: k for k, v in verdict_words(profile).items()}
     ended = codes().is_ended
     seen_rows: dict[str, int] = {}
@@ -132,14 +134,16 @@ def plan_verdicts(session: Session, plan, rows: list[dict]) -> None:
             continue
         if ended(s.get("status", "")):
             if any((r.get(c.field.code) or "").strip() for c in checks):
-                plan.rejected.append(Reject(r["_row"], f"{s.get('XM')} 的学籍状态为“{s.get('status')}”（终态），"
+                plan.rejected.append(Reject(r["_row"], f"{s.get('XM')} 的学籍状态为“{s.get('status')}”（已终结），"
                                                        f"核对结论未导入", orig, where[1]))
             continue
         exported = _parse_at(r.get("_AT") or "")
         rev = str(r.get("_REV") or "").strip()
         untouched = rev.isdigit() and int(rev) == s.get("rev")  # nothing saved for this student since
         note = (r.get(note_col) or "").strip() if note_col else ""
+        evidence = (r.get(evidence_col) or "").strip() if evidence_col else ""
         ver = s.get("verification") or {}
+        row_items: list[dict] = []
         for c in checks:
             f = c.check
             said = (r.get(c.field.code) or "").strip()
@@ -159,6 +163,13 @@ def plan_verdicts(session: Session, plan, rows: list[dict]) -> None:
                     value = corrected_value(f, value, s)
                 except XuejiError as e:
                     bad = f"{label(f)}的更正值不能接受：{e.message}"
+            if bad is None and v == "ok":
+                try:
+                    refuse_ok_on_broken(s, f)
+                except XuejiError as e:
+                    bad = e.message
+            if bad is None and value and f in IDENTITY_FIELDS and not evidence:
+                bad = (f"{label(f)}属于身份信息（第二十条），更正须在“证明材料”列写明县级以上公安部门证明的编号和日期")
             old = ver.get(f) or {}
             if bad is None and old.get("v") == v and (old.get("value") or None) == (value or None):
                 continue  # already recorded (the same workbook imported twice)
@@ -191,8 +202,27 @@ def plan_verdicts(session: Session, plan, rows: list[dict]) -> None:
                 shown += f"，更正为“{idcard.mask(value) if f == 'SFZH' else value}”"
             if note:
                 shown += f"（{note}）"
-            plan.verdicts.append({"ksh": s["KSH"], "field": f, "v": v, "value": value or None, "note": note,
-                                  "row": r["_row"], "sheet": where[1], "shown": shown})
+            row_items.append({"ksh": s["KSH"], "field": f, "v": v, "value": value or None, "note": note,
+                              "evidence": evidence, "row": r["_row"], "sheet": where[1], "shown": shown})
+        plan.verdicts += _one_request_per_row(s, row_items, plan, orig, where[1])
+
+
+def _one_request_per_row(s: dict, items: list[dict], plan, orig: dict, sheet: str) -> list[dict]:
+    """The identity corrections of one row become ONE change request (Art. 20: one application with
+    its evidence), so a 身份证号 and the 出生日期 it implies are corrected together — and the record they
+    would give must hold together."""
+    ident = [i for i in items if i["value"] and i["field"] in IDENTITY_FIELDS]
+    if not ident:
+        return items
+    changes = {i["field"]: i["value"] for i in ident}
+    problems = contradictions(dict(s, **changes))
+    if problems:
+        plan.rejected.append(Reject(ident[0]["row"], "更正后身份信息互相矛盾：" + "；".join(problems)
+                                    + "。请在同一行一并更正相关字段，或核对证件", orig, sheet))
+        return [i for i in items if i not in ident]
+    first = ident[0]
+    first["also"] = {i["field"]: i["value"] for i in ident[1:]}
+    return [i for i in items if i not in ident[1:]]
 
 
 def apply_verdicts(session: Session, plan, why: str) -> dict:
@@ -210,7 +240,8 @@ def apply_verdicts(session: Session, plan, why: str) -> dict:
             if s is None:
                 continue
             try:
-                outcome = verify_in(tx, session, s, item["field"], item["v"], item["value"], item["note"])
+                outcome = verify_in(tx, session, s, item["field"], item["v"], item["value"], item["note"],
+                                    item.get("evidence", ""), item.get("also") or None)
             except XuejiError as e:
                 plan.rejected.append(Reject(item["row"], f"{label(item['field'])}：{e.message}", {}, item["sheet"]))
                 continue
