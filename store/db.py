@@ -12,7 +12,7 @@ import orjson
 from tinydb import Query
 
 from xueji_tui.domain.errors import InvalidInput, NoData
-from xueji_tui.store import lock
+from xueji_tui.store import guard, lock
 from xueji_tui.store.audit import AuditLog
 from xueji_tui.store.files import FileCache, dumps, fsync_dir, make_dir, private_umask
 from xueji_tui.store.layout import SCHEMA_VERSION, SHARD_BUCKETS, college_dir, index_bucket, rows_of
@@ -273,6 +273,7 @@ def open_store(root: Path) -> Store:
             f"新建：xueji --data {root} init --school-code 10202 --school-name 吉林师范大学；"
             f"或试用示例学校：xueji --data {root} demo --no-tui"
         )
+    guard.check(root)  # before recovery: a directory others can change is neither read nor written
     store = Store(root)
     store.recover_if_needed()
     return store
@@ -288,7 +289,7 @@ def create_store(root: Path, *, school_code: str, school_name: str, president: s
     if root.exists() and any(p.name not in (".lock",) for p in root.iterdir()):
         raise InvalidInput(f"{root} 不是空目录；请指定一个新的或空的目录")
     make_dir(root)
-    os.chmod(root, 0o770)
+    os.chmod(root, 0o700)
     store = Store(root)
     with store.write(clerk, "新建数据目录") as tx:
         tx.table(META, "settings").insert({

@@ -30,6 +30,8 @@ COMMANDS: dict[str, str] = {
     "settings": "xueji_tui.cli.admin:settings_cmd",
     "sample-data": "xueji_tui.cli.demo:sample_data_cmd",
     "demo": "xueji_tui.cli.demo:demo_cmd",
+    "ssh": "xueji_tui.cli.ssh:ssh_group",
+    "ssh-session": "xueji_tui.cli.ssh:ssh_session_cmd",
 }
 
 
@@ -52,13 +54,37 @@ class Env:
     def session(self):
         """The store and the acting clerk (registered, or refused with how to register)."""
         if self._session is None:
-            from xueji_tui.services.session import open_session
+            from xueji_tui.services.session import Session, clerk_from, open_data
 
-            self._session = open_session(self.data, self.identity())
+            store = open_data(self.data)  # a directory the guard refuses says so before anyone is named
+            self._session = Session(store, clerk_from(store, self.identity()))
         return self._session
 
 
 pass_env = click.make_pass_decorator(Env)
+
+
+GLOBAL_VALUE_OPTIONS = ("--data", "--clerk")
+
+
+def refuse_repeated_globals(args: list[str]) -> None:
+    """A global option given twice is refused, never "the last one wins": a forced command that put
+    ``--clerk NAME`` first and appended what the client sent would otherwise hand out the client's pick."""
+    seen: dict[str, int] = {}
+    i = 0
+    while i < len(args):
+        tok = args[i]
+        name = tok.split("=", 1)[0]
+        if name in GLOBAL_VALUE_OPTIONS:
+            seen[name] = seen.get(name, 0) + 1
+            i += 1 if "=" in tok else 2
+            continue
+        if not tok.startswith("-") or tok == "--":
+            break  # the subcommand: what follows is its own
+        i += 1
+    twice = [n for n, k in seen.items() if k > 1]
+    if twice:
+        raise click.UsageError(f"全局选项 {'、'.join(twice)} 只能给一次（本次给了多次）；未作任何修改")
 
 
 class LazyGroup(click.Group):
@@ -78,22 +104,34 @@ class LazyGroup(click.Group):
             raise
         return getattr(mod, attr, None)
 
+    def parse_args(self, ctx, args):
+        refuse_repeated_globals(args)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except XuejiError as e:
-            click.echo(e.message, err=True)
+            click.echo(_safe(e.message), err=True)
             ctx.exit(e.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except OSError as e:
-            click.echo(f"文件或目录操作失败：{e.strerror or e}（{e.filename or ''}）", err=True)
+            click.echo(_safe(f"文件或目录操作失败：{e.strerror or e}（{e.filename or ''}）"), err=True)
             ctx.exit(2)
         except Exception as e:  # never a traceback for a clerk; XUEJI_DEBUG=1 shows it
             if os.environ.get("XUEJI_DEBUG"):
                 raise
-            click.echo(f"xueji 内部错误：{type(e).__name__}: {e}。设置 XUEJI_DEBUG=1 可查看详细信息。", err=True)
+            click.echo(_safe(f"xueji 内部错误：{type(e).__name__}: {e}。设置 XUEJI_DEBUG=1 可查看详细信息。"), err=True)
             ctx.exit(2)
+
+
+def _safe(message: str) -> str:
+    """A message may quote a value, a file name or what the client typed: line by line, nothing in it
+    reaches the terminal as a control sequence."""
+    from xueji_tui.domain.text import shown
+
+    return "\n".join(shown(line) for line in str(message).split("\n"))
 
 
 HELP = """xueji — 学籍学历电子注册（新生注册、学年注册、学历注册）。

@@ -9,7 +9,14 @@ import orjson
 
 
 def echo_json(obj) -> None:
-    sys.stdout.buffer.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS) + b"\n")
+    """JSON escapes C0 controls itself; C1 controls and the invisible direction marks it leaves raw,
+    and a terminal may obey them: they are written as \\uXXXX too (the same JSON, safe to print)."""
+    from xueji_tui.domain.text import CONTROL_RE
+
+    text = orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode("utf-8")
+    # the indentation's own newlines are C0 and stay; inside strings orjson already wrote C0 as \\uXXXX
+    text = CONTROL_RE.sub(lambda m: m.group() if m.group() < " " else f"\\u{ord(m.group()):04x}", text)
+    sys.stdout.buffer.write(text.encode("utf-8") + b"\n")
     sys.stdout.flush()
 
 

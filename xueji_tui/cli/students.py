@@ -12,11 +12,15 @@ HISTORY_KEYS = ("code", "date", "approved", "doc", "note", "clerk", "at")
 PHOTO_KEYS = ("taken", "taken_on", "linked", "check", "checked_on")
 
 
-def as_json(s: dict) -> dict:
-    """The ``lookup --json`` object of spec/cli.md (CHSI field codes + status, verification, history, photo)."""
+def as_json(s: dict, reveal: bool = False) -> dict:
+    """The ``lookup --json`` object (CHSI field codes + status, verification, history, photo); the
+    身份证号 masked unless revealed (and the reveal audited)."""
+    from xueji_tui.domain import idcard
     from xueji_tui.domain.record import verdicts
 
     out = {f: s.get(f, "") for f in CHSI_FIELDS}
+    if not reveal:
+        out["SFZH"] = idcard.mask(out["SFZH"] or "")
     out["status"] = s.get("status", "")
     out["verification"] = verdicts(s)
     out["history"] = [dict({k: e.get(k, "") for k in HISTORY_KEYS}, id=e.get("id"), type=e.get("type"),
@@ -27,8 +31,9 @@ def as_json(s: dict) -> dict:
     return out
 
 
-def as_text(s: dict) -> str:
+def as_text(s: dict, reveal: bool = False) -> str:
     from xueji_tui.domain import idcard
+    from xueji_tui.domain.text import shown
     from xueji_tui.domain.fields import ART6_FIELDS, label
     from xueji_tui.domain.record import grade, verdicts
 
@@ -37,7 +42,7 @@ def as_text(s: dict) -> str:
     wrong = [label(f) for f, x in v.items() if x == "wrong"]
     lines = [
         f"{s.get('XM', '')}  学号 {s.get('XH', '') or '—'}  考生号 {s.get('KSH', '')}  学籍状态 {s.get('status', '')}",
-        f"  身份证号 {idcard.mask(s.get('SFZH', ''))}  性别 {s.get('XB', '')}  民族 {s.get('MZ', '')}  "
+        f"  身份证号 {s.get('SFZH', '') if reveal else idcard.mask(s.get('SFZH', ''))}  性别 {s.get('XB', '')}  民族 {s.get('MZ', '')}  "
         f"出生日期 {s.get('CSRQ', '')}  政治面貌 {s.get('ZZMM', '')}",
         f"  {s.get('FY', '') or '（未分配学院）'} · {s.get('ZYMC', '')}（{s.get('ZYDM', '')}）· 班级 {s.get('BH', '')} · "
         f"{grade(s)}级 · {s.get('CC', '')} {s.get('XZ', '')}年 · 入学 {s.get('RXRQ', '')} · 预计毕业 {s.get('YJBYRQ', '')}",
@@ -51,24 +56,29 @@ def as_text(s: dict) -> str:
         mark = f"（已被 {e['reversed_by']} 撤销）" if e.get("reversed_by") else ""
         lines.append(f"  {e.get('id')} {e.get('date')} {e.get('code')} {e.get('type')}·{e.get('reason')} "
                      f"{e.get('from')} → {e.get('to')} {e.get('doc', '')} {e.get('note', '')}{mark}".rstrip())
-    return "\n".join(lines)
+    return "\n".join(shown(line) for line in lines)
 
 
 @click.command("lookup", help="按学号、考生号、身份证号（精确）或姓名/姓名前缀查询；--json 输出完整记录")
 @click.argument("query")
 @click.option("--json", "json_", is_flag=True, help="JSON：CHSI 字段代码 + status/verification/history/photo")
+@click.option("--reveal", is_flag=True, help="显示完整身份证号（每名学生记一行审计记录）")
 @pass_env
-def lookup_cmd(env, query, json_):
-    from xueji_tui.services.students import lookup
+def lookup_cmd(env, query, json_, reveal):
+    from xueji_tui.domain.text import shown
+    from xueji_tui.services.students import lookup, reveal_ids
 
-    found = lookup(env.session(), query)
+    session = env.session()
+    found = lookup(session, query)
+    if reveal:
+        reveal_ids(session, found)  # recorded before anything is shown
     if json_:
-        echo_json([as_json(s) for s in found])
+        echo_json([as_json(s, reveal) for s in found])
         return
-    click.echo("\n".join(as_text(s) for s in found))
+    click.echo("\n".join(as_text(s, reveal) for s in found))
     total = getattr(found, "total", len(found))
     if total > len(found):
-        note(f"共 {total} 人同名或以“{query}”开头，只列出前 {len(found)} 人；请输入更完整的姓名或学号")
+        note(shown(f"共 {total} 人同名或以“{query}”开头，只列出前 {len(found)} 人；请输入更完整的姓名或学号"))
     elif len(found) > 1:
         note(f"共 {len(found)} 人")
 

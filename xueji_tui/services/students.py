@@ -255,6 +255,17 @@ def reveal_id(session: Session, ksh: str) -> str:
     return s.get("SFZH", "")
 
 
+def reveal_ids(session: Session, shown: list[dict]) -> None:
+    """One audit line per student whose full 身份证号 is about to be printed (``lookup --reveal``)."""
+    if not shown:
+        return
+    for s in shown:
+        session.clerk.require_sees(s)
+    with session.store.write(session.clerk.name, "查看完整身份证号") as tx:
+        for s in shown:
+            tx.log("reveal", ksh=s["KSH"], xh=s.get("XH", ""), field="SFZH", old=None, new=s.get("SFZH", ""))
+
+
 def audit_lines(session: Session, ksh: str | None = None) -> list[dict]:
     """Audit lines, oldest first: one student's, or all those this clerk may see."""
     mine: set[str] | None = None
