@@ -153,9 +153,11 @@ def refuse_private_paths(argv: list[str], data_dir: Path) -> None:
         real = os.path.realpath(value)
         inside = os.path.commonpath([real, data]) == data
         hidden = any(part.startswith(".") and part not in (".", "..") for part in Path(real).parts)
-        if inside or hidden:
-            where = "数据目录中" if inside else "隐藏文件或目录（以 . 开头）中"
-            raise NotAllowed(f"远程会话不能读写{where}的文件：{shown(value)}；请换一个普通目录中的文件")
+        keys = Path(real).name.startswith("authorized_keys")  # wherever sshd was told to look
+        if inside or hidden or keys:
+            what = ("数据目录中的文件" if inside else "隐藏文件或隐藏目录（以 . 开头）中的文件" if hidden
+                    else "authorized_keys 文件")
+            raise NotAllowed(f"远程会话不能读写{what}：{shown(value)}；请换一个普通目录中的文件")
 
 
 @click.command("ssh-session", help="SSH 强制命令（写在 authorized_keys 中，经办人不直接运行）："
