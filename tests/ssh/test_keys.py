@@ -253,3 +253,11 @@ def test_the_session_without_a_terminal_asks_for_ssh_t(school):
 def test_an_unregistered_name_in_the_key_line_is_refused(school):
     r = session(school, "mallory", f"lookup {S0['XH']}")
     assert r.returncode == 3 and S0["XM"] not in r.stdout
+
+
+def test_list_shows_a_hand_edited_comment_as_text(school, keys, ak):
+    run(school, "ssh", "authorize", "wenxue", "--key", str(keys["wenxue"]), "--authorized-keys", str(ak))
+    ak.write_bytes(ak.read_bytes().rstrip(b"\n") + b" \x1b]0;owned\x07\x1b[2J\n")
+    r = run(school, "ssh", "list", "--authorized-keys", str(ak))
+    assert r.exit_code == 0 and "wenxue" in r.output
+    assert "\x1b" not in r.output and "\x07" not in r.output and "\\x1b]0;owned" in r.output

@@ -21,7 +21,10 @@ def echo_json(obj) -> None:
 
 
 def note(message: str) -> None:
-    click.echo(message, err=True)
+    """A message to stderr; what it quotes (a value, a file name) cannot drive the terminal."""
+    from xueji_tui.domain.text import shown
+
+    click.echo("\n".join(shown(line) for line in str(message).split("\n")), err=True)
 
 
 def table(rows: list[list[str]], headers: list[str]) -> str:
@@ -31,7 +34,9 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
     def width(s: str) -> int:
         return sum(2 if east_asian_width(c) in "WF" else 1 for c in s)
 
-    cells = [headers] + [[str(c) for c in r] for r in rows]
+    from xueji_tui.domain.text import shown
+
+    cells = [headers] + [[shown(c) for c in r] for r in rows]
     widths = [max(width(r[i]) for r in cells) for i in range(len(headers))]
     lines = []
     for r in cells:

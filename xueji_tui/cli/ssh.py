@@ -82,7 +82,7 @@ def list_cmd(env, keys_file):
     rows = []
     for k in got["keys"]:
         role = ("学生工作处" if k["role"] == "office" else f"学院·{k['college']}") if k["registered"] else "未登记！"
-        rows.append([shown(k["name"]), shown(role), k["type"], k["fingerprint"], shown(k["comment"]), str(k["line"])])
+        rows.append([k["name"], role, k["type"], k["fingerprint"], k["comment"], str(k["line"])])
     if rows:
         click.echo(table(rows, ["经办人", "角色", "类型", "指纹", "备注", "行号"]))
     else:

@@ -93,10 +93,12 @@ def lookup_cmd(env, query, json_, reveal):
 def verify_cmd(env, student, field, verdict, value, note_):
     from xueji_tui.services.students import verify
 
+    from xueji_tui.domain.text import shown
+
     outcome = verify(env.session(), student, field, verdict, value, note_)
-    click.echo(outcome.message)
+    click.echo(shown(outcome.message))
     if outcome.request_id:
-        click.echo(outcome.request_id)
+        click.echo(shown(outcome.request_id))
 
 
 @click.command("change", help="记录学籍异动/注销/记载：CODE 为 4 位原因代码（如 1101 因病休学）")
@@ -114,11 +116,12 @@ def verify_cmd(env, student, field, verdict, value, note_):
 @pass_env
 def change_cmd(env, student, code, date_, doc, approved, note_, to_major, to_class, to_grade, to_college, reverses):
     from xueji_tui.domain.status import ChangeRequest
+    from xueji_tui.domain.text import shown
     from xueji_tui.services.students import change
 
     req = ChangeRequest(code=code, date=date_, approved=approved, doc=doc, note=note_, to_major=to_major,
                         to_class=to_class, to_grade=to_grade, to_college=to_college, reverses=reverses)
     e = change(env.session(), student, req)
     moved = "；".join(f"{f} {o or '—'} → {n}" for f, (o, n) in e["fields"].items())
-    click.echo(f"已记录 {e['id']}：{e['code']} {e['type']}·{e['reason']}，学籍状态 {e['from']} → {e['to']}"
-               + (f"；{moved}" if moved else ""))
+    click.echo(shown(f"已记录 {e['id']}：{e['code']} {e['type']}·{e['reason']}，学籍状态 {e['from']} → {e['to']}"
+                     + (f"；{moved}" if moved else "")))
