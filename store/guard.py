@@ -21,6 +21,7 @@ from xueji_tui.domain.errors import InvalidInput
 from xueji_tui.domain.text import shown
 
 SHOW = 5  # offending paths named in the message, per kind
+FIX = "\n  修正："  # each fix on a line of its own, nothing after it: it can be copied as it stands
 
 
 def _account(uid: int) -> str:
@@ -36,9 +37,6 @@ def _q(path) -> str:
 
 def _refuse(text: str) -> None:
     raise InvalidInput(text)
-
-
-FIX = "\n  修正："  # each fix on a line of its own, nothing after it: it can be copied as it stands
 
 
 def check(root: Path) -> None:
@@ -76,7 +74,10 @@ def _walk(root: Path, owner: int) -> list[str]:
         with os.scandir(d) as it:
             for e in it:
                 p = Path(e.path)
-                est = e.stat(follow_symlinks=False)
+                try:
+                    est = e.stat(follow_symlinks=False)
+                except FileNotFoundError:  # another clerk's save renamed its temporary meanwhile
+                    continue
                 if stat.S_ISLNK(est.st_mode):
                     links.append(p)
                     continue

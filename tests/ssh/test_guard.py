@@ -167,3 +167,35 @@ def test_a_global_option_given_twice_is_refused(school, args):
 def test_a_subcommand_value_that_looks_like_a_global_option_is_not_counted(school):
     r = run(school, "verify", S0["XH"], "XM", "ok", "--note", "--clerk")
     assert r.exit_code == 0, r.output
+
+
+def test_the_check_tolerates_other_clerks_saving_meanwhile(school):
+    """Temporaries appear and are renamed away while the walk lists a directory."""
+    import threading
+
+    from xueji_tui.store import guard
+
+    st, stop, errors = open_store(school), threading.Event(), []
+
+    def writer():
+        i = 0
+        while not stop.is_set():
+            s = st.get(S0["KSH"])
+            s["BZ"] = f"第{i}次"
+            with st.write("office1", "测试") as tx:
+                tx.put_many([s])
+                tx.log("edit", ksh=s["KSH"], field="BZ", new=s["BZ"])
+            i += 1
+
+    t = threading.Thread(target=writer)
+    t.start()
+    try:
+        for _ in range(300):
+            try:
+                guard.check(school)
+            except Exception as e:  # noqa: BLE001 - any failure is the finding
+                errors.append(e)
+    finally:
+        stop.set()
+        t.join()
+    assert errors == []
