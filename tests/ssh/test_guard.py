@@ -54,8 +54,8 @@ def test_new_directories_and_files_are_the_owners_alone(tmp_path):
     assert "audit.jsonl" in modes and ".lock" in modes
 
 
-@pytest.mark.parametrize("where", [".", "clerks.json", "students", "audit.jsonl"])
-@pytest.mark.parametrize("bits", [0o020, 0o002])
+@pytest.mark.parametrize("where, bits", [(".", 0o020), ("clerks.json", 0o002), ("students", 0o020),
+                                         ("audit.jsonl", 0o002)])
 def test_writable_by_others_is_refused_with_the_chmod_that_fixes_it(school, where, bits):
     target = school / where
     os.chmod(target, target.stat().st_mode & 0o777 | bits)

@@ -224,6 +224,7 @@ def session(school, name, original, **env):
                           capture_output=True, text=True, env=e, stdin=subprocess.DEVNULL, timeout=60)
 
 
+@pytest.mark.slow  # a Python process per case
 def test_the_session_runs_as_its_clerk_whatever_the_client_sends(school):
     r = session(school, "wenxue", f"lookup {S0['XH']} --reveal", XUEJI_CLERK="office1", XUEJI_DATA="/nonexistent")
     assert r.returncode == 0 and S0["SFZH"] in r.stdout, r.stderr
@@ -232,6 +233,7 @@ def test_the_session_runs_as_its_clerk_whatever_the_client_sends(school):
     assert r.returncode == 3 and S1["XM"] not in r.stdout
 
 
+@pytest.mark.slow  # a Python process per case
 def test_the_session_refuses_files_in_the_data_directory_and_hidden_files(school, tmp_path):
     before = tree_digest(school)
     for target in (school / "x.xlsx", school / "students", Path.home() / ".ssh" / "authorized_keys",
@@ -245,11 +247,13 @@ def test_the_session_refuses_files_in_the_data_directory_and_hidden_files(school
     assert tree_digest(school) == before
 
 
+@pytest.mark.slow  # a Python process per case
 def test_the_session_without_a_terminal_asks_for_ssh_t(school):
     r = session(school, "office1", "")
     assert r.returncode == 2 and "ssh -t" in r.stderr
 
 
+@pytest.mark.slow  # a Python process per case
 def test_an_unregistered_name_in_the_key_line_is_refused(school):
     r = session(school, "mallory", f"lookup {S0['XH']}")
     assert r.returncode == 3 and S0["XM"] not in r.stdout

@@ -1,4 +1,4 @@
-"""The ``xueji`` command line (spec/cli.md). Commands load lazily: ``xueji lookup`` stays fast."""
+"""The ``xueji`` command line. Commands load lazily: ``xueji lookup`` stays fast."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Who is acting on which data directory (spec/cli.md: --data, --clerk and its ownership rule)."""
+"""Who is acting on which data directory: --data, --clerk and its ownership rule."""
 
 from __future__ import annotations
 
