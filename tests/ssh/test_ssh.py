@@ -102,7 +102,7 @@ def start_sshd(base: Path, authorized: Path, user: str) -> tuple[subprocess.Pope
             "Subsystem sftp internal-sftp", "LogLevel VERBOSE", ""]))
         log = open(base / "sshd.log", "ab")
         proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stdout=log, stderr=log,
-                                stdin=subprocess.DEVNULL)
+                                stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and proc.poll() is None:
             try:
@@ -113,6 +113,17 @@ def start_sshd(base: Path, authorized: Path, user: str) -> tuple[subprocess.Pope
                 time.sleep(0.05)
         stop(proc)
     raise AssertionError("sshd did not start:\n" + (base / "sshd.log").read_text(errors="replace"))
+
+
+def die_with_parent() -> None:
+    """sshd ends with the test run even if pytest itself is killed (Linux: PR_SET_PDEATHSIG)."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
 
 
 def stop(proc: subprocess.Popen) -> None:
