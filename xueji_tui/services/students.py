@@ -255,14 +255,14 @@ def reveal_id(session: Session, ksh: str) -> str:
     return s.get("SFZH", "")
 
 
-def reveal_ids(session: Session, shown: list[dict]) -> None:
+def reveal_ids(session: Session, students: list[dict]) -> None:
     """One audit line per student whose full 身份证号 is about to be printed (``lookup --reveal``)."""
-    if not shown:
+    if not students:
         return
-    for s in shown:
+    for s in students:
         session.clerk.require_sees(s)
     with session.store.write(session.clerk.name, "查看完整身份证号") as tx:
-        for s in shown:
+        for s in students:
             tx.log("reveal", ksh=s["KSH"], xh=s.get("XH", ""), field="SFZH", old=None, new=s.get("SFZH", ""))
 
 
