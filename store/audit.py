@@ -117,7 +117,7 @@ class AuditLog:
         return b"\n".join(out) + b"\n", Head(seq, txn, prev)
 
     def append(self, data: bytes) -> None:
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o660)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             write_all(fd, data)
             os.fsync(fd)

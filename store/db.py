@@ -11,7 +11,7 @@ from typing import Iterator
 import orjson
 from xueji_tui.domain.errors import InvalidInput, NoData
 from xueji_tui.domain.record import copy_record
-from xueji_tui.store import lock
+from xueji_tui.store import guard, lock
 from xueji_tui.store.audit import AuditLog
 from xueji_tui.store.files import FileCache, dumps, fsync_dir, make_dir, private_umask
 from xueji_tui.store.layout import (CLERKS, CORRECTIONS, IMPORTS, MAJORS, PROPOSALS, SCHEMA_VERSION, SETTINGS,
@@ -293,6 +293,7 @@ def open_store(root: Path) -> DiskStore:
             f"新建：xueji --data {root} init --school-code 10202 --school-name 吉林师范大学；"
             f"或试用示例学校：xueji --data {root} demo --no-tui"
         )
+    guard.check(root)  # before recovery: a directory others can change is neither read nor written
     store = DiskStore(root)
     store.recover_if_needed()
     return store
@@ -308,7 +309,7 @@ def create_store(root: Path, *, school_code: str, school_name: str, president: s
     if root.exists() and any(p.name not in (".lock",) for p in root.iterdir()):
         raise InvalidInput(f"{root} 不是空目录；请指定一个新的或空的目录")
     make_dir(root)
-    os.chmod(root, 0o770)
+    os.chmod(root, 0o700)
     store = DiskStore(root)
     with store.write(clerk, "新建数据目录") as tx:
         tx.update_settings({

@@ -15,12 +15,12 @@ import orjson
 from xueji_tui.domain.record import ROW
 from xueji_tui.durable import fsync_dir, write_new  # noqa: F401  (fsync_dir is re-exported)
 
-FILE_MODE = 0o660  # owner and group (the clerks' group); never others
-DIR_MODE = 0o770
+FILE_MODE = 0o600  # owner only: one service account owns the data (clerks come in through SSH)
+DIR_MODE = 0o700
 
 
 def private_umask() -> None:
-    os.umask(0o007)
+    os.umask(0o077)
 
 
 def make_dir(path: Path) -> None:

@@ -40,10 +40,17 @@ def test_unregistered_identity_is_refused_with_how_to_add_it(school):
 
 
 def test_clerk_option_only_honoured_for_the_directory_owner(school):
+    from xueji_tui.services.session import acting_identity, login_name
+
+    assert acting_identity(school, "office1") == ("office1", None)
     os.chown(school, 54321, -1)
     try:
-        r = run(school, "lookup", S0["XH"], clerk="office1")
-        assert "未生效" in r.output and r.exit_code == 3  # acting as the login name, not registered
+        name, warning = acting_identity(school, "office1")
+        assert name == login_name() and "未生效" in warning
+        before = tree_digest(school)
+        r = run(school, "lookup", S0["XH"], clerk="office1")  # and another account is refused outright
+        assert r.exit_code == 2 and "sudo -u 54321" in r.output and "未生效" not in r.output
+        assert tree_digest(school) == before
     finally:
         os.chown(school, os.geteuid(), -1)
 
@@ -64,7 +71,7 @@ def test_lookup_json_keys(school):
     for k in ("KSH", "XH", "XM", "XB", "CSRQ", "SFZH", "MZ", "ZZMM", "ZYDM", "ZYMC", "FY", "XSH", "BH", "CC",
               "XXXS", "XZ", "RXRQ", "YJBYRQ", "BYRQ", "BJYJL", "ZSBH", "status", "verification", "history", "photo"):
         assert k in obj
-    assert obj["SFZH"] == S0["SFZH"] and obj["status"] == "注册学籍"
+    assert obj["SFZH"] == S0["SFZH"][:6] + "********" + S0["SFZH"][-4:] and obj["status"] == "注册学籍"
     assert set(obj["verification"]) >= {"KSH", "XM", "SFZH", "ZP"} and obj["verification"]["XM"] is None
     assert set(obj["photo"]) == {"taken", "taken_on", "linked", "check", "checked_on"}
 

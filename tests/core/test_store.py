@@ -141,7 +141,7 @@ def test_torn_audit_tail_is_cut_off(school):
 def test_files_are_private(school):
     for p in [school, *school.rglob("*")]:
         mode = stat.S_IMODE(p.stat().st_mode)
-        assert mode & 0o007 == 0, f"{p} is readable by others: {oct(mode)}"
+        assert mode & 0o077 == 0, f"{p} is open to group or others: {oct(mode)}"
 
 
 def test_schema_version_and_settings(school):

@@ -28,7 +28,7 @@ def crafted(school, office, tmp_path):
     """A re-import of the 60-student school with every kind of difference planted once or twice."""
     s = {i: make_student(i) for i in range(60)}
     svc.verify(office, s[4]["KSH"], "MZ", "ok")                       # verified ...
-    svc.verify(office, s[5]["KSH"], "XM", "wrong", value="王小五", note="身份证为准")  # ... and corrected
+    svc.verify(office, s[5]["KSH"], "XM", "wrong", value="王小五", note="身份证为准", evidence="公安证明")  # ... corrected
     rows = [dict(s[i]) for i in range(60) if i not in (7, 8)]          # 7, 8 missing from the file
     by = {r["KSH"]: r for r in rows}
     by[s[2]["KSH"]]["BH"] = "新编班级1班"                               # 1 changed field

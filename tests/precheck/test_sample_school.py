@@ -84,6 +84,7 @@ def imported(tmp_path_factory) -> Path:
     root = work / "data"
     r = xueji(root, "init", "--school-code", "10202", "--school-name", "吉林师范大学", "--president", "李清源")
     assert r.exit_code == 0, r.output
+    assert xueji(root, "users", "add", "xjk2", "--role", "office").exit_code == 0  # approvals need two
     for kind, name in (("students", "students.dbf"), ("graduates", "graduates.dbf"), ("photos", "photos.xlsx")):
         r = xueji(root, "import", kind, work / name, "--yes")
         assert r.exit_code == 0, r.output
@@ -114,7 +115,7 @@ def test_the_whole_flow_from_chsi_files_to_the_upload(imported, tmp_path):
     mine = {(f["rule"], f["field"]) for f in got["findings"] if f["KSH"] == bad["KSH"]}
     assert {("id-checksum", "SFZH"), ("pending-correction", "SFZH")} <= mine
     assert xueji(root, "correction", "submit", rid).exit_code == 0
-    assert xueji(root, "correction", "approve", rid, "--doc", "吉教学字〔2027〕8号", clerk="xjk").exit_code == 0
+    assert xueji(root, "correction", "approve", rid, "--doc", "吉教学字〔2027〕8号", clerk="xjk2").exit_code == 0
     got = json.loads(xueji(root, "precheck", "--year", YEAR, "--json").stdout)
     assert not [f for f in got["findings"] if f["KSH"] == bad["KSH"] and f["rule"] == "id-checksum"]
 

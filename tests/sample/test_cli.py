@@ -90,7 +90,7 @@ def test_demo_without_data_makes_a_new_temporary_directory(monkeypatch):
     try:
         assert root.is_dir() and root.name.startswith("xueji-demo-")
         assert open_store(root).clerk("zhaoli")["role"] == "office"
-        assert oct(root.stat().st_mode & 0o777) in ("0o770", "0o700")
+        assert oct(root.stat().st_mode & 0o777) == "0o700"
     finally:
         shutil.rmtree(root)
 

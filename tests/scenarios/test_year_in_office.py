@@ -44,7 +44,7 @@ def x(data, *args, clerk=ME):
 def student(data, **want) -> dict:
     for r in open_store(data).rows():
         if all(r[ROW[k]] == v for k, v in want.items()):
-            return json.loads(x(data, "lookup", r[ROW["KSH"]], "--json").output)[0]
+            return json.loads(x(data, "lookup", r[ROW["KSH"]], "--json", "--reveal").output)[0]
     raise LookupError(want)
 
 
@@ -117,7 +117,7 @@ def test_boundaries_other_college_and_last_years_file(demo, tmp_path):
     mine = next(s for r in open_store(demo).rows("文学院") if r[ROW["status"]] == "注册学籍"
                 and not (s := open_store(demo).get(r[ROW["KSH"]])).get("history"))
     assert x(demo, "verify", mine["XH"], "XM", "ok", clerk="wenxue").exit_code == 0
-    rows = [json.loads(x(demo, "lookup", r[ROW["KSH"]], "--json").output)[0]
+    rows = [json.loads(x(demo, "lookup", r[ROW["KSH"]], "--json", "--reveal").output)[0]
             for r in open_store(demo).rows("文学院")[:40] if r[ROW["KSH"]] != mine["KSH"]]
     old = tmp_path / "去年的在校生.csv"
     heads = ["KSH", "XH", "XM", "XB", "CSRQ", "SFZH", "MZ", "ZZMM", "ZYDM", "ZYMC", "FY", "XSH", "BH", "CC",

@@ -31,6 +31,8 @@ COMMANDS: dict[str, str] = {
     "settings": "xueji_tui.cli.admin:settings_cmd",
     "sample-data": "xueji_tui.cli.demo:sample_data_cmd",
     "demo": "xueji_tui.cli.demo:demo_cmd",
+    "ssh": "xueji_tui.cli.ssh:ssh_group",
+    "ssh-session": "xueji_tui.cli.ssh:ssh_session_cmd",
 }
 
 
@@ -53,13 +55,37 @@ class Env:
     def session(self):
         """The store and the acting clerk (registered, or refused with how to register)."""
         if self._session is None:
-            from xueji_tui.services.session import open_session
+            from xueji_tui.services.session import Session, clerk_from, open_data
 
-            self._session = open_session(self.data, self.identity())
+            store = open_data(self.data)  # a directory the guard refuses says so before anyone is named
+            self._session = Session(store, clerk_from(store, self.identity()))
         return self._session
 
 
 pass_env = click.make_pass_decorator(Env)
+
+
+GLOBAL_VALUE_OPTIONS = ("--data", "--clerk")
+
+
+def refuse_repeated_globals(args: list[str]) -> None:
+    """A global option given twice is refused, never "the last one wins": a forced command that put
+    ``--clerk NAME`` first and appended what the client sent would otherwise hand out the client's pick."""
+    seen: dict[str, int] = {}
+    i = 0
+    while i < len(args):
+        tok = args[i]
+        name = tok.split("=", 1)[0]
+        if name in GLOBAL_VALUE_OPTIONS:
+            seen[name] = seen.get(name, 0) + 1
+            i += 1 if "=" in tok else 2
+            continue
+        if not tok.startswith("-") or tok == "--":
+            break  # the subcommand: what follows is its own
+        i += 1
+    twice = [n for n, k in seen.items() if k > 1]
+    if twice:
+        raise click.UsageError(f"全局选项 {'、'.join(twice)} 只能给一次（本次给了多次）；未作任何修改")
 
 
 class LazyGroup(click.Group):
@@ -73,6 +99,10 @@ class LazyGroup(click.Group):
         module, attr = target.split(":")
         return getattr(importlib.import_module(module), attr)
 
+    def parse_args(self, ctx, args):
+        refuse_repeated_globals(args)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -82,8 +112,16 @@ class LazyGroup(click.Group):
             if os.environ.get("XUEJI_DEBUG") and not isinstance(e, XuejiError):
                 raise
             error = explain(e)
-            click.echo(error.message, err=True)
+            click.echo(_safe(error.message), err=True)
             ctx.exit(error.exit_code)
+
+
+def _safe(message: str) -> str:
+    """A message may quote a value, a file name or what the client typed: line by line, nothing in it
+    reaches the terminal as a control sequence."""
+    from xueji_tui.domain.text import shown
+
+    return "\n".join(shown(line) for line in str(message).split("\n"))
 
 
 HELP = """xueji — 学籍学历电子注册（新生注册、学年注册、学历注册）。

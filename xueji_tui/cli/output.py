@@ -9,12 +9,22 @@ import orjson
 
 
 def echo_json(obj) -> None:
-    sys.stdout.buffer.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS) + b"\n")
+    """JSON escapes C0 controls itself; C1 controls and the invisible direction marks it leaves raw,
+    and a terminal may obey them: they are written as \\uXXXX too (the same JSON, safe to print)."""
+    from xueji_tui.domain.text import CONTROL_RE
+
+    text = orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode("utf-8")
+    # the indentation's own newlines are C0 and stay; inside strings orjson already wrote C0 as \\uXXXX
+    text = CONTROL_RE.sub(lambda m: m.group() if m.group() < " " else f"\\u{ord(m.group()):04x}", text)
+    sys.stdout.buffer.write(text.encode("utf-8") + b"\n")
     sys.stdout.flush()
 
 
 def note(message: str) -> None:
-    click.echo(message, err=True)
+    """A message to stderr; what it quotes (a value, a file name) cannot drive the terminal."""
+    from xueji_tui.domain.text import shown
+
+    click.echo("\n".join(shown(line) for line in str(message).split("\n")), err=True)
 
 
 def table(rows: list[list[str]], headers: list[str]) -> str:
@@ -24,7 +34,9 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
     def width(s: str) -> int:
         return sum(2 if east_asian_width(c) in "WF" else 1 for c in s)
 
-    cells = [headers] + [[str(c) for c in r] for r in rows]
+    from xueji_tui.domain.text import shown
+
+    cells = [headers] + [[shown(c) for c in r] for r in rows]
     widths = [max(width(r[i]) for r in cells) for i in range(len(headers))]
     lines = []
     for r in cells:

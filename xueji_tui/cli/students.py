@@ -12,11 +12,15 @@ HISTORY_KEYS = ("code", "date", "approved", "doc", "note", "clerk", "at")
 PHOTO_KEYS = ("taken", "taken_on", "linked", "check", "checked_on")
 
 
-def as_json(s: dict) -> dict:
-    """The ``lookup --json`` object of docs/cli.md (CHSI field codes + status, verification, history, photo)."""
+def as_json(s: dict, reveal: bool = False) -> dict:
+    """The ``lookup --json`` object of docs/cli.md (CHSI field codes + status, verification, history,
+    photo); the 身份证号 masked unless revealed (and the reveal audited)."""
+    from xueji_tui.domain import idcard
     from xueji_tui.domain.record import verdicts
 
     out = {f: s.get(f, "") for f in CHSI_FIELDS}
+    if not reveal:
+        out["SFZH"] = idcard.mask(out["SFZH"] or "")
     out["status"] = s.get("status", "")
     out["verification"] = verdicts(s)
     out["history"] = [dict({k: e.get(k, "") for k in HISTORY_KEYS}, id=e.get("id"), type=e.get("type"),
@@ -27,8 +31,9 @@ def as_json(s: dict) -> dict:
     return out
 
 
-def as_text(s: dict) -> str:
+def as_text(s: dict, reveal: bool = False) -> str:
     from xueji_tui.domain import idcard
+    from xueji_tui.domain.text import shown
     from xueji_tui.domain.fields import ART6_FIELDS, label
     from xueji_tui.domain.record import grade, verdicts
 
@@ -37,7 +42,7 @@ def as_text(s: dict) -> str:
     wrong = [label(f) for f, x in v.items() if x == "wrong"]
     lines = [
         f"{s.get('XM', '')}  学号 {s.get('XH', '') or '—'}  考生号 {s.get('KSH', '')}  学籍状态 {s.get('status', '')}",
-        f"  身份证号 {idcard.mask(s.get('SFZH', ''))}  性别 {s.get('XB', '')}  民族 {s.get('MZ', '')}  "
+        f"  身份证号 {s.get('SFZH', '') if reveal else idcard.mask(s.get('SFZH', ''))}  性别 {s.get('XB', '')}  民族 {s.get('MZ', '')}  "
         f"出生日期 {s.get('CSRQ', '')}  政治面貌 {s.get('ZZMM', '')}",
         f"  {s.get('FY', '') or '（未分配学院）'} · {s.get('ZYMC', '')}（{s.get('ZYDM', '')}）· 班级 {s.get('BH', '')} · "
         f"{grade(s)}级 · {s.get('CC', '')} {s.get('XZ', '')}年 · 入学 {s.get('RXRQ', '')} · 预计毕业 {s.get('YJBYRQ', '')}",
@@ -51,24 +56,30 @@ def as_text(s: dict) -> str:
         mark = f"（已被 {e['reversed_by']} 撤销）" if e.get("reversed_by") else ""
         lines.append(f"  {e.get('id')} {e.get('date')} {e.get('code')} {e.get('type')}·{e.get('reason')} "
                      f"{e.get('from')} → {e.get('to')} {e.get('doc', '')} {e.get('note', '')}{mark}".rstrip())
-    return "\n".join(lines)
+    return "\n".join(shown(line) for line in lines)
 
 
 @click.command("lookup", help="按学号、考生号、身份证号（精确）或姓名/姓名前缀查询；--json 输出完整记录")
 @click.argument("query")
 @click.option("--json", "json_", is_flag=True, help="JSON：CHSI 字段代码 + status/verification/history/photo")
+@click.option("--reveal", is_flag=True, help="显示完整身份证号（每名学生记一行审计记录）")
 @pass_env
-def lookup_cmd(env, query, json_):
+def lookup_cmd(env, query, json_, reveal):
+    from xueji_tui.domain.text import shown
     from xueji_tui.services.find import lookup
+    from xueji_tui.services.students import reveal_ids
 
-    found = lookup(env.session(), query)
+    session = env.session()
+    found = lookup(session, query)
+    if reveal:
+        reveal_ids(session, found)  # recorded before anything is shown
     if json_:
-        echo_json([as_json(s) for s in found])
+        echo_json([as_json(s, reveal) for s in found])
         return
-    click.echo("\n".join(as_text(s) for s in found))
+    click.echo("\n".join(as_text(s, reveal) for s in found))
     total = getattr(found, "total", len(found))
     if total > len(found):
-        note(f"共 {total} 人同名或以“{query}”开头，只列出前 {len(found)} 人；请输入更完整的姓名或学号")
+        note(shown(f"共 {total} 人同名或以“{query}”开头，只列出前 {len(found)} 人；请输入更完整的姓名或学号"))
     elif len(found) > 1:
         note(f"共 {len(found)} 人")
 
@@ -84,10 +95,12 @@ def lookup_cmd(env, query, json_):
 def verify_cmd(env, student, field, verdict, value, note_, evidence):
     from xueji_tui.services.students import verify
 
+    from xueji_tui.domain.text import shown
+
     outcome = verify(env.session(), student, field, verdict, value, note_, evidence)
-    click.echo(outcome.message)
+    click.echo(shown(outcome.message))
     if outcome.request_id:
-        click.echo(outcome.request_id)
+        click.echo(shown(outcome.request_id))
 
 
 @click.command("change", help="记录学籍异动/注销/记载：CODE 为 4 位原因代码（如 1101 因病休学）")
@@ -105,6 +118,7 @@ def verify_cmd(env, student, field, verdict, value, note_, evidence):
 @pass_env
 def change_cmd(env, student, code, date_, doc, approved, note_, to_major, to_class, to_grade, to_college, reverses):
     from xueji_tui.domain.status import ChangeRequest
+    from xueji_tui.domain.text import shown
     from xueji_tui.services.changes import change
 
     req = ChangeRequest(code=code, date=date_, approved=approved, doc=doc, note=note_, to_major=to_major,
@@ -116,4 +130,4 @@ def change_cmd(env, student, code, date_, doc, approved, note_, to_major, to_cla
         click.echo(f"#{e['proposal']}")
         note(f"已报送 #{e['proposal']}：{what}。学生信息未改变，待学生工作处复核（xueji review list）")
     else:
-        click.echo(f"已记录 {e['id']}：{what}")
+        click.echo(shown(f"已记录 {e['id']}：{what}"))

@@ -68,6 +68,11 @@ def clerk_from(store: Store, name: str) -> Clerk:
     return Clerk(rec["name"], rec["role"], rec.get("college") or "")
 
 
+def open_data(data_dir: Path) -> Store:
+    """The store, once the data directory passed the guard (owner only, no links, no foreign files)."""
+    return open_store(data_dir)
+
+
 def open_session(data_dir: Path, clerk_name: str) -> Session:
-    store = open_store(data_dir)
+    store = open_data(data_dir)
     return Session(store, clerk_from(store, clerk_name))

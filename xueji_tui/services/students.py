@@ -124,9 +124,19 @@ def _photo_word(s: dict) -> str:
 def reveal_id(session: Session, ksh: str) -> str:
     """The full 身份证号, for the student screen; the reveal is audited."""
     s = get_student(session, ksh)
-    with session.store.write(session.clerk.name, "查看完整身份证号") as tx:
-        tx.log("reveal", ksh=s["KSH"], xh=s.get("XH", ""), field="SFZH", old=None, new=s.get("SFZH", ""))
+    reveal_ids(session, [s])
     return s.get("SFZH", "")
+
+
+def reveal_ids(session: Session, students: list[dict]) -> None:
+    """One audit line per student whose full 身份证号 is about to be printed (``lookup --reveal``)."""
+    if not students:
+        return
+    for s in students:
+        session.clerk.require_sees(s)
+    with session.store.write(session.clerk.name, "查看完整身份证号") as tx:
+        for s in students:
+            tx.log("reveal", ksh=s["KSH"], xh=s.get("XH", ""), field="SFZH", old=None, new=s.get("SFZH", ""))
 
 
 def audit_lines(session: Session, ksh: str | None = None) -> list[dict]:
