@@ -12,15 +12,15 @@ import orjson
 from tinydb import Query
 
 from xueji_tui.domain.errors import InvalidInput, NoData
-from xueji_tui.store import lock
-from xueji_tui.store.audit import AuditLog
+from xueji_tui.store import lock, recovery
+from xueji_tui.store.audit import AuditLog, Head
+from xueji_tui.store.commit import stopped
 from xueji_tui.store.files import FileCache, dumps, fsync_dir, make_dir, private_umask
 from xueji_tui.store.layout import SCHEMA_VERSION, SHARD_BUCKETS, college_dir, index_bucket, rows_of
 from xueji_tui.store.tinystorage import tinydb_read
 from xueji_tui.store.txn import STUDENTS, Txn, now_iso
 
 META, CLERKS, CORRECTIONS, CATALOG = "meta.json", "clerks.json", "corrections.json", "catalog.json"
-_TMP = re.compile(r"^(?P<name>.+)\.(?P<txn>\d+)\.tmp$")
 
 # schema_version -> function(txn) bringing a store from that version to the next
 MIGRATIONS: dict[int, object] = {}
@@ -218,9 +218,10 @@ class Store:
         return out
 
     def recover(self) -> None:
-        """Finish or discard an interrupted commit (done under the writers' lock)."""
+        """Finish or discard an interrupted commit (under the writers' lock). A trail that is not
+        what was committed is left exactly as it is: reads go on, writes stop (``write``)."""
         with lock.exclusive(self.root):
-            self._recover_locked()
+            self._recover_locked(strict=False)
 
     def recover_if_needed(self) -> None:
         if self._temp_files() or not self._audit_tail_clean():
@@ -234,20 +235,41 @@ class Store:
         except (FileNotFoundError, OSError):
             return True
 
-    def _recover_locked(self) -> None:
-        head = self.audit.recover()
-        dirs = set()
-        for tmp in self._temp_files():
-            m = _TMP.match(tmp.name)
-            if m and int(m["txn"]) <= head.txn:
-                os.replace(tmp, tmp.with_name(m["name"]))
-                self.cache.forget(tmp.with_name(m["name"]))
-            else:
-                tmp.unlink(missing_ok=True)
-            dirs.add(tmp.parent)
-        for d in dirs:
-            fsync_dir(d)
+    def _recover_locked(self, strict: bool = True) -> Head | None:
+        """Under the lock: finish or undo our own interrupted commit, then make sure the trail's end
+        is what was committed. ``strict`` (before a write): anything else raises TrailBroken."""
+        plan = recovery.examine(self.root, self.audit, self._temp_files())
+        if plan.broken:
+            if strict:
+                raise stopped(f"审计记录异常：{plan.problem}")
+            return None
+        if not plan.idle:
+            for d in recovery.apply(plan, self.audit, self.cache.forget):
+                fsync_dir(d)
+        self._note_head(plan.head)
         self._migrate_locked()
+        return plan.head
+
+    def _note_head(self, head: Head | None) -> None:
+        """Remember the checked head with the trail's signature: a commit under the same lock uses it."""
+        try:
+            st = os.stat(self.audit.path)
+            sig = (st.st_ino, st.st_size, st.st_mtime_ns)
+        except FileNotFoundError:
+            sig = None
+        self._write_head = (sig, head)
+
+    def _committed_head(self) -> Head:
+        """The head a commit chains to (under the lock; re-checked if the trail moved since)."""
+        try:
+            st = os.stat(self.audit.path)
+            sig = (st.st_ino, st.st_size, st.st_mtime_ns)
+        except FileNotFoundError:
+            sig = None
+        known = getattr(self, "_write_head", None)
+        if known and known[0] == sig and known[1] is not None:
+            return known[1]
+        return self._recover_locked()
 
     def _migrate_locked(self) -> None:
         version = self.settings.get("schema_version", SCHEMA_VERSION)

@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "graduate": "xueji_tui.cli.graduation:graduate_cmd",
     "conclusion": "xueji_tui.cli.graduation:conclusion_cmd",
     "audit": "xueji_tui.cli.admin:audit_cmd",
+    "doctor": "xueji_tui.cli.admin:doctor_cmd",
     "settings": "xueji_tui.cli.admin:settings_cmd",
     "sample-data": "xueji_tui.cli.demo:sample_data_cmd",
     "demo": "xueji_tui.cli.demo:demo_cmd",
@@ -87,7 +88,9 @@ class LazyGroup(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except OSError as e:
-            click.echo(f"文件或目录操作失败：{e.strerror or e}（{e.filename or ''}）", err=True)
+            from xueji_tui.domain.errors import os_reason
+
+            click.echo(f"文件或目录操作失败：{os_reason(e)}（{e.filename or ''}）", err=True)
             ctx.exit(2)
         except Exception as e:  # never a traceback for a clerk; XUEJI_DEBUG=1 shows it
             if os.environ.get("XUEJI_DEBUG"):

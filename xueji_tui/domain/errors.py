@@ -47,3 +47,48 @@ class Blocked(XuejiError):
     """The command ran and found problems that stop it (precheck errors before an upload): exit 1."""
 
     exit_code = 1
+
+
+class StoreDamaged(XuejiError):
+    """A file of the data directory cannot be read (truncated, garbled): named, with what to do."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, path: str = ""):
+        super().__init__(message)
+        self.path = path
+
+
+class TrailBroken(XuejiError):
+    """The audit trail (or a data file) no longer agrees with what was committed: writes stop."""
+
+    exit_code = 2
+
+
+class WriteFailed(XuejiError):
+    """The operating system refused a write (disk full …); the store was left as it was."""
+
+    exit_code = 2
+
+
+class WriteUnfinished(XuejiError):
+    """Committed (the audit lines are on disk) but not all files were put in place; the next open
+    finishes it. The command ran and hit a problem: exit 1."""
+
+    exit_code = 1
+
+
+_OS_REASONS = {
+    "ENOSPC": "磁盘空间已满", "EDQUOT": "超出磁盘配额", "EACCES": "没有写入权限", "EPERM": "操作不被允许",
+    "EROFS": "文件系统为只读", "EIO": "磁盘读写错误", "EMFILE": "打开的文件过多", "ENFILE": "打开的文件过多",
+    "ENOENT": "文件或目录不存在", "ENOTDIR": "路径中有一项不是目录", "EISDIR": "这是一个目录",
+    "ELOOP": "路径中有符号链接", "EEXIST": "文件已存在", "EFBIG": "文件过大", "ENAMETOOLONG": "文件名过长",
+}
+
+
+def os_reason(error: OSError) -> str:
+    """What the operating system said, in Chinese (an unusual error by its errno name)."""
+    import errno
+
+    name = errno.errorcode.get(error.errno or 0, "")
+    return _OS_REASONS.get(name) or f"系统错误 {name or error.errno}"
