@@ -17,7 +17,7 @@ from pathlib import Path
 import orjson
 
 from xueji_tui.domain.errors import NoData
-from xueji_tui.domain.record import ROW, roster_row
+from xueji_tui.domain.record import ROW
 from xueji_tui.store import lock, recovery
 from xueji_tui.store.audit import AuditLog
 from xueji_tui.store.evidence import TrailReport, check_clerks, check_files, check_trail, data_files
@@ -28,7 +28,8 @@ from xueji_tui.store.layout import index_bucket, index_keys, rows_of
 ACCESS, DAMAGED, DERIVED, STRAY, CLERKS, TRAIL, DATA = (
     "access", "damaged", "derived", "stray", "clerks", "trail", "data")
 ACKNOWLEDGEABLE = {TRAIL, DATA}
-_COMPARED = [ROW[f] for f in ("KSH", "XH", "XM", "XB", "FY", "ZYMC", "BH", "status", "SFZH")]
+# the roster columns copied from the record (the others are computed by rules that change with versions)
+_COMPARED = {f: ROW[f] for f in ("KSH", "XH", "XM", "XB", "FY", "ZYMC", "BH", "status", "SFZH")}
 RESTORE = "从备份恢复该文件"
 
 
@@ -168,8 +169,8 @@ def _consistency(up: Checkup, parsed: dict[str, object]) -> None:
         if not isinstance(rows, list):
             continue
         have = {r[0]: r for r in rows if isinstance(r, list) and r}
-        bad = sum(1 for d in docs if [have.get(d.get("KSH"), [None] * len(ROW))[i] for i in _COMPARED]
-                  != [roster_row(d)[i] for i in _COMPARED])
+        bad = sum(1 for d in docs if [(have.get(d.get("KSH")) or [None] * len(ROW))[i] for i in _COMPARED.values()]
+                  != [d.get(f, "") for f in _COMPARED])
         bad += len(set(have) - {d.get("KSH") for d in docs})
         if bad:
             up.add(rows_rel, f"与分片 {shard} 不一致：{bad} 名学生的名册行缺失、多余或过时",

@@ -221,6 +221,20 @@ def test_the_office_acknowledges_a_break_append_only(school, tmp_path):
     assert r.exit_code == 1 and "确认之后又被改动" in r.output
 
 
+@pytest.mark.parametrize("how", ["edit", "garble-tail", "append-junk", "empty", "delete-both", "head"])
+def test_after_an_acknowledgement_work_goes_on_and_the_break_stays_on_record(school, how):
+    saves(school)
+    tamper(school, how)
+    kept = (school / "audit.jsonl").read_bytes() if (school / "audit.jsonl").exists() else b""
+    assert run(school, "doctor", "--acknowledge", "--reason", "核实无误").exit_code == 0
+    assert (school / "audit.jsonl").read_bytes().startswith(kept)
+    assert run(school, "doctor").exit_code == 0
+    saves(school, 2)
+    r = run(school, "audit", "--verify")
+    assert r.exit_code == 0 and "核实无误" in r.output, r.output
+    assert run(school, "doctor").exit_code == 0
+
+
 def test_an_acknowledgement_accepts_an_edited_shard_but_not_a_damaged_file(school, tmp_path):
     p = shard_of(school, S0["KSH"])
     rel = str(p.relative_to(school))
@@ -348,4 +362,41 @@ def test_disk_full_while_appending_the_trail_writes_nothing(school, monkeypatch,
         open_store(school)
     assert tree_digest(school) == before
     assert run(school, "change", S0["XH"], "1101", "--date", "20250301", "--doc", "文号").exit_code == 0
+    assert run(school, "audit", "--verify").exit_code == 0
+
+
+def test_a_store_of_the_first_version_upgrades_without_a_break(school):
+    """Heads without length or digests, lines without ``files``: the first save carries on from them."""
+    lines = [orjson.loads(x) for x in trail_lines(school)]
+    prev = "0" * 64
+    for d in lines:
+        d.pop("files", None)
+        d["prev"] = prev
+        d.pop("hash")
+        d["hash"] = prev = line_hash(prev, d)
+    write_lines(school, [orjson.dumps(d) + b"\n" for d in lines])
+    (school / "audit.head").write_bytes(orjson.dumps({"seq": lines[-1]["seq"], "txn": lines[-1]["txn"], "hash": prev}))
+    r = run(school, "audit", "--verify")
+    assert r.exit_code == 0 and "旧版本" in r.output
+    assert run(school, "doctor").exit_code == 0
+    saves(school, 2)
+    assert run(school, "audit", "--verify").exit_code == 0
+    head = orjson.loads((school / "audit.head").read_bytes())
+    assert head["size"] == (school / "audit.jsonl").stat().st_size and head["files"]
+    tamper(school, "delete-tail")
+    assert run(school, "verify", S1["XH"], "XM", "ok").exit_code == 2
+
+
+def test_a_rename_failing_after_the_commit_point_is_finished_on_the_next_open(school, monkeypatch):
+    import xueji_tui.store.commit as commit
+
+    def broken(a, b):
+        raise OSError(errno.EIO, os.strerror(errno.EIO), str(b))
+
+    monkeypatch.setattr(commit.os, "replace", broken)
+    r = run(school, "change", S0["XH"], "1101", "--date", "20250301", "--doc", "文号")
+    assert r.exit_code == 1 and "已保存" in r.output and "磁盘读写错误" in r.output, r.output
+    monkeypatch.undo()
+    assert run(school, "lookup", S0["XH"], "--json").stdout.count("休学") >= 1
+    assert not list(school.rglob("*.tmp"))
     assert run(school, "audit", "--verify").exit_code == 0
