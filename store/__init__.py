@@ -12,7 +12,8 @@ Layout of a data directory::
     students/<college>/NN.json       one small TinyDB shard of a college's students
     students/<college>/NN.rows.json  the shard's roster rows (derived, written with the shard)
     index/NN.json             学号 / 考生号 / 身份证号 -> student, bucketed
-    audit.jsonl, audit.head   the hash-chained audit trail, which is also the commit journal
+    audit.jsonl, audit.head   the hash-chained audit trail, which is also the commit journal, and
+                              its last line, length and the data files' digests (store/audit.py)
     .lock                     the writers' lock
 """
 
