@@ -89,7 +89,7 @@ def _examine(root: Path, audit: AuditLog, temps: list[Path]) -> Plan:
     if head.size:
         last = audit.line_ending_at(head.size)
         if last is None or last.data is None or last.data.get("seq") != head.seq \
-                or last.data.get("hash") != head.hash:
+                or last.data.get("hash") != head.hash or not hash_ok(last.data):
             return Plan(problem=f"audit.head 记录的末行（序号 {head.seq}）与审计记录中该处的内容不符：记录被删除或改动")
     if size == head.size:
         return Plan(head=head, drop=list(temps))

@@ -180,7 +180,7 @@ def test_an_anchor_proves_an_untouched_prefix(school):
 
 
 def test_a_same_length_edit_far_from_the_end_is_found_by_verify_and_never_healed(school):
-    with open_store(school).write("office1", "批量") as tx:  # more than a write re-checks (64 KB)
+    with open_store(school).write("office1", "批量") as tx:  # far more than a write re-checks (16 KB)
         for i in range(400):
             tx.log("note", ksh=make_student(i % 50)["KSH"], field="BZ", new="备注" * 40)
     lines = trail_lines(school)
