@@ -305,6 +305,11 @@ def create_store(root: Path, *, school_code: str, school_name: str, president: s
     """A new, empty data directory; ``clerk`` becomes its first office clerk."""
     root = Path(root)
     private_umask()
+    if (root / "audit.head.1.tmp").exists() and not is_store(root):
+        Store(root).recover()  # an earlier init killed mid-commit: finish or undo it first
+        trail = root / "audit.jsonl"
+        if trail.exists() and trail.stat().st_size == 0:
+            trail.unlink()  # undone: it held no committed line
     if is_store(root):
         raise InvalidInput(f"{root} 已经是 xueji 数据目录，未作任何修改")
     if root.exists() and any(p.name not in (".lock",) for p in root.iterdir()):

@@ -78,6 +78,8 @@ def _examine(root: Path, audit: AuditLog, temps: list[Path]) -> Plan:
             if (root / "meta.json").exists():
                 return Plan(problem="审计记录 audit.jsonl 和 audit.head 都不存在或为空，而数据目录中有数据：审计记录被删除")
             return Plan(head=Head(size=0), drop=list(temps))  # a directory being created
+        if not (root / "audit.head.1.tmp").exists():
+            return Plan(problem=f"audit.head 不存在，而审计记录 audit.jsonl 有 {size} 字节：audit.head 被删除")
         head = Head(size=0)  # the first transaction, interrupted
     if head.size is None:  # written by the first version, which did not record the length
         head.size = audit.locate(head.seq, head.hash)

@@ -151,6 +151,38 @@ def test_a_writer_killed_mid_commit_is_finished_or_undone(school, point, committ
     assert open_store(school).audit.verify() == []
 
 
+INIT_DIE = r"""
+import os, sys
+from xueji_tui.store import audit, commit, create_store
+root, point = sys.argv[1], sys.argv[2]
+if point == "torn":
+    def write_all(fd, data):
+        os.write(fd, data[:40])
+        os._exit(9)
+    audit.write_all = write_all
+else:
+    def replace(a, b):
+        os._exit(9)
+    commit.os.replace = replace
+create_store(root, school_code="10202", school_name="x", president="", clerk="a")
+"""
+
+
+@pytest.mark.parametrize("point", ["torn", "renames"])
+def test_an_init_killed_mid_commit_can_be_finished_or_run_again(tmp_path, point):
+    root = tmp_path / "d"
+    r = subprocess.run([sys.executable, "-c", INIT_DIE, str(root), point], capture_output=True, text=True)
+    assert r.returncode == 9, r.stderr
+    if point == "torn":
+        create_store(root, school_code="10202", school_name="x", president="", clerk="a")
+    else:
+        with pytest.raises(InvalidInput, match="已经是"):
+            create_store(root, school_code="10202", school_name="x", president="", clerk="a")
+    st = open_store(root)
+    assert st.clerk("a")["role"] == "office" and st.audit.verify() == []
+    assert not list(root.rglob("*.tmp"))
+
+
 def test_a_torn_tail_that_is_not_our_own_is_never_cut(school):
     st = open_store(school)
     size = st.audit.path.stat().st_size

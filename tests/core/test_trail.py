@@ -74,6 +74,8 @@ def tamper(school, how):
         write_lines(school, lines + [b'{"seq": 999, "txn": 999, "n": 1, "of": 2'])
     elif how == "empty":
         write_lines(school, [])
+    elif how == "delete-head":
+        (school / "audit.head").unlink()
     elif how == "delete-both":
         (school / "audit.jsonl").unlink()
         (school / "audit.head").unlink()
@@ -92,7 +94,7 @@ def tamper(school, how):
 
 
 STOPPING = ["edit", "delete-middle", "delete-tail", "garble-tail", "garble-last", "append-junk", "empty",
-            "delete-both", "head"]
+            "delete-head", "delete-both", "head"]
 
 
 @pytest.mark.parametrize("how", STOPPING)
@@ -221,7 +223,7 @@ def test_the_office_acknowledges_a_break_append_only(school, tmp_path):
     assert r.exit_code == 1 and "确认之后又被改动" in r.output
 
 
-@pytest.mark.parametrize("how", ["edit", "garble-tail", "append-junk", "empty", "delete-both", "head"])
+@pytest.mark.parametrize("how", ["edit", "garble-tail", "append-junk", "empty", "delete-head", "delete-both", "head"])
 def test_after_an_acknowledgement_work_goes_on_and_the_break_stays_on_record(school, how):
     saves(school)
     tamper(school, how)
