@@ -121,7 +121,9 @@ def _unfinished(root: Path, audit: AuditLog, temps: list[Path], head: Head, size
             return Plan(problem=f"{extra}，其中有不属于被中断的保存的内容（第 {i} 行）：记录被添加或改动")
         prev, seq = d["hash"], d["seq"]
     of = whole[0].data["of"] if whole else None
-    if torn is None and whole and whole[-1].data["n"] == of:
+    if whole and whole[-1].data["n"] == of:  # committed: on disk whole, so never cut
+        if torn is not None:
+            return Plan(problem=f"{extra}，一次完整的保存之后还有不完整的内容：记录被添加或改动")
         last = whole[-1].data
         if (pending.seq, pending.hash) != (last["seq"], last["hash"]) or pending.size not in (None, size):
             return Plan(problem=f"{extra}，而 audit.head.{txn}.tmp 与之不符：记录或临时文件被改动")

@@ -235,3 +235,17 @@ def test_audit_lines_are_chained(school):
     lines = [orjson.loads(x) for x in st.audit.path.read_bytes().splitlines()]
     assert all(b["prev"] == a["hash"] for a, b in zip(lines, lines[1:]))
     assert [x["seq"] for x in lines] == list(range(1, len(lines) + 1))
+
+
+def test_a_committed_transaction_is_never_cut_even_with_a_torn_line_after_it(school):
+    ksh = make_student(9)["KSH"]
+    subprocess.run([sys.executable, "-c", DIE, str(school), ksh, "rename0"], check=False)
+    last = orjson.loads(open_store(school).audit.path.read_bytes().splitlines()[-1])
+    with open(school / "audit.jsonl", "ab") as f:  # looks like more of the same transaction
+        f.write(f'{{"seq":{last["seq"] + 1},"txn":{last["txn"]},"n":3,"of":2,'.encode())
+    before = tree_digest(school)
+    st = open_store(school)
+    assert tree_digest(school) == before
+    with pytest.raises(TrailBroken, match="不完整"):
+        with st.write("office1") as tx:
+            tx.log("note")
