@@ -91,4 +91,4 @@ def os_reason(error: OSError) -> str:
     import errno
 
     name = errno.errorcode.get(error.errno or 0, "")
-    return _OS_REASONS.get(name) or f"系统错误 {name or error.errno}"
+    return _OS_REASONS.get(name) or (f"系统错误 {name}" if name else "系统错误")
