@@ -14,6 +14,7 @@ import pytest
 
 from xueji_testkit import make_student
 from xueji_tui.store import open_store
+from xueji_tui.store.evidence import check_files, check_trail
 
 PY = sys.executable
 
@@ -118,5 +119,7 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_save(school):
             assert value >= done[-1], f"round {round_}: acknowledged {done[-1]} but stored {value}"
             assert value <= done[-1] + 1
         assert st.audit.verify() == []
+        trail = check_trail(st.audit)  # and every data file is what the trail last recorded
+        assert check_files(Path(school), trail)[0] == [], f"round {round_}"
         acked += len(done)
     assert acked > 0
