@@ -13,13 +13,14 @@ Layout of a data directory::
     students/<college>/NN.json       one small TinyDB shard of a college's students
     students/<college>/NN.rows.json  the shard's roster rows (derived, written with the shard)
     index/NN.json             学号 / 考生号 / 身份证号 -> student, bucketed
-    audit.jsonl, audit.head   the hash-chained audit trail, which is also the commit journal
+    audit.jsonl, audit.head   the hash-chained audit trail, which is also the commit journal, and
+                              its last line, length and the data files' digests (store/audit.py)
     .lock                     the writers' lock
 """
 
 from xueji_tui.store.api import Store, Transaction
-from xueji_tui.store.db import DiskStore, create_store, is_store, open_store
+from xueji_tui.store.db import DiskStore, create_store, is_store, open_store, unchecked_store
 from xueji_tui.store.memory import MemoryStore, memory_store
 
 __all__ = ["DiskStore", "MemoryStore", "Store", "Transaction", "create_store", "is_store", "memory_store",
-           "open_store"]
+           "open_store", "unchecked_store"]

@@ -11,8 +11,9 @@ from typing import Iterator
 import orjson
 from xueji_tui.domain.errors import InvalidInput, NoData
 from xueji_tui.domain.record import copy_record
-from xueji_tui.store import guard, lock
-from xueji_tui.store.audit import AuditLog
+from xueji_tui.store import guard, lock, recovery
+from xueji_tui.store.audit import AuditLog, Head
+from xueji_tui.store.commit import stopped
 from xueji_tui.store.files import FileCache, dumps, fsync_dir, make_dir, private_umask
 from xueji_tui.store.layout import (CLERKS, CORRECTIONS, IMPORTS, MAJORS, PROPOSALS, SCHEMA_VERSION, SETTINGS,
                                     SHARD_BUCKETS, college_dir, index_bucket, rows_of)
@@ -20,7 +21,6 @@ from xueji_tui.store.tinystorage import tinydb_read
 from xueji_tui.store.txn import STUDENTS, Txn, now_iso
 
 META = SETTINGS[0]
-_TMP = re.compile(r"^(?P<name>.+)\.(?P<txn>\d+)\.tmp$")
 
 # schema_version -> function(txn) bringing a store from that version to the next
 MIGRATIONS: dict[int, object] = {}
@@ -200,7 +200,9 @@ class DiskStore:
                 yield d
 
     def verify_trail(self) -> list[str]:
-        return self.audit.verify()
+        from xueji_tui.store.integrity import verify
+
+        return verify(self.root).problems
 
     # -- writing -----------------------------------------------------------------------------
     @contextmanager
@@ -238,9 +240,10 @@ class DiskStore:
         return out
 
     def recover(self) -> None:
-        """Finish or discard an interrupted commit (done under the writers' lock)."""
+        """Finish or discard an interrupted commit (under the writers' lock). A trail that is not
+        what was committed is left exactly as it is: reads go on, writes stop (``write``)."""
         with lock.exclusive(self.root):
-            self._recover_locked()
+            self._recover_locked(strict=False)
 
     def recover_if_needed(self) -> None:
         if self._temp_files() or not self._audit_tail_clean():
@@ -254,20 +257,41 @@ class DiskStore:
         except (FileNotFoundError, OSError):
             return True
 
-    def _recover_locked(self) -> None:
-        head = self.audit.recover()
-        dirs = set()
-        for tmp in self._temp_files():
-            m = _TMP.match(tmp.name)
-            if m and int(m["txn"]) <= head.txn:
-                os.replace(tmp, tmp.with_name(m["name"]))
-                self.cache.forget(tmp.with_name(m["name"]))
-            else:
-                tmp.unlink(missing_ok=True)
-            dirs.add(tmp.parent)
-        for d in dirs:
-            fsync_dir(d)
+    def _recover_locked(self, strict: bool = True) -> Head | None:
+        """Under the lock: finish or undo our own interrupted commit, then make sure the trail's end
+        is what was committed. ``strict`` (before a write): anything else raises TrailBroken."""
+        plan = recovery.examine(self.root, self.audit, self._temp_files())
+        if plan.broken:
+            if strict:
+                raise stopped(f"审计记录异常：{plan.problem}")
+            return None
+        if not plan.idle:
+            for d in recovery.apply(plan, self.audit, self.cache.forget):
+                fsync_dir(d)
+        self._note_head(plan.head)
         self._migrate_locked()
+        return plan.head
+
+    def _note_head(self, head: Head | None) -> None:
+        """Remember the checked head with the trail's signature: a commit under the same lock uses it."""
+        try:
+            st = os.stat(self.audit.path)
+            sig = (st.st_ino, st.st_size, st.st_mtime_ns)
+        except FileNotFoundError:
+            sig = None
+        self._write_head = (sig, head)
+
+    def _committed_head(self) -> Head:
+        """The head a commit chains to (under the lock; re-checked if the trail moved since)."""
+        try:
+            st = os.stat(self.audit.path)
+            sig = (st.st_ino, st.st_size, st.st_mtime_ns)
+        except FileNotFoundError:
+            sig = None
+        known = getattr(self, "_write_head", None)
+        if known and known[0] == sig and known[1] is not None:
+            return known[1]
+        return self._recover_locked()
 
     def _migrate_locked(self) -> None:
         version = self.settings.get("schema_version", SCHEMA_VERSION)
@@ -278,6 +302,12 @@ class DiskStore:
             tx.update_settings({"schema_version": version})
             tx.log("migrate", new=version)
             tx.commit()
+
+
+def unchecked_store(root: Path) -> DiskStore:
+    """The data directory as it is, neither guarded nor recovered: for ``doctor``, which must read a
+    directory that ``open_store`` would refuse."""
+    return DiskStore(Path(root))
 
 
 def is_store(root: Path) -> bool:
@@ -304,6 +334,11 @@ def create_store(root: Path, *, school_code: str, school_name: str, president: s
     """A new, empty data directory; ``clerk`` becomes its first office clerk."""
     root = Path(root)
     private_umask()
+    if (root / "audit.head.1.tmp").exists() and not is_store(root):
+        DiskStore(root).recover()  # an earlier init killed mid-commit: finish or undo it first
+        trail = root / "audit.jsonl"
+        if trail.exists() and trail.stat().st_size == 0:
+            trail.unlink()  # undone: it held no committed line
     if is_store(root):
         raise InvalidInput(f"{root} 已经是 xueji 数据目录，未作任何修改")
     if root.exists() and any(p.name not in (".lock",) for p in root.iterdir()):
@@ -323,4 +358,4 @@ def create_store(root: Path, *, school_code: str, school_name: str, president: s
     return store
 
 
-__all__ = ["DiskStore", "open_store", "create_store", "dumps", "is_store"]
+__all__ = ["DiskStore", "open_store", "create_store", "dumps", "is_store", "unchecked_store"]

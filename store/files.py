@@ -12,6 +12,7 @@ from pathlib import Path
 
 import orjson
 
+from xueji_tui.domain.errors import StoreDamaged
 from xueji_tui.domain.record import ROW
 from xueji_tui.durable import fsync_dir, write_new  # noqa: F401  (fsync_dir is re-exported)
 
@@ -34,6 +35,30 @@ def write_durable(path: Path, data: bytes) -> None:
 
 def dumps(obj) -> bytes:
     return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
+
+
+def damaged(path: Path, what: str) -> StoreDamaged:
+    """A data file that cannot be read, named (relative to the data directory), with what to do."""
+    rel = str(path)
+    for parent in path.parents:
+        if (parent / "meta.json").exists() or (parent / "audit.jsonl").exists():
+            rel = str(path.relative_to(parent))
+            break
+    shard = path.parent.parent.name == "students"
+    rest = "；其他学院的学生照常可查" if shard else ""
+    return StoreDamaged(f"数据文件 {rel} 已损坏（{what}），无法读取{rest}。请运行 xueji doctor 检查，"
+                        f"并由学生工作处从备份恢复该文件", rel)
+
+
+def parse(path: Path, raw: bytes):
+    """A data file's JSON; a store never writes an empty or invalid file, so either is damage."""
+    if not raw:
+        raise damaged(path, "文件为空")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as e:
+        cut = "，文件可能被截断" if e.pos >= len(raw) - 1 else ""
+        raise damaged(path, f"不是有效的 JSON：第 {e.pos} 字节处出错{cut}") from None
 
 
 # Parsed student shards and index buckets are big (about 1 MB and 0.4 MB each at 100,000 students):
@@ -99,7 +124,7 @@ class FileCache:
                 raw = f.read()
         except FileNotFoundError:
             return default
-        return orjson.loads(raw) if raw else default
+        return parse(path, raw)
 
     def load(self, path: Path, default=None):
         try:
@@ -114,7 +139,7 @@ class FileCache:
             return hit[1]
         with open(path, "rb") as f:
             raw = f.read()
-        data = orjson.loads(raw) if raw else default
+        data = parse(path, raw)
         if path.name.endswith(".rows.json"):
             _share_strings(data, self._pool)
         self._entries[path] = (sig, data)

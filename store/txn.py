@@ -1,16 +1,14 @@
 """A write transaction: the lock is held from the re-read to the last rename.
 
-Everything a transaction changes is staged in memory; ``commit`` writes each touched file once to a
-temporary file (fsync), appends the audit lines (fsync: the commit point), then renames the
-temporaries into place. Recovery (``Store.recover``) finishes or discards an interrupted commit.
+Everything a transaction changes is staged in memory; ``commit`` writes each touched file once, in
+the order ``store/commit.py`` explains (temporaries, audit lines as the commit point, renames).
+Recovery (``store/recovery.py``) finishes or discards an interrupted commit.
 """
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tinydb import Query
@@ -18,8 +16,8 @@ from tinydb.table import Document, Table
 
 from xueji_tui.bulk import BULK, gc_paused
 from xueji_tui.domain.record import copy_record, roster_row
+from xueji_tui.store import commit
 from xueji_tui.store.common import audit_line, check_unique, stamp
-from xueji_tui.store.files import dumps, fsync_dir, make_dir, write_durable
 from xueji_tui.store.layout import (CLERKS, CORRECTIONS, IMPORTS, MAJORS, PROPOSALS, SETTINGS, index_bucket,
                                     index_keys, rows_of, shard_of)
 from xueji_tui.store.tinystorage import tinydb_for
@@ -292,34 +290,4 @@ class Txn:
         if not self.lines:
             raise RuntimeError("a transaction that changes files must say what it did (audit lines)")
         self._refresh_rows()
-        store = self.store
-        head = store.audit.head()
-        txn = head.txn + 1
-        data, new_head = store.audit.seal(head, txn, self.lines)
-        payloads: dict[str, bytes] = {rel: dumps(obj) for rel, obj in self.staged.items()}
-        payloads["audit.head"] = dumps({"seq": new_head.seq, "txn": new_head.txn, "hash": new_head.hash})
-        temps: list[tuple[Path, Path]] = []
-        dirs: set[Path] = set()
-        try:
-            for rel, blob in payloads.items():
-                path = store.root / rel
-                if path.parent not in dirs and not path.parent.exists():
-                    make_dir(path.parent)
-                dirs.add(path.parent)
-                tmp = path.with_name(f"{path.name}.{txn}.tmp")
-                write_durable(tmp, blob)
-                temps.append((tmp, path))
-            for d in dirs:
-                fsync_dir(d)  # the temporaries' names are durable before the commit point
-        except BaseException:
-            for tmp, _ in temps:
-                tmp.unlink(missing_ok=True)
-            raise
-        store.audit.append(data)  # the commit point
-        for tmp, path in temps:
-            os.replace(tmp, path)
-        for d in dirs:
-            fsync_dir(d)
-        for rel, obj in self.staged.items():
-            store.cache.put(store.root / rel, obj)
-        store._seen_audit = None
+        commit.write(self.store, self.staged, self.lines)

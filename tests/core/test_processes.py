@@ -13,6 +13,7 @@ import orjson
 
 from xueji_testkit import make_student
 from xueji_tui.store import open_store
+from xueji_tui.store.evidence import check_files, check_trail
 
 PY = sys.executable
 
@@ -116,6 +117,8 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_save(school):
         if done:
             assert value >= done[-1], f"round {round_}: acknowledged {done[-1]} but stored {value}"
             assert value <= done[-1] + 1
-        assert st.verify_trail() == []
+        assert st.audit.verify() == []
+        trail = check_trail(st.audit)  # and every data file is what the trail last recorded
+        assert check_files(Path(school), trail)[0] == [], f"round {round_}"
         acked += len(done)
     assert acked > 0

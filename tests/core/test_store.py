@@ -1,12 +1,14 @@
 """The store on disk: round trips, moves between shards, other processes' writes, recovery, permissions."""
 
 import stat
+import subprocess
+import sys
 
 import orjson
 import pytest
 
 from xueji_testkit import make_student, tree_digest
-from xueji_tui.domain.errors import InvalidInput, NoData, Refused
+from xueji_tui.domain.errors import InvalidInput, NoData, Refused, TrailBroken
 from xueji_tui.store import open_store
 from xueji_tui.store import create_store
 
@@ -115,27 +117,119 @@ def test_aborted_transaction_leaves_nothing(school):
     assert open_store(school).get(ksh)["XM"] != "不应保存"
 
 
-def test_recovery_finishes_a_committed_and_discards_an_uncommitted_commit(school):
-    st = open_store(school)
-    head = st.audit.head()
-    shard = next(school.glob("students/*/*.rows.json"))
-    committed = shard.with_name(f"{shard.name}.{head.txn}.tmp")
-    committed.write_bytes(b"[]")
-    orphan = shard.with_name(f"{shard.name}.{head.txn + 5}.tmp")
-    orphan.write_bytes(b"garbage")
-    open_store(school)
-    assert not committed.exists() and not orphan.exists()
-    assert shard.read_bytes() == b"[]"  # rolled forward
+DIE = r"""
+import os, sys
+from xueji_tui.store import audit, commit, open_store
+root, ksh, point = sys.argv[1], sys.argv[2], sys.argv[3]
+store = open_store(root)
+real_replace, real_durable = os.replace, commit.write_durable
+if point == "temps":  # killed while writing the temporaries (the second one half written)
+    calls = []
+    def durable(path, data):
+        calls.append(path)
+        real_durable(path, data if len(calls) < 2 else data[: len(data) // 2])
+        if len(calls) == 2:
+            os._exit(9)
+    commit.write_durable = durable
+elif point in ("torn", "lines"):  # killed while appending: in the middle of a line, or between lines
+    def write_all(fd, data):
+        os.write(fd, data[: len(data) // 3] if point == "torn" else data.split(b"\n")[0] + b"\n")
+        os._exit(9)
+    audit.write_all = write_all
+else:  # "renameK": killed after K of the renames (audit.head's is the last)
+    k, done = int(point[6:]), []
+    def replace(a, b):
+        if len(done) == k:
+            os._exit(9)
+        done.append(b)
+        real_replace(a, b)
+    commit.os.replace = replace
+with store.write("office1", "中断测试") as tx:
+    s = tx.get(ksh)
+    s["BZ"] = "中断"
+    tx.put(s)
+    tx.log("edit", ksh=ksh, field="BZ", new="中断")
+    tx.log("edit", ksh=ksh, field="BZ", new="两行：append 中断时可以只写下一行")
+"""
 
 
-def test_torn_audit_tail_is_cut_off(school):
+@pytest.mark.parametrize("point,committed", [("temps", False), ("torn", False), ("lines", False),
+                                             ("rename0", True), ("rename1", True), ("rename2", True)])
+def test_a_writer_killed_mid_commit_is_finished_or_undone(school, point, committed):
+    ksh = make_student(9)["KSH"]
+    before = tree_digest(school)
+    r = subprocess.run([sys.executable, "-c", DIE, str(school), ksh, point], capture_output=True, text=True)
+    assert r.returncode == 9, r.stderr
+    assert list(school.rglob("*.tmp")), "the kill left the commit unfinished"
+    st = open_store(school)  # recovery runs here
+    assert not list(school.rglob("*.tmp"))
+    assert (st.get(ksh).get("BZ") == "中断") is committed
+    if not committed:
+        assert tree_digest(school) == before  # the torn tail was ours: cut, and nothing else
+    assert st.audit.verify() == []
+    with st.write("office1") as tx:  # and writes go on
+        tx.log("note", ksh=ksh)
+    assert open_store(school).audit.verify() == []
+
+
+INIT_DIE = r"""
+import os, sys
+from xueji_tui.store import audit, commit, create_store
+root, point = sys.argv[1], sys.argv[2]
+if point == "torn":
+    def write_all(fd, data):
+        os.write(fd, data[:40])
+        os._exit(9)
+    audit.write_all = write_all
+else:
+    def replace(a, b):
+        os._exit(9)
+    commit.os.replace = replace
+create_store(root, school_code="10202", school_name="x", president="", clerk="a")
+"""
+
+
+@pytest.mark.parametrize("point", ["torn", "renames"])
+def test_an_init_killed_mid_commit_can_be_finished_or_run_again(tmp_path, point):
+    root = tmp_path / "d"
+    r = subprocess.run([sys.executable, "-c", INIT_DIE, str(root), point], capture_output=True, text=True)
+    assert r.returncode == 9, r.stderr
+    if point == "torn":
+        create_store(root, school_code="10202", school_name="x", president="", clerk="a")
+    else:
+        with pytest.raises(InvalidInput, match="已经是"):
+            create_store(root, school_code="10202", school_name="x", president="", clerk="a")
+    st = open_store(root)
+    assert st.clerk("a")["role"] == "office" and st.audit.verify() == []
+    assert not list(root.rglob("*.tmp"))
+
+
+def test_a_torn_tail_that_is_not_our_own_is_never_cut(school):
     st = open_store(school)
     size = st.audit.path.stat().st_size
     with open(st.audit.path, "ab") as f:
         f.write(b'{"seq": 999, "txn": 999, "n": 1, "of": 2')
-    open_store(school)
-    assert st.audit.path.stat().st_size == size
-    assert open_store(school).verify_trail() == []
+    before = tree_digest(school)
+    st = open_store(school)  # opens for reading
+    assert st.get(make_student(1)["KSH"])
+    assert st.audit.path.stat().st_size > size and tree_digest(school) == before
+    with pytest.raises(TrailBroken, match="xueji doctor"):
+        with st.write("office1") as tx:
+            tx.log("note")
+    assert tree_digest(school) == before
+
+
+def test_a_tampered_temporary_is_not_rolled_forward(school):
+    ksh = make_student(9)["KSH"]
+    subprocess.run([sys.executable, "-c", DIE, str(school), ksh, "rename0"], check=False)
+    tmp = next(p for p in school.rglob("*.tmp") if p.parent.parent.name == "students")
+    tmp.write_bytes(tmp.read_bytes().replace("中断".encode(), "篡改".encode()))
+    before = tree_digest(school)
+    st = open_store(school)
+    assert tree_digest(school) == before
+    with pytest.raises(TrailBroken, match="临时文件"):
+        with st.write("office1") as tx:
+            tx.log("note")
 
 
 def test_files_are_private(school):
@@ -162,3 +256,17 @@ def test_audit_lines_are_chained(school):
     lines = [orjson.loads(x) for x in st.audit.path.read_bytes().splitlines()]
     assert all(b["prev"] == a["hash"] for a, b in zip(lines, lines[1:]))
     assert [x["seq"] for x in lines] == list(range(1, len(lines) + 1))
+
+
+def test_a_committed_transaction_is_never_cut_even_with_a_torn_line_after_it(school):
+    ksh = make_student(9)["KSH"]
+    subprocess.run([sys.executable, "-c", DIE, str(school), ksh, "rename0"], check=False)
+    last = orjson.loads((school / "audit.jsonl").read_bytes().splitlines()[-1])  # not opened: not recovered
+    with open(school / "audit.jsonl", "ab") as f:  # looks like more of the same transaction
+        f.write(f'{{"seq":{last["seq"] + 1},"txn":{last["txn"]},"n":3,"of":2,'.encode())
+    before = tree_digest(school)
+    st = open_store(school)
+    assert tree_digest(school) == before
+    with pytest.raises(TrailBroken, match="不完整"):
+        with st.write("office1") as tx:
+            tx.log("note")

@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "graduate": "xueji_tui.cli.graduation:graduate_cmd",
     "conclusion": "xueji_tui.cli.graduation:conclusion_cmd",
     "audit": "xueji_tui.cli.admin:audit_cmd",
+    "doctor": "xueji_tui.cli.admin:doctor_cmd",
     "settings": "xueji_tui.cli.admin:settings_cmd",
     "sample-data": "xueji_tui.cli.demo:sample_data_cmd",
     "demo": "xueji_tui.cli.demo:demo_cmd",

@@ -1,4 +1,4 @@
-"""init, users, audit."""
+"""init, users, audit, doctor."""
 
 from __future__ import annotations
 
@@ -59,25 +59,29 @@ def _fmt(v) -> str:
     return str(v)
 
 
-@click.command("audit", help="审计记录（谁、何时、改了什么、原值 → 新值、原因）；--verify 校验是否被改动")
+@click.command("audit", help="审计记录（谁、何时、改了什么、原值 → 新值、原因）；--verify 校验是否被改动；"
+                              "audit anchor 输出锚点（行数:哈希），请保存在服务器之外")
 @click.argument("student", required=False)
-@click.option("--verify", "check", is_flag=True, help="校验审计记录的哈希链 / verify the trail")
+@click.option("--verify", "check", is_flag=True, help="校验哈希链、audit.head，并用审计记录核对数据文件与经办人 / verify")
+@click.option("--anchor", "anchor", default=None, metavar="N:HASH",
+              help="与 --verify 一起：证明审计记录仍以这个锚点开头（锚点来自 xueji audit anchor）")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @pass_env
-def audit_cmd(env, student, check, as_json):
+def audit_cmd(env, student, check, anchor, as_json):
+    from xueji_tui.domain.errors import InvalidInput
+    from xueji_tui.services import integrity
     from xueji_tui.services.find import resolve
     from xueji_tui.services.students import audit_lines
 
+    if anchor and not check:
+        raise InvalidInput("--anchor 须与 --verify 一起使用：xueji audit --verify --anchor N:HASH")
     session = env.session()
+    if student == "anchor" and not check:
+        click.echo(integrity.anchor(session))
+        note("请把这一行保存在服务器之外（纸面、另一台电脑或邮件）；以后用 xueji audit --verify --anchor 它 来证明此前的记录未被改写")
+        return
     if check:
-        problems = session.store.verify_trail()
-        if problems:
-            for p in problems:
-                click.echo(p)
-            note(f"审计记录校验失败：发现 {len(problems)} 处改动或删除")
-            raise SystemExit(1)
-        n = sum(1 for _ in session.store.audit_lines())
-        click.echo(f"审计记录完好：{n} 行，哈希链连续，末行与 audit.head 一致")
+        _verify(integrity.verify(session, anchor))
         return
     ksh = resolve(session, student)["KSH"] if student else None
     lines = audit_lines(session, ksh)
@@ -92,6 +96,64 @@ def audit_cmd(env, student, check, as_json):
         click.echo(f"{who}  {what}  {change}{why}".rstrip())
     if not lines:
         note("没有审计记录")
+
+
+def _verify(v) -> None:
+    from xueji_tui.domain.text import shown
+
+    if v.acknowledged:
+        click.echo("学生工作处确认过的中断（保留为证据）：")
+        for line in v.acknowledged:
+            click.echo(f"  {shown(line)}")
+    for text in v.notes:
+        note(text)
+    if not v.ok:
+        for p in v.problems:
+            click.echo(shown(p))
+        note(f"审计记录校验失败：发现 {len(v.problems)} 处改动或删除。请运行 xueji doctor 查看处理办法")
+        raise SystemExit(1)
+    click.echo(f"审计记录完好：{v.lines} 行，哈希链连续，末行与 audit.head 一致；"
+               f"{v.files} 个数据文件与审计记录核对一致；经办人与登记记录一致")
+    if v.anchored:
+        click.echo(f"与锚点 {v.anchored} 一致：此前的记录未被改写")
+
+
+@click.command("doctor", help="检查数据目录：属主与权限、每个文件能否读取、索引与名册是否与分片一致、"
+                              "审计记录；逐个指出有问题的文件和处理办法；有问题时退出码 1")
+@click.option("--acknowledge", "ack", is_flag=True,
+              help="（学生工作处）核实后接受发现的审计记录问题：追加一行确认，恢复保存")
+@click.option("--reason", default="", help="与 --acknowledge 一起：发现了什么、核实了什么")
+@pass_env
+def doctor_cmd(env, ack, reason):
+    from xueji_tui.domain.errors import InvalidInput
+    from xueji_tui.domain.text import shown
+    from xueji_tui.services import integrity
+
+    who = env.identity()
+    if ack:
+        seq, hash_ = integrity.acknowledge(env.data, who, reason)
+        note(f"已在审计记录第 {seq} 行登记确认（{who}：{reason.strip()}），保存已恢复。")
+        note("请把新的锚点保存在服务器之外：")
+        click.echo(f"{seq}:{hash_}")
+        return
+    if reason:
+        raise InvalidInput("--reason 须与 --acknowledge 一起使用")
+    up, steps = integrity.doctor(env.data, who)
+    for f in up.findings:
+        click.echo(f"✗ {shown(f.where)}：{shown(f.what)}")
+        click.echo(f"    处理：{shown(f.fix)}")
+    for text in up.notes:
+        click.echo(f"· {shown(text)}")
+    if up.healthy:
+        click.echo(f"数据目录 {env.data} 完好：属主与权限正确，每个文件都能读取，索引和名册与分片一致，审计记录完好。")
+        return
+    if steps:
+        click.echo("")
+        click.echo("处理办法：")
+        for line in steps:
+            click.echo(f"  {shown(line)}")
+    note(f"发现 {len(up.findings)} 处问题")
+    raise SystemExit(1)
 
 
 @click.command("settings", help="学校设置：院校名称、校长姓名、开学日期（修改限学生工作处）")

@@ -55,12 +55,47 @@ class InternalError(XuejiError):
     """A defect of xueji, not of the input: exit 2, nothing written."""
 
 
+class StoreDamaged(XuejiError):
+    """A file of the data directory cannot be read (truncated, garbled): named, with what to do."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, path: str = ""):
+        super().__init__(message)
+        self.path = path
+
+
+class TrailBroken(XuejiError):
+    """The audit trail (or a data file) no longer agrees with what was committed: writes stop."""
+
+    exit_code = 2
+
+
+class WriteFailed(XuejiError):
+    """The operating system refused a write (disk full …); the store was left as it was."""
+
+    exit_code = 2
+
+
+class WriteUnfinished(XuejiError):
+    """Committed (the audit lines are on disk) but not all files were put in place; the next open
+    finishes it. The command ran and hit a problem: exit 1."""
+
+    exit_code = 1
+
+
 _OS_REASONS = {
-    errno.ENOENT: "找不到该文件或目录", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
-    errno.ENOSPC: "磁盘空间已满", errno.EDQUOT: "超出磁盘配额", errno.EROFS: "只读文件系统，不能写入",
-    errno.EISDIR: "这是一个目录，不是文件", errno.ENOTDIR: "路径中有一段不是目录", errno.EEXIST: "已经存在",
-    errno.ENAMETOOLONG: "文件名太长", errno.EIO: "磁盘读写出错", errno.ELOOP: "符号链接层数过多或指向自身",
+    "ENOSPC": "磁盘空间已满", "EDQUOT": "超出磁盘配额", "EACCES": "没有权限", "EPERM": "操作不被允许",
+    "EROFS": "文件系统为只读", "EIO": "磁盘读写错误", "EMFILE": "打开的文件过多", "ENFILE": "打开的文件过多",
+    "ENOENT": "文件或目录不存在", "ENOTDIR": "路径中有一项不是目录", "EISDIR": "这是一个目录，不是文件",
+    "ELOOP": "路径中有符号链接", "EEXIST": "文件已存在", "EFBIG": "文件过大", "ENAMETOOLONG": "文件名过长",
 }
+
+
+def os_reason(error: OSError) -> str:
+    """What the operating system said, in Chinese (an unusual error by its errno name)."""
+    name = errno.errorcode.get(error.errno or 0, "")
+    return _OS_REASONS.get(name) or (f"系统错误 {name}" if name else (error.strerror or "系统错误"))
 
 
 def explain(error: BaseException) -> XuejiError:
@@ -70,9 +105,8 @@ def explain(error: BaseException) -> XuejiError:
     if isinstance(error, XuejiError):
         return error
     if isinstance(error, OSError):
-        reason = _OS_REASONS.get(error.errno or 0) or (error.strerror or str(error))
         where = f"：{error.filename}" if error.filename else ""
-        return InvalidInput(f"文件或目录操作失败{where}（{reason}），未写入任何数据；请检查路径和权限后重试")
+        return InvalidInput(f"文件或目录操作失败{where}（{os_reason(error)}），未写入任何数据；请检查路径和权限后重试")
     if isinstance(error, MemoryError):
         return InvalidInput("内存不足，操作未完成，未写入任何数据；请关闭其他程序或分批处理后重试")
     return InternalError(f"xueji 内部错误：{type(error).__name__}: {error}。未保存的操作没有写入任何数据；"

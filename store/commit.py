@@ -1,0 +1,131 @@
+"""Writing a transaction: the order of writes that makes a save all-or-nothing and its trail evidence.
+
+1. Under the writers' lock the trail's end was checked (``Store._recover_locked``); every data file
+   the transaction replaces must still be what the trail last recorded for it (``audit.head``'s
+   digests), or the save stops: saving over a file changed outside xueji would launder the change.
+2. Each file goes to a temporary ``NAME.{txn}.tmp`` (fsync), ``audit.head``'s last; their directories
+   are fsync'd, so the temporaries exist before the commit point.
+3. The transaction's audit lines are appended and fsync'd: the commit point. The last line records
+   every file's sha256 before and after, so ``audit --verify`` can replay the trail against the data.
+4. The temporaries are renamed into place, ``audit.head`` last, and the directories fsync'd.
+
+An operating-system error before 3 completes (disk full …) leaves the data directory as it was: the
+temporaries are deleted and a partial append is cut back. A process killed anywhere is finished or
+undone by ``store/recovery.py``.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from xueji_tui.domain.errors import TrailBroken, WriteFailed, WriteUnfinished, os_reason
+from xueji_tui.store.audit import RollbackFailed, file_sha256, sha256
+from xueji_tui.store.files import dumps, fsync_dir, make_dir, write_durable
+
+if TYPE_CHECKING:
+    from xueji_tui.store.db import Store
+
+
+def stopped(what: str, scope: str = "一切保存") -> TrailBroken:
+    return TrailBroken(
+        f"{what}。为保护证据，{scope}已停止（查询照常），未写入任何数据。"
+        f"请运行 xueji doctor 查看详情；由学生工作处处理：从备份恢复，或核实后登记确认（doctor 会说明怎么做）"
+    )
+
+
+def _advice(e: OSError) -> str:
+    if e.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "请腾出磁盘空间后重试"
+    if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "请检查数据目录的属主和权限（xueji doctor）后重试"
+    return "请稍后重试；仍然失败时请运行 xueji doctor"
+
+
+def failed(rel: str, e: OSError) -> WriteFailed:
+    return WriteFailed(f"保存失败：写入 {rel} 时{os_reason(e)}。未写入任何数据，数据目录保持原样；{_advice(e)}")
+
+
+def write(store: "Store", staged: dict[str, object], bodies: list[dict]) -> None:
+    root = store.root
+    head = store._committed_head()
+    txn = head.txn + 1
+    payloads: dict[str, bytes] = {rel: dumps(obj) for rel, obj in staged.items()}
+    known = dict(head.files or {})
+    files: dict[str, list] = {}
+    for rel, blob in payloads.items():
+        before = file_sha256(root / rel)
+        if rel in known and before != known[rel]:
+            raise stopped(f"数据文件 {rel} 与审计记录不符：上次保存之后在 xueji 之外被改动或删除",
+                          "涉及该文件的保存")
+        files[rel] = [before, sha256(blob)]
+        known[rel] = files[rel][1]
+    data, new_head = store.audit.seal(head, txn, bodies, files)
+    new_head.files = known
+    payloads["audit.head"] = new_head.dumps()
+
+    temps: list[tuple[Path, Path]] = []
+    dirs: set[Path] = set()
+    made: list[Path] = []
+    rel = ""
+    try:
+        for rel, blob in payloads.items():
+            path = root / rel
+            if path.parent not in dirs and not path.parent.exists():
+                made += _missing(path.parent)
+                make_dir(path.parent)
+            dirs.add(path.parent)
+            tmp = path.with_name(f"{path.name}.{txn}.tmp")
+            temps.append((tmp, path))
+            write_durable(tmp, blob)
+        rel = "数据目录"
+        for d in dirs:
+            fsync_dir(d)  # the temporaries' names are durable before the commit point
+        rel = "audit.jsonl"
+        store.audit.append(data, head.size or 0)  # the commit point
+    except RollbackFailed as e:
+        # the partial lines and our temporaries stay for recovery, which recognises and cuts them
+        raise failed("audit.jsonl", e.cause) from e
+    except BaseException as e:
+        _undo(temps, made)
+        if isinstance(e, OSError):
+            raise failed(rel, e) from e
+        raise
+    try:
+        for tmp, path in temps:  # audit.head is the last
+            rel = str(path.relative_to(root))
+            os.replace(tmp, path)
+        for d in dirs:
+            fsync_dir(d)
+    except OSError as e:
+        raise WriteUnfinished(
+            f"已保存（审计记录已写入），但换入 {rel} 时{os_reason(e)}；下次打开数据目录时会自动完成。"
+            f"{_advice(e)}") from e
+    store._note_head(new_head)
+    for rel, obj in staged.items():
+        store.cache.put(root / rel, obj)
+    store._seen_audit = None
+
+
+def _missing(path: Path) -> list[Path]:
+    """The directories ``make_dir(path)`` is about to create, deepest first."""
+    out = []
+    while not path.exists():
+        out.append(path)
+        path = path.parent
+    return out
+
+
+def _undo(temps: list[tuple[Path, Path]], made: list[Path]) -> None:
+    for tmp, _ in temps:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+    for d in made:
+        try:
+            d.rmdir()
+        except OSError:
+            pass
