@@ -19,8 +19,8 @@ from pathlib import Path
 
 from xueji_tui.formats.profiles import Field, Profile
 from xueji_tui.formats.transforms import renderer
-from xueji_tui.formats.writers import (UnfitValues, _ILLEGAL_XLSX, atomic_write, column_width,
-                                       sheet_title)
+from xueji_tui.formats.writers import (TEXT, TextCells, UnfitValues, _ILLEGAL_XLSX, atomic_write,
+                                       column_width, sheet_title)
 
 INSTRUCTIONS = (
     "填写说明",
@@ -119,6 +119,7 @@ def workbook_bytes(path: Path, profile: Profile, sheets: list[tuple[str, list[di
         for i, c in enumerate(cols, start=1):
             dim = ws.column_dimensions[get_column_letter(i)]
             dim.width = 8.0 if c.kind == "verdict" else column_width(c.field)
+            dim.number_format = TEXT  # a 身份证号 typed into 更正为 stays text, never 2.2E+17
             if c.kind == "hidden":
                 dim.hidden = True
             if c.kind in editable:
@@ -140,34 +141,29 @@ def workbook_bytes(path: Path, profile: Profile, sheets: list[tuple[str, list[di
         heads = []
         for c in cols:
             cell = WriteOnlyCell(ws, value=c.field.heading)
+            cell.data_type = "s"
             cell.font = bold
             cell.alignment = wrap
             cell.fill = yellow if c.kind in editable else grey
             heads.append(cell)
         ws.append(heads)
         kinds = [c.kind in editable for c in cols]
+        locked_cells, open_cells = TextCells(ws), TextCells(ws, unlocked)
         for row in rows:
-            out = []
-            for v, open_ in zip(row, kinds):
-                if open_:
-                    cell = WriteOnlyCell(ws, value=v or None)
-                    cell.protection = unlocked
-                    out.append(cell)
-                else:
-                    out.append(v)
-            ws.append(out)
+            ws.append([open_cells(v, keep_empty=True) if open_ else locked_cells(v) for v, open_ in zip(row, kinds)])
     info = wb.create_sheet(title=INSTRUCTIONS[0])
     info.column_dimensions["A"].width = 110
     for line in INSTRUCTIONS[1]:
-        info.append([line])
+        info.append([TextCells(info)(line)])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def write_workbook(path, profile: Profile, sheets: list[tuple[str, list[dict]]], exported_at: str) -> int:
+def write_workbook(path, profile: Profile, sheets: list[tuple[str, list[dict]]], exported_at: str,
+                   force: bool = False) -> int:
     """One sheet per (title, records); returns the number of student rows."""
     path = Path(path)
     sheets = [(t, list(r)) for t, r in sheets]
-    atomic_write(path, workbook_bytes(path, profile, sheets, exported_at))
+    atomic_write(path, workbook_bytes(path, profile, sheets, exported_at), force)
     return sum(len(r) for _, r in sheets)
