@@ -63,16 +63,22 @@ def columns(profile: Profile) -> list[Col]:
     return out
 
 
+ID_CODES = frozenset({"KSH", "XH", "SFZH", "ZSBH", "ZYDM", "YXDM"})
+DATE_CODES = frozenset({"CSRQ", "RXRQ", "YJBYRQ", "BYRQ"})
+
+
 def reading_profile(profile: Profile) -> Profile:
-    """Every workbook column as a profile field, so the reader matches them all by name."""
+    """Every workbook column as a profile field, so the reader matches them all by name. Identifier
+    and date columns, their 更正为 columns included, must come back as text (formats/mangled.py)."""
     cols = columns(profile)
     fields = []
     for c in cols:
         f = c.field
         required = f.code == "KSH"
+        base = c.check if c.kind == "correction" else f.code.lstrip("_") if c.kind in ("value", "hidden") else ""
+        transform = "id" if base in ID_CODES else "date" if base in DATE_CODES else ""
         fields.append(Field(code=f.code, source=f.source, width=f.width, required=required,
-                            transform="id" if f.code in ("KSH", "_KSH") else "", aliases=f.aliases,
-                            title=f.title))
+                            transform=transform, aliases=f.aliases, title=f.title))
     return Profile(name=profile.name, title=profile.title, direction="import", fields=tuple(fields),
                    options=dict(profile.options))
 

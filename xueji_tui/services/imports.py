@@ -27,6 +27,7 @@ from xueji_tui.domain.errors import InvalidInput
 from xueji_tui.domain.fields import label
 from xueji_tui.domain.record import ROW
 from xueji_tui.formats import profiles, readers
+from xueji_tui.formats.mangled import refuse_lost_zeros
 from xueji_tui.formats.normalise import normaliser, same_code
 from xueji_tui.services.session import Session
 
@@ -93,6 +94,7 @@ class ImportPlan:
     normalised_examples: list[tuple[int, str, str, object]] = field(default_factory=list)
     flagged: Counter = field(default_factory=Counter)       # rule -> values imported as received
     notes: list[str] = field(default_factory=list)
+    kind_note: str = ""                                     # the columns look like another kind
     majors: list[dict] = field(default_factory=list)        # catalogue entries learned
     verdicts: list[dict] = field(default_factory=list)      # workbook: verdicts to apply
     head: tuple = ()                                        # the store's state the plan was made on
@@ -491,6 +493,7 @@ def _plan_import(session: Session, kind: str, path, year: int | None) -> ImportP
         result, profile = read_workbook(session, path, profile)
     else:
         result = readers.read(path, profile)
+        refuse_lost_zeros(path, result.rows, result.matched, {m.get("ZYDM") for m in session.store.catalog("majors")})
     plan = ImportPlan(kind, path, _sha256(path), KINDS[kind], format=result.format, columns=result.columns,
                       extra_columns=result.extra, rows_read=len(result.rows), year=year)
     if kind == "workbook":
@@ -500,11 +503,28 @@ def _plan_import(session: Session, kind: str, path, year: int | None) -> ImportP
         keys = ("KSH", "SFZH") if kind == "photos" else ("KSH",)
         plan.prepared = _prepare(plan, result, profile, keys)
     plan.profile, plan.matched, plan.file_rejects = profile, set(result.matched), list(plan.rejected)
+    plan.kind_note = kind_note(session, kind, result.columns)
     _plan_rows(session, plan, profile, plan.matched)
     return plan
 
 
 # -- applying ------------------------------------------------------------------------------------
+
+def kind_note(session: Session, kind: str, columns: list[str]) -> str:
+    from xueji_tui.formats.guess import likely_kind
+    from xueji_tui.formats.workbook import reading_profile
+
+    def load(k: str) -> profiles.Profile:
+        p = profile_for(session, k)
+        return reading_profile(p) if k == "workbook" else p
+
+    guess = likely_kind(columns, kind, load)
+    if guess is None:
+        return ""
+    other, theirs, mine = guess
+    return (f"这个文件的列更像{KINDS[other]}（{other}，{theirs} 列对得上），不像{KINDS[kind]}（{mine} 列）："
+            f"按{KINDS[kind]}导入时其余的列会被忽略。请确认导入类型是否选对")
+
 
 def rejects_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.rejects.csv")
@@ -514,28 +534,9 @@ def write_rejects(plan: ImportPlan) -> Path | None:
     """``<stem>.rejects.csv`` next to the input (UTF-8 with BOM, opens in Excel): row, reason, values."""
     if not plan.rejected:
         return None
-    import csv
-    import io
+    from xueji_tui.formats.rejects import write_rejects as write
 
-    from xueji_tui.formats.writers import atomic_write
-
-    heads: list[str] = []
-    for r in plan.rejected:
-        for k in r.values:
-            if k not in heads:
-                heads.append(k)
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    sheet = any(r.sheet for r in plan.rejected)
-    w.writerow((["工作表"] if sheet else []) + ["行号", "拒收原因"] + heads)
-    for r in sorted(plan.rejected, key=lambda r: (r.sheet, r.row)):
-        w.writerow(([r.sheet] if sheet else []) + [r.row, r.reason] + [r.values.get(h, "") for h in heads])
-    out = rejects_path(plan.path)
-    try:
-        atomic_write(out, ("\ufeff" + buf.getvalue()).encode("utf-8"))
-    except OSError as e:
-        raise InvalidInput(f"无法写出拒收行文件 {out}（{e.strerror}），未导入任何数据；请把文件复制到可写的目录再导入") from None
-    return out
+    return write(plan.path, [(r.sheet, r.row, r.reason, r.values) for r in plan.rejected])
 
 
 def apply_import(session: Session, plan: ImportPlan) -> dict:
@@ -592,6 +593,8 @@ def _with_problems(session: Session, plan: ImportPlan) -> int:
 def summary_lines(plan: ImportPlan, limit: int = 100) -> list[str]:
     c = plan.counts()
     out = [f"导入{plan.title}：{plan.path}（{plan.format.upper()}，{c['rows']} 行，SHA-256 {plan.sha256[:16]}…）"]
+    if plan.kind_note:
+        out.insert(0, "注意：" + plan.kind_note)
     if plan.kind == "workbook":
         out.append(f"  核对结论 {c['verdicts']} 项 · 冲突 {c['conflicts']} 处 · 拒收 {c['rejected']} 行")
     else:
