@@ -180,6 +180,11 @@ def _width(raw: list) -> int:
     return n
 
 
+def _named(heading: str, f) -> str:
+    """A column as a clerk recognises it: 'SFZH（身份证号）', or the file's own '身份证号 SFZH'."""
+    return f"{heading}（{f.label}）" if f.label not in heading else heading
+
+
 def grid_rows(path: Path, profile: Profile, sheet_name: str, rows_iter, where: str, result, budget: Budget,
               typed: bool = True) -> None:
     """Turn one sheet's ``(row number, values)`` into rows of ``result`` (header found by name).
@@ -214,7 +219,7 @@ def grid_rows(path: Path, profile: Profile, sheet_name: str, rows_iter, where: s
     width = len(headings)
     build = RowBuilder(by_index, headings)
     fields = {f.code: f for f in profile.fields}
-    checked = [(i, c, fields[c].transform, headings[i]) for i, c in sorted(by_index.items())
+    checked = [(i, c, fields[c].transform, _named(headings[i], fields[c])) for i, c in sorted(by_index.items())
                if c in fields and mangling.text_only(fields[c])]
     found = mangling.Mangled(path)
     number, text = mangling.number_problem, mangling.text_problem
