@@ -66,9 +66,10 @@ class Mangled:
             return
         parts = []
         for f in self.found.values():
-            rows = "、".join(str(r) for r in f.rows) + ("等" if f.count > len(f.rows) else "")
+            rows = "、".join(str(r) for r in f.rows)
+            more = "等" if f.count > len(f.rows) else ""
             what = "丢失了开头的 0" if f.lost_zero else "是数字"
-            parts.append(f"列“{f.heading}”第 {rows} 行（共 {f.count} 行）{what}，如“{'”“'.join(f.examples)}”")
+            parts.append(f"列“{f.heading}”第 {rows} 行{more}（共 {f.count} 行）{what}，如“{'”“'.join(f.examples)}”")
         raise InvalidInput(f"无法导入 {self.path}：" + "；".join(parts) + f"。{FIX}。未导入任何数据")
 
 
