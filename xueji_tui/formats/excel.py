@@ -32,7 +32,6 @@ MAX_PART = 16 * 1024 * 1024    # workbook.xml, styles.xml, relationships: small 
 MAX_SHARED = 128 * 1024 * 1024  # the shared strings, uncompressed
 MAX_XLS_BYTES = 32 * 1024 * 1024  # BIFF8 holds at most 65,536 rows; a CHSI table is far smaller
 CHUNK = 1 << 20
-_REF = re.compile(r"([A-Z]{1,3})(\d+)$")
 # built-in number formats that show dates (14–22, 45–47; 27–36 and 50–58 in Chinese Excel)
 DATE_FORMAT_IDS = frozenset({*range(14, 23), *range(27, 37), 45, 46, 47, *range(50, 59)})
 REL_SHARED = "/sharedStrings"
@@ -45,6 +44,7 @@ def _fail(path, what: str) -> InvalidInput:
 
 
 def _col(letters: str) -> int:
+    """Column number of 'A'…'XFD' (longer letters give a number past any cap)."""
     n = 0
     for ch in letters:
         n = n * 26 + ord(ch) - 64
@@ -195,59 +195,86 @@ class Xlsx:
         done: list[tuple[int, list]] = []
         row: dict[int, object] = {}
         text: list[str] = []
-        st = {"row": 0, "col": 0, "n": 0, "t": "n", "s": -1, "grab": False, "skip": 0}
-        shared, dates, path = self.shared, self.date_styles, self.path
+        shared, dates, path, epoch = self.shared, self.date_styles, self.path, self.epoch_1904
         max_columns, max_rows = self.max_columns, self.max_rows
+        tags = dict(_TAGS)
+        cols: dict[str, int] = {}
+        # the parser's state, in closure cells (faster than a dict for millions of elements)
+        rownum = col = n = 0
+        kind, style, grab, skip = "n", -1, False, 0
+
+        def tag_of(tag: str) -> int:
+            t = tags.get(tag)
+            if t is None:
+                t = tags[tag] = _TAGS.get(tag.rpartition(":")[2], 0)
+            return t
 
         def start(tag, attrs):
-            tag = tag.rpartition(":")[2]
-            if tag == "c":
-                st["n"] += 1
-                if st["n"] > ROW_ELEMENTS:
-                    raise _fail(path, f"{where}第 {st['row']} 行有超过 {ROW_ELEMENTS} 个单元格，不是学信网表格")
-                self.elements += 1
+            nonlocal rownum, col, n, kind, style, grab, skip
+            t = tags.get(tag) or tag_of(tag)
+            if t == 1:  # c
+                n += 1
+                if n > ROW_ELEMENTS:
+                    raise _fail(path, f"{where}第 {rownum} 行有超过 {ROW_ELEMENTS} 个单元格，不是学信网表格")
+                ref = attrs.get("r")
+                if ref:
+                    letters = ref.rstrip("0123456789")
+                    c = cols.get(letters)
+                    if c is None:
+                        c = cols[letters] = _col(letters) if letters.isalpha() and letters.isupper() else col + 1
+                    col = c
+                else:
+                    col += 1
+                kind = attrs.get("t") or "n"
+                s = attrs.get("s")
+                style = int(s) if s and s.isdigit() else -1
+                text.clear()
+            elif t == 3:  # v, t
+                if not skip:
+                    grab = True
+            elif t == 2:  # row
+                self.elements += n
                 if self.elements > MAX_ELEMENTS:
                     raise _fail(path, f"单元格超过 {MAX_ELEMENTS:,} 个，不是学信网表格")
-                ref = attrs.get("r")
-                m = _REF.match(ref) if ref else None
-                st["col"] = _col(m.group(1)) if m else st["col"] + 1
-                st["t"] = attrs.get("t") or "n"
-                s = attrs.get("s")
-                st["s"] = int(s) if s and s.isdigit() else -1
-                text.clear()
-            elif tag == "row":
                 r = attrs.get("r")
-                st["row"] = int(r) if r and r.isdigit() else st["row"] + 1
-                if st["row"] > max_rows:
+                rownum = int(r) if r and r.isdigit() else rownum + 1
+                if rownum > max_rows:
                     raise _fail(path, f"{where}行数超过上限 {max_rows}，不是学信网表格")
-                st["n"] = st["col"] = 0
+                n = col = 0
                 row.clear()
-            elif (tag == "v" or tag == "t") and not st["skip"]:
-                st["grab"] = True
-            elif tag == "rPh":
-                st["skip"] += 1
+            elif t == 4:  # rPh: a phonetic guide, not part of the text
+                skip += 1
 
         def end(tag):
-            tag = tag.rpartition(":")[2]
-            if tag == "c":
-                value = _value(st["t"], "".join(text), st["s"], shared, dates, self.epoch_1904)
+            nonlocal grab, skip
+            t = tags.get(tag) or tag_of(tag)
+            if t == 1:
+                if not text:
+                    return
+                raw = text[0] if len(text) == 1 else "".join(text)
+                if kind == "s":  # the common cases first: a shared string, a plain whole number
+                    value = shared[int(raw)] if raw.isdigit() and int(raw) < len(shared) else None
+                elif kind == "n" and raw.isdigit() and style not in dates:
+                    value = int(raw)
+                else:
+                    value = _value(kind, raw, style, shared, dates, epoch)
                 if value is not None and value != "":
-                    if st["col"] > max_columns:
-                        raise _fail(path, f"{where}第 {st['row']} 行第 {st['col']} 列有内容，超过上限 {max_columns} 列，"
+                    if col > max_columns:
+                        raise _fail(path, f"{where}第 {rownum} 行第 {col} 列有内容，超过上限 {max_columns} 列，"
                                           f"不是学信网表格")
-                    row[st["col"]] = value
-            elif tag == "v" or tag == "t":
-                st["grab"] = False
-            elif tag == "rPh":
-                st["skip"] -= 1
-            elif tag == "row" and row:
+                    row[col] = value
+            elif t == 3:
+                grab = False
+            elif t == 4:
+                skip -= 1
+            elif t == 2 and row:
                 dense = [None] * max(row)
                 for c, v in row.items():
                     dense[c - 1] = v
-                done.append((st["row"], dense))
+                done.append((rownum, dense))
 
         def chars(data):
-            if st["grab"]:
+            if grab:
                 text.append(data)
 
         with self.zip.open(sheet.part) as stream:
@@ -255,6 +282,9 @@ class Xlsx:
                 if done:
                     yield from done
                     done.clear()
+
+
+_TAGS = {"c": 1, "row": 2, "v": 3, "t": 3, "rPh": 4}
 
 
 def _value(t: str, text: str, style: int, shared: list[str], dates, epoch_1904: bool):
