@@ -215,33 +215,38 @@ def add_sheet(wb, profile, records, rows, title: str) -> None:
 
 class TextCells:
     """Text cells for a write-only sheet: format ``@``, always a string (never a formula, an error
-    code or a number), quote-prefixed when the text begins like a formula."""
+    code or a number), quote-prefixed when the text begins like a formula.
+
+    The two styles are built once and shared by every cell (a write-only cell is serialised and
+    dropped as soon as its row is appended): setting styles cell by cell cost 15 µs a cell."""
 
     def __init__(self, ws, protection=None):
         from openpyxl.cell import WriteOnlyCell
 
-        self._make = lambda: WriteOnlyCell(ws)
-        self.protection = protection
+        plain, quoted = WriteOnlyCell(ws), WriteOnlyCell(ws)
+        for c in (plain, quoted):
+            c.number_format = TEXT
+            if protection is not None:
+                c.protection = protection
+        quoted.quotePrefix = True
+        self.ws, self.plain, self.quoted = ws, plain._style, quoted._style
 
     def __call__(self, value, keep_empty: bool = False):
+        from openpyxl.cell import WriteOnlyCell
+
         if value is None or value == "":
             if not keep_empty:
                 return None
-            cell = self._make()
-            self._style(cell, False)
+            cell = WriteOnlyCell(self.ws)
+            cell._style = self.plain
             return cell
-        cell = self._make()
-        cell.value = value
+        cell = WriteOnlyCell(self.ws)
+        if len(value) > 32767:
+            cell.value = value  # Excel's limit: openpyxl refuses it with its own error
+        cell._value = value
         cell.data_type = "s"
-        self._style(cell, value.startswith(FORMULA_START))
+        cell._style = self.quoted if value.startswith(FORMULA_START) else self.plain
         return cell
-
-    def _style(self, cell, quote: bool) -> None:
-        cell.number_format = TEXT
-        if quote:
-            cell.quotePrefix = True
-        if self.protection is not None:
-            cell.protection = self.protection
 
 
 def sheet_title(title: str) -> str:
