@@ -508,8 +508,6 @@ def _plan_import(session: Session, kind: str, path, year: int | None) -> ImportP
     return plan
 
 
-# -- applying ------------------------------------------------------------------------------------
-
 def kind_note(session: Session, kind: str, columns: list[str]) -> str:
     from xueji_tui.formats.guess import likely_kind
     from xueji_tui.formats.workbook import reading_profile
@@ -525,6 +523,8 @@ def kind_note(session: Session, kind: str, columns: list[str]) -> str:
     return (f"这个文件的列更像{KINDS[other]}（{other}，{theirs} 列对得上），不像{KINDS[kind]}（{mine} 列）："
             f"按{KINDS[kind]}导入时其余的列会被忽略。请确认导入类型是否选对")
 
+
+# -- applying ------------------------------------------------------------------------------------
 
 def rejects_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.rejects.csv")
