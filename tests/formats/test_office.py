@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 
 from filekit import chsi_file, run, students
-from xueji_testkit import build_school, make_id, tree_digest
+from xueji_testkit import build_school, make_id, make_student, tree_digest
 from xueji_tui.domain.clerks import Clerk
 from xueji_tui.domain.status import ChangeRequest
 from xueji_tui.formats.mangled import FIX
@@ -85,26 +85,46 @@ def world(tmp_path_factory):
         s["BZ"] = "=HYPERLINK(\"http://x\",\"点我\")"
         tx.put(s)
         tx.log("test", why="少数民族姓名、公式样的备注")
+    with store.write("office1", "测试") as tx:
+        for i in (5, 6, 7):  # photos done: these graduates pass the precheck
+            s = tx.get(make_student_ksh(i))
+            s["photo"] = {"taken": True, "taken_on": "20251001", "linked": True, "check": "无误",
+                          "checked_on": "20251201"}
+            tx.put(s)
+        tx.put_many([make_student(300 + i, year=2025, college="文学院", status="待注册") for i in range(2)])
+        tx.log("test", why="照片、新生")
     office = Session(open_store(root), Clerk("office1", "office"))
     svc.change(office, make_student_ksh(1), ChangeRequest(code="1101", date="20250310", approved="20250308", doc="吉师大学字〔2025〕5号"))
     svc.change(office, make_student_ksh(2), ChangeRequest(code="4204", date="20250601", approved="20250530", doc="吉师大纪字〔2025〕2号"))
+    svc.change(office, make_student(300, year=2025)["KSH"], ChangeRequest(code="1401", date="20250910", doc="征兵〔2025〕1号"))
+    svc.change(office, make_student(301, year=2025)["KSH"], ChangeRequest(code="1502", date="20250915"))
+    r = run(root, "correction", "file", make_student_ksh(8), "XM", "王晓明", "--reason", "公安户籍更名", "--evidence", "户籍证明")
+    assert r.exit_code == 0, r.output
+    request = r.output.split()[0].lstrip("#")
+    assert run(root, "correction", "submit", request).exit_code == 0
+    r = run(root, "correction", "approve", request, clerk="office2")
+    assert r.exit_code == 0, r.output
+    r = run(root, "certno", "assign", "--year", "2026")
+    assert r.exit_code == 0, r.output
     out = base / "exports"
     out.mkdir()
     made = []
     for kind, fmt in (("registration", "dbf"), ("registration", "xlsx"), ("changes", "dbf"), ("changes", "xlsx"),
-                      ("cancellations", "dbf"), ("cancellations", "xlsx"), ("workbook", "xlsx"), ("stats", "xlsx"),
-                      ("stats", "dbf"), ("precheck", "xlsx"), ("photos", "xlsx")):
+                      ("cancellations", "dbf"), ("cancellations", "xlsx"), ("admission", "dbf"), ("admission", "xlsx"),
+                      ("corrections", "dbf"), ("corrections", "xlsx"), ("graduates", "dbf"), ("graduates", "xlsx"),
+                      ("workbook", "xlsx"), ("stats", "xlsx"), ("stats", "dbf"), ("precheck", "xlsx"),
+                      ("photos", "xlsx")):
         path = out / f"{kind}.{fmt}"
-        args = ["export", kind, "-o", str(path)] + (["--year", "2026"] if kind in ("precheck", "photos") else [])
+        args = ["export", kind, "-o", str(path)]
+        args += ["--year", "2026"] if kind in ("precheck", "photos", "graduates") else []
+        args += ["--skip-invalid"] if kind == "graduates" else []
         r = run(root, *args)
         assert r.exit_code == 0, (kind, r.output)
-        made.append(path)
+        made += [out / p for p in r.stdout.split() if p.endswith(f".{fmt}")] if kind == "admission" else [path]
     return base, root, made
 
 
 def make_student_ksh(i: int) -> str:
-    from xueji_testkit import make_student
-
     return make_student(i)["KSH"]
 
 
