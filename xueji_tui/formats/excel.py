@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import posixpath
-import re
 import zipfile
 from datetime import datetime
 from pathlib import Path

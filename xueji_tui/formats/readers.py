@@ -21,9 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xueji_tui.domain.errors import InvalidInput
-from xueji_tui.formats.grid import (_CONTROL, HEADER_SCAN_ROWS, MAX_CELL, MAX_COLUMNS, MAX_FILE_CELLS,  # noqa: F401
-                                    MAX_ROWS, Budget, MissingColumns, RowBuilder, _fail, cell_text,
-                                    garbled_check, grid_rows, match_columns)
+from xueji_tui.formats.grid import (_CONTROL, MAX_COLUMNS, MAX_ROWS, Budget, RowBuilder, _fail, garbled_check,
+                                    grid_rows, match_columns)
 from xueji_tui.formats.profiles import Profile
 
 MAX_BYTES = 256 * 1024 * 1024        # a 100,000-row DBF is ~40 MB; a larger file is not a CHSI table

@@ -11,7 +11,7 @@ quote-prefixed): an exported value is never a formula.
 
 The DBF writer is our own (~40 lines): the ``dbf`` package (0.99.11) appends a 18-field record at a
 time and was measured writing 100,000 rows in 9.4 s on the 2-core office-class machine, over the
-5 s target of spec/quality.md; this writer does the same file in well under a second of encoding.
+5 s target for 100,000 rows; this writer does the same file in well under a second of encoding.
 Files are read back in the tests by ``dbfread`` (an independent reader).
 """
 
