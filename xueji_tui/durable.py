@@ -1,9 +1,45 @@
-"""Durable file writes shared by the store and the file writers: a file is on disk whole or not at all."""
+"""Durable file writes shared by the store and the file writers: a file is on disk whole or not at all.
+
+Temporaries of exported files get a random name and are created with O_EXCL|O_NOFOLLOW: the output
+directory may be shared, and a name another user can predict is a name they can plant a symlink at.
+An existing output is kept unless the caller says ``force`` (the link-then-unlink commit cannot
+clobber a file that appeared meanwhile); an OS error is reported in Chinese with the file.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
+import secrets
 from pathlib import Path
+
+from xueji_tui.domain.errors import InvalidInput
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_WHY = {
+    errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "超出磁盘配额", errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限", errno.EROFS: "文件系统是只读的", errno.ENOENT: "目录不存在",
+    errno.ENOTDIR: "路径中有一部分不是目录", errno.EISDIR: "这是一个目录", errno.ENAMETOOLONG: "文件名过长",
+    errno.ELOOP: "路径是符号链接，出于安全原因不跟随", errno.EIO: "磁盘读写错误", errno.EFBIG: "文件过大",
+    errno.EEXIST: "同名的临时文件已存在",
+}
+
+
+class OutputExists(InvalidInput):
+    """The output file is already there and the caller did not ask to overwrite it (exit 2)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        super().__init__(f"文件 {path} 已存在，未覆盖，未写入任何数据。请换一个文件名，或确认覆盖")
+
+
+class WriteFailed(InvalidInput):
+    """The operating system refused the write (disk full, no permission …); nothing was written."""
+
+    def __init__(self, path: Path, err: OSError):
+        self.path, self.errno = Path(path), err.errno
+        why = _WHY.get(err.errno) or (err.strerror or type(err).__name__)
+        super().__init__(f"无法写出 {path}：{why}，未写入任何数据。请换一个位置或腾出空间后重试")
 
 
 def write_all(fd: int, data: bytes) -> None:
@@ -14,14 +50,36 @@ def write_all(fd: int, data: bytes) -> None:
 
 
 def write_new(path: Path, data: bytes, mode: int) -> None:
-    """Create (or truncate) ``path`` with ``mode``, write ``data`` and fsync it. For temporaries."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    """Create (or truncate) ``path`` with ``mode``, write ``data`` and fsync it. For the store's
+    temporaries (named by transaction, recovered after a crash); a symlink there is never followed."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW, mode)
+    _fill(fd, data, mode)
+
+
+def _fill(fd: int, data: bytes, mode: int) -> None:
     try:
         os.fchmod(fd, mode)  # the umask must not widen or narrow what we chose
         write_all(fd, data)
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def create_temp(parent: Path, stem: str, data: bytes, mode: int) -> Path:
+    """A new file with a random name in ``parent``, created exclusively, written and fsync'd."""
+    for _ in range(16):
+        tmp = Path(parent) / f".{stem}.{secrets.token_hex(8)}.tmp"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, mode)
+        except FileExistsError:
+            continue
+        try:
+            _fill(fd, data, mode)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return tmp
+    raise FileExistsError(errno.EEXIST, "temporary name collision", str(parent))
 
 
 def fsync_dir(path: Path) -> None:
@@ -33,16 +91,49 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def replace_file(path: Path, data: bytes, mode: int) -> None:
-    """Write a whole file atomically: a temporary beside it, fsync, rename over, fsync the directory."""
+def _commit(tmp: Path, path: Path, force: bool) -> None:
+    if force:
+        os.replace(tmp, path)  # replaces a symlink at ``path`` itself, never the file it points to
+        return
+    try:
+        os.link(tmp, path, follow_symlinks=False)  # fails if anything (a file, a symlink) is there
+    except FileExistsError:
+        raise OutputExists(path) from None
+    except OSError as e:
+        if e.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+            raise
+        if os.path.lexists(path):  # a file system without hard links: check, then rename
+            raise OutputExists(path) from None
+        os.replace(tmp, path)
+        return
+    os.unlink(tmp)
+
+
+def replace_file(path: Path, data: bytes, mode: int, force: bool = True) -> None:
+    """Write a whole file atomically: a temporary beside it, fsync, rename over, fsync the directory.
+
+    Without ``force`` an existing ``path`` (even a dangling symlink) is left alone: ``OutputExists``.
+    OS errors become ``WriteFailed`` naming the file; in every failure no temporary is left behind.
+    """
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
-    tmp = parent / f".{path.name}.{os.getpid()}.tmp"
+    if not force and os.path.lexists(path):
+        raise OutputExists(path)
+    tmp = None
     try:
-        write_new(tmp, data, mode)
-        os.replace(tmp, path)
+        tmp = create_temp(parent, path.name, data, mode)
+        _commit(tmp, path, force)
+    except OutputExists:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        raise
+    except OSError as e:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        raise WriteFailed(path, e) from None
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
         raise
     try:
         fsync_dir(parent)

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from filekit import chsi_file, students
 from xueji_testkit import build_school, tree_digest
 from xueji_tui.cli import cli
-from xueji_tui.formats import readers
+from xueji_tui.formats import grid, readers
 
 SEED = 20250901
 CASES: list[tuple[str, str, str]] = []  # (category, name, outcome) — counted at the end
@@ -254,9 +254,11 @@ def test_oversized(world, monkeypatch):
     assert check(world, "bomb.xlsx", world[2]["xlsx"], category="oversized") == "bad"
     monkeypatch.setattr(readers, "MAX_UNZIPPED", 1024 * 1024 * 1024)
     monkeypatch.setattr(readers, "MAX_ROWS", 5)
+    monkeypatch.setattr(grid, "MAX_ROWS", 5)
     for fmt, ext in (("dbf", "dbf"), ("xlsx", "xlsx"), ("csv", "csv")):
         assert check(world, f"rows-{fmt}.{ext}", world[2][fmt], category="oversized") == "bad"
     monkeypatch.setattr(readers, "MAX_ROWS", 1_000_000)
+    monkeypatch.setattr(grid, "MAX_ROWS", 1_000_000)
     long_cell = world[2]["csv"].decode("utf-8-sig").replace("吉林师范大学", "吉" * 5000, 1)
     assert check(world, "long-cell.csv", long_cell.encode("utf-8"), category="oversized") == "clean"
 

@@ -206,7 +206,11 @@ def test_college_clerk_scope(eventful, tmp_path):
 
     data = json.loads(r.output)
     assert {row["学院"] for row in data["rows"]} == {"文学院"}
-    assert tree_digest(eventful) == before
+    after = tree_digest(eventful)
+    trail = after.pop("audit.jsonl")[len(before.pop("audit.jsonl")):].decode().splitlines()
+    after.pop("audit.head"), before.pop("audit.head")
+    assert after == before  # the workbook (whole 身份证号) is audited; nothing else changed
+    assert [json.loads(x)["action"] for x in trail] == ["export"] and '"rows":' in trail[0]
 
 
 def test_stats_add_up(eventful, tmp_path):

@@ -87,13 +87,15 @@ KIND（上报文件仅学生工作处可导出 / uploads are office only）:
   workbook       学院核对表（每个学院一个工作表，或 --college 只导出一个学院）
   stats          学年电子注册情况统计表
   precheck       毕业生预审结果
+  photos         毕业照片催办名单（--year：毕业年份）
+已存在的输出文件不会被覆盖，除非加 --force。含完整身份证号的文件每导出一个记一条审计日志。
 DBF 为 dBase III、GBK 编码、全部字符型；超宽或无法用 GBK 编码的值不会被截断，导出会列出这些学生并停止。
 """
 
 
 @click.command("export", help=EXPORT_HELP)
 @click.argument("kind", type=click.Choice(["registration", "changes", "cancellations", "admission", "corrections",
-                                           "graduates", "workbook", "stats", "precheck"]))
+                                           "graduates", "workbook", "stats", "precheck", "photos"]))
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path), default=None,
               help="输出文件（默认：当前目录下按类型和年份命名）")
 @click.option("--format", "fmt", type=click.Choice(["dbf", "xlsx"]), default=None,
@@ -101,12 +103,17 @@ DBF 为 dBase III、GBK 编码、全部字符型；超宽或无法用 GBK 编码
 @click.option("--year", type=click.IntRange(1950, 2100), default=None, help="年份（各类型的含义见上）")
 @click.option("--college", default=None, metavar="FY", help="只导出一个学院")
 @click.option("--skip-invalid", is_flag=True, help="跳过有问题的学生（列出被跳过的学生）")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件 / overwrite an existing output file")
 @pass_env
-def export_cmd(env, kind, out, fmt, year, college, skip_invalid):
+def export_cmd(env, kind, out, fmt, year, college, skip_invalid, force):
+    from xueji_tui.domain.errors import InvalidInput
     from xueji_tui.services import exports
 
     session = env.session()
-    res = exports.export(session, kind, out, fmt, year, college, skip_invalid)
+    try:
+        res = exports.export(session, kind, out, fmt, year, college, skip_invalid, force)
+    except exports.OutputExists as e:
+        raise InvalidInput(f"文件 {e.path} 已存在，未覆盖，未写入任何数据。请用 -o 换一个文件名，或加 --force 覆盖") from None
     for n in res.notes:
         note(n)
     if res.excluded:

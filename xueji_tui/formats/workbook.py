@@ -19,8 +19,8 @@ from pathlib import Path
 
 from xueji_tui.formats.profiles import Field, Profile
 from xueji_tui.formats.transforms import renderer
-from xueji_tui.formats.writers import (UnfitValues, _ILLEGAL_XLSX, atomic_write, column_width,
-                                       sheet_title)
+from xueji_tui.formats.writers import (TEXT, TextCells, UnfitValues, _ILLEGAL_XLSX, atomic_write,
+                                       column_width, sheet_title)
 
 INSTRUCTIONS = (
     "填写说明",
@@ -57,26 +57,32 @@ def columns(profile: Profile) -> list[Col]:
                            "verdict", f.code))
             out.append(Col(Field(code=f"{f.code}{cs}", source="", width=max(f.width, 12),
                                  title=ct.format(label=f.label)), "correction", f.code))
-    note = profile.extra_field("note")
-    if note is not None:
-        out.append(Col(note, "note", ""))
     evidence = profile.extra_field("evidence")
     if evidence is not None:  # an identity correction (Art. 20) is filed only with its evidence
         out.append(Col(evidence, "evidence", ""))
+    note = profile.extra_field("note")
+    if note is not None:
+        out.append(Col(note, "note", ""))
     out += [Col(h, "hidden", "") for h in profile.extra_fields("hidden")]
     return out
 
 
+ID_CODES = frozenset({"KSH", "XH", "SFZH", "ZSBH", "ZYDM", "YXDM"})
+DATE_CODES = frozenset({"CSRQ", "RXRQ", "YJBYRQ", "BYRQ"})
+
+
 def reading_profile(profile: Profile) -> Profile:
-    """Every workbook column as a profile field, so the reader matches them all by name."""
+    """Every workbook column as a profile field, so the reader matches them all by name. Identifier
+    and date columns, their 更正为 columns included, must come back as text (formats/mangled.py)."""
     cols = columns(profile)
     fields = []
     for c in cols:
         f = c.field
         required = f.code == "KSH"
+        base = c.check if c.kind == "correction" else f.code.lstrip("_") if c.kind in ("value", "hidden") else ""
+        transform = "id" if base in ID_CODES else "date" if base in DATE_CODES else ""
         fields.append(Field(code=f.code, source=f.source, width=f.width, required=required,
-                            transform="id" if f.code in ("KSH", "_KSH") else "", aliases=f.aliases,
-                            title=f.title))
+                            transform=transform, aliases=f.aliases, title=f.title))
     return Profile(name=profile.name, title=profile.title, direction="import", fields=tuple(fields),
                    options=dict(profile.options))
 
@@ -123,6 +129,7 @@ def workbook_bytes(path: Path, profile: Profile, sheets: list[tuple[str, list[di
         for i, c in enumerate(cols, start=1):
             dim = ws.column_dimensions[get_column_letter(i)]
             dim.width = 8.0 if c.kind == "verdict" else column_width(c.field)
+            dim.number_format = TEXT  # a 身份证号 typed into 更正为 stays text, never 2.2E+17
             if c.kind == "hidden":
                 dim.hidden = True
             if c.kind in editable:
@@ -144,34 +151,29 @@ def workbook_bytes(path: Path, profile: Profile, sheets: list[tuple[str, list[di
         heads = []
         for c in cols:
             cell = WriteOnlyCell(ws, value=c.field.heading)
+            cell.data_type = "s"
             cell.font = bold
             cell.alignment = wrap
             cell.fill = yellow if c.kind in editable else grey
             heads.append(cell)
         ws.append(heads)
         kinds = [c.kind in editable for c in cols]
+        locked_cells, open_cells = TextCells(ws), TextCells(ws, unlocked)
         for row in rows:
-            out = []
-            for v, open_ in zip(row, kinds):
-                if open_:
-                    cell = WriteOnlyCell(ws, value=v or None)
-                    cell.protection = unlocked
-                    out.append(cell)
-                else:
-                    out.append(v)
-            ws.append(out)
+            ws.append([open_cells(v, keep_empty=True) if open_ else locked_cells(v) for v, open_ in zip(row, kinds)])
     info = wb.create_sheet(title=INSTRUCTIONS[0])
     info.column_dimensions["A"].width = 110
     for line in INSTRUCTIONS[1]:
-        info.append([line])
+        info.append([TextCells(info)(line)])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def write_workbook(path, profile: Profile, sheets: list[tuple[str, list[dict]]], exported_at: str) -> int:
+def write_workbook(path, profile: Profile, sheets: list[tuple[str, list[dict]]], exported_at: str,
+                   force: bool = False) -> int:
     """One sheet per (title, records); returns the number of student rows."""
     path = Path(path)
     sheets = [(t, list(r)) for t, r in sheets]
-    atomic_write(path, workbook_bytes(path, profile, sheets, exported_at))
+    atomic_write(path, workbook_bytes(path, profile, sheets, exported_at), force)
     return sum(len(r) for _, r in sheets)

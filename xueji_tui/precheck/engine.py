@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from xueji_tui.domain import checks, idcard, photos
+from xueji_tui.domain import checks, idcard, lost, photos
 from xueji_tui.domain.corrections import is_open
 from xueji_tui.domain.fields import IDENTITY_FIELDS, label
 from xueji_tui.domain.validate import gbk_bytes, ksh_issues, name_issues, parse_date, unencodable_chars
@@ -255,6 +255,7 @@ class _Checker:
 
         row = graduates.upload_row(s, {})
         self._encoding_and_width(s, row, add)
+        self._lost_characters(s, row, add)
 
         status = s.get("status") or ""
         if status != graduates.IN_SCHOOL and not graduates.reissue(s):
@@ -332,6 +333,22 @@ class _Checker:
             if n > width:
                 add(("too-long", f, f"{label(f)}“{v}”占 {n} 字节，超过上报文件 {col} 字段的 {width} 字节"
                                     f"（汉字占 2 字节），请按学信网要求缩写或与学生工作处联系"))
+
+    def _lost_characters(self, s: dict, row: dict[str, str], add) -> None:
+        """``?`` or U+FFFD where a character was lost (a GBK CSV saved from a GB18030 name): the
+        upload would carry the damage, so it is an error until restored from the documents."""
+        text = "".join(v for v in row.values() if isinstance(v, str)) + "".join(
+            v for v in (s.get(f) for f in checks.TEXT_FIELDS) if isinstance(v, str))
+        if "?" not in text and lost.LOST not in text:
+            return
+        values = {f: v for f, v in row.items() if isinstance(v, str)}
+        for f in checks.TEXT_FIELDS:
+            v = s.get(f)
+            if isinstance(v, str) and f not in values:
+                values[f] = v
+        for f, v in values.items():
+            if f not in SCHOOL_FIELDS and lost.is_lost(f, v):
+                add(("lost-character", f, lost.message(label(f), v)))
 
     def _study_length(self, s: dict, rxrq: date, by: date, xz: str, add) -> None:
         try:

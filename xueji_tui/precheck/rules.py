@@ -21,6 +21,7 @@ RULES: dict[str, tuple[str, str]] = {
     "duplicate": (ERROR, "重复"),
     "certno-format": (ERROR, "证书编号格式错误"),
     "not-encodable": (ERROR, "含 GBK 无法编码的字"),
+    "lost-character": (ERROR, "有字在转换中丢失"),
     "too-long": (ERROR, "超出字段长度"),
     "status": (ERROR, "学籍状态不是注册学籍"),
     "photo-missing": (ERROR, "未采集或未链接毕业照片"),

@@ -288,6 +288,12 @@ def inner_space(s, ctx) -> Expect:
     return [("name-format", "XM")]
 
 
+@planting("lost-character", "GBK 表格里姓名的生僻字成了“?”")
+def lost_char(s, ctx) -> Expect:
+    s["XM"] = s["XM"][:-1] + "?"
+    return [("lost-character", "XM"), ("name-format", "XM")]
+
+
 # -- pairs (duplicate: one finding per student) ---------------------------------------------------
 # 考生号, 学号 and 身份证号 cannot be shared: the store refuses any write that would do it. Two
 # students can still be given one certificate number (ZSBH) by hand or by an old tool.
@@ -327,13 +333,14 @@ SINGLE = [
     half_width_dot, inner_space,
 ]
 PAIRS = [dup_zsbh]
+LATE = [lost_char, lost_char]  # planted after the pairs, so that every earlier planting stays as it was
 
 
 def plant(rng: random.Random, ctx: Ctx, graduates: list[dict]) -> list[dict]:
     """Plant every variant on distinct clean graduates, spread over colleges; returns the findings."""
     pool = [s for s in graduates if s["status"] == "注册学籍" and not s["history"] and s["CC"] == "本科"]
     rng.shuffle(pool)
-    need = len(SINGLE) + 2 * len(PAIRS)
+    need = len(SINGLE) + 2 * len(PAIRS) + len(LATE)
     if len(pool) < need:
         raise ValueError(f"need {need} clean graduates to plant defects, have {len(pool)}")
     used_colleges: dict[str, list[str]] = {}
@@ -362,5 +369,9 @@ def plant(rng: random.Random, ctx: Ctx, graduates: list[dict]) -> list[dict]:
         for r, f in variant(a, b, ctx):
             note(a, r, f, variant.what)
             note(b, r, f, variant.what)
+    for variant in LATE:
+        s = take(variant.rule)
+        for r, f in variant(s, ctx):
+            note(s, r, f, variant.what)
     return findings
 

@@ -8,25 +8,37 @@ What goes into each upload (docs/formats.md):
 - admission — 保留入学资格 and 放弃入学资格 entries, in their two layouts;
 - corrections — students with an approved identity change request, with the corrected values.
 For entries ``--year`` is the year of the effective date; reversed entries and reversals are left out.
+
+An existing output file is kept unless ``force`` (``OutputExists``, so the terminal can ask); a file
+that carries whole 身份证号 leaves one audit line (kind, file, rows): a read of full IDs is evidence.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from xueji_tui.domain.errors import InvalidInput, NotFound
+from xueji_tui.durable import OutputExists, WriteFailed  # noqa: F401  (raised from here for callers)
 from xueji_tui.formats import profiles, writers
 from xueji_tui.formats.transforms import ZCZT
 from xueji_tui.services.session import Session
 
 KINDS = ("registration", "changes", "cancellations", "admission", "corrections", "graduates", "workbook",
-         "stats", "precheck")
+         "stats", "precheck", "photos")
+XLSX_ONLY = ("workbook", "precheck", "photos")
 UPLOADS = ("registration", "changes", "cancellations", "admission", "corrections", "graduates")
 TITLES = {"registration": "学籍注册", "changes": "学籍异动", "cancellations": "学籍注销", "admission": "入学资格",
           "corrections": "学籍信息修改", "graduates": "学历注册", "workbook": "学院核对表", "stats": "学年注册统计",
-          "precheck": "毕业生预审"}
+          "precheck": "毕业生预审", "photos": "照片催办"}
+# profiles of each kind's files, to tell which carry whole 身份证号
+PROFILES = {"registration": ("registration",), "cancellations": ("cancellations",),
+            "corrections": ("corrections",), "graduates": ("graduates",), "workbook": ("workbook",),
+            "changes": ("changes",), "admission": ("admission-keep", "admission-waive"), "stats": ("stats",),
+            "precheck": ("precheck",)}
+ID_FIELDS = ("SFZH", "ZJHM")
 CHANGE_TYPES = {"04", "02", "22", "21", "23", "12", "11", "19"}  # 异动 and 休学 / 保留学籍
 ADMISSION = {"14": ("admission-keep", "保留入学资格"), "15": ("admission-waive", "放弃入学资格")}
 REGISTERED_NOW = {k for k in ZCZT if k not in ("放弃入学资格", "取消入学资格")}
@@ -39,6 +51,7 @@ class Exported:
     rows: int
     notes: list[str] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)  # students left out (--skip-invalid), shown
+    per_file: dict[str, int] = field(default_factory=dict)  # rows of each file, when there are several
 
 
 def profile(session: Session, name: str) -> profiles.Profile:
@@ -46,7 +59,7 @@ def profile(session: Session, name: str) -> profiles.Profile:
 
 
 def default_format(kind: str) -> str:
-    return "xlsx" if kind in ("workbook", "stats", "precheck") else "dbf"
+    return "xlsx" if kind in ("workbook", "stats", "precheck", "photos") else "dbf"
 
 
 def default_name(kind: str, fmt: str, year: int | None, college: str | None) -> Path:
@@ -117,14 +130,14 @@ def correction_records(session: Session, college: str | None, year: int | None) 
 
 
 def _write(path: Path, fmt: str, sheets: list[tuple[profiles.Profile, list[dict], str]],
-           skip_invalid: bool, excluded: list[str]) -> int:
+           skip_invalid: bool, excluded: list[str], force: bool = False) -> int:
     """Write one file (DBF: one sheet only); with ``skip_invalid`` leave out unfit students."""
     while True:
         try:
             if fmt == "dbf":
                 p, recs, _ = sheets[0]
-                return writers.write_dbf(path, p, recs)
-            return writers.write_xlsx_sheets(path, sheets)
+                return writers.write_dbf(path, p, recs, force=force)
+            return writers.write_xlsx_sheets(path, sheets, force=force)
         except writers.UnfitValues as e:
             if not skip_invalid:
                 raise
@@ -134,8 +147,34 @@ def _write(path: Path, fmt: str, sheets: list[tuple[profiles.Profile, list[dict]
             sheets = [(p, [r for r in recs if str(r.get("KSH") or "") not in bad], t) for p, recs, t in sheets]
 
 
+def carries_full_ids(session: Session, kind: str) -> bool:
+    """Whether files of ``kind`` hold whole 身份证号 (by their profiles, overrides included)."""
+    for name in PROFILES.get(kind, ()):
+        if any(f.code in ID_FIELDS or f.source in ID_FIELDS for f in profile(session, name).fields):
+            return True
+    return False
+
+
 def export(session: Session, kind: str, out: Path | None = None, fmt: str | None = None,
-           year: int | None = None, college: str | None = None, skip_invalid: bool = False) -> Exported:
+           year: int | None = None, college: str | None = None, skip_invalid: bool = False,
+           force: bool = False) -> Exported:
+    """Write the files of ``kind``; then, when they carry whole 身份证号, one audit line per file."""
+    res = _export(session, kind, out, fmt, year, college, skip_invalid, force)
+    if carries_full_ids(session, kind):
+        try:
+            with session.store.write(session.clerk.name, f"导出{TITLES[kind]}") as tx:
+                for p in res.paths:
+                    rows = res.rows if len(res.paths) == 1 else res.per_file.get(str(p), 0)
+                    tx.log("export", why=f"导出{TITLES[kind]}（含完整身份证号）", kind=kind, file=str(p), rows=rows)
+        except BaseException:
+            for p in res.paths:  # an unaudited read of full IDs does not stay on disk
+                Path(p).unlink(missing_ok=True)
+            raise
+    return res
+
+
+def _export(session: Session, kind: str, out: Path | None, fmt: str | None, year: int | None,
+            college: str | None, skip_invalid: bool, force: bool) -> Exported:
     if kind not in KINDS:
         raise InvalidInput(f"未知的导出类型“{kind}”，应为 {' / '.join(KINDS)}")
     if kind in UPLOADS:
@@ -147,34 +186,36 @@ def export(session: Session, kind: str, out: Path | None = None, fmt: str | None
         raise InvalidInput(f"导出格式应为 dbf 或 xlsx，现为“{fmt}”")
     if out and asked and Path(out).suffix.lower() in (".dbf", ".xlsx") and Path(out).suffix.lower() != f".{asked}":
         raise InvalidInput(f"输出文件 {out} 的扩展名与 --format {asked} 不一致，请改一个")
-    if kind in ("workbook", "precheck") and fmt != "xlsx":
+    if kind in XLSX_ONLY and fmt != "xlsx":
         raise InvalidInput(f"{TITLES[kind]}只能导出为 xlsx（Excel）")
     out = Path(out) if out else default_name(kind, fmt, year, college)
     if out.suffix.lower() not in (".dbf", ".xlsx"):
         out = out.with_name(out.name + f".{fmt}")
     elif out.suffix.lower() != f".{fmt}":
         fmt = out.suffix.lower().lstrip(".")
-        if kind in ("workbook", "precheck") and fmt != "xlsx":
+        if kind in XLSX_ONLY and fmt != "xlsx":
             raise InvalidInput(f"{TITLES[kind]}只能导出为 xlsx（Excel），输出文件名应以 .xlsx 结尾")
-    if out.exists() and out.is_dir():
-        raise InvalidInput(f"{out} 是目录；请用 -o 指定文件名")
+    if out.is_dir():
+        raise InvalidInput(f"{out} 是目录；请另指定一个文件名")
+    if not force and os.path.lexists(out):
+        raise OutputExists(out)
 
     if kind == "graduates":
         from xueji_tui.services.graduation import export_graduates
 
-        res = export_graduates(session, out, fmt, year, college, skip_invalid)
+        res = export_graduates(session, out, fmt, year, college, skip_invalid, force=force)
         excl = [f"{s.get('KSH')} {s.get('XM', '')}（{'、'.join(rules)}）" for s, rules in res.excluded]
         return Exported(kind, [Path(res.path)], res.written, [], excl)
     if kind == "precheck":
         from xueji_tui.services.graduation import export_precheck
 
-        res = export_precheck(session, out, year, college)
+        res = export_precheck(session, out, year, college, force=force)
         return Exported(kind, [out], len(res.findings), [f"预审 {res.checked} 人，错误 {res.errors} 条，警告 {res.warnings} 条"])
     if kind == "workbook":
         from xueji_tui.services.workbooks import export_workbook
 
         at = datetime.now().astimezone().isoformat(timespec="seconds")
-        n = export_workbook(session, out, profile(session, "workbook"), college, year, at)
+        n = export_workbook(session, out, profile(session, "workbook"), college, year, at, force)
         return Exported(kind, [out], n, ["学院核对后请交回学生工作处，或由学院账号执行 xueji import workbook 文件名"])
     if kind == "stats":
         from xueji_tui.services.stats import stats
@@ -182,8 +223,14 @@ def export(session: Session, kind: str, out: Path | None = None, fmt: str | None
         st = stats(session, year, college)
         p = profile(session, "stats")
         title = f"{st.year}学年电子注册情况统计"
-        n = _write(out, fmt, [(p, st.records(), title)], False, [])
+        n = _write(out, fmt, [(p, st.records(), title)], False, [], force)
         return Exported(kind, [out], n - 1, [f"异动、注销按 {st.window[0]}–{st.window[1]}（上一学年）统计"])
+
+    if kind == "photos":
+        from xueji_tui.services.photos import export_chase_list
+
+        n = export_chase_list(session, out, year, college, force=force)
+        return Exported(kind, [out], n, ["照片催办名单：未采集、未链接、未校对、有异议或拍摄后不足 40 天校对的毕业生"])
 
     excluded: list[str] = []
     notes: list[str] = []
@@ -211,16 +258,27 @@ def export(session: Session, kind: str, out: Path | None = None, fmt: str | None
                            (f"（{college}）" if college else "") + "，未写出文件" +
                            "".join(f"；{n}" for n in notes))
     paths = []
+    per_file: dict[str, int] = {}
     if kind == "admission" and fmt == "dbf":
         n = 0
-        for p, recs, title in sheets:
-            target = out.with_name(f"{out.stem}-{title}.dbf")
+        targets = [(out.with_name(f"{out.stem}-{title}.dbf"), p, recs, title) for p, recs, title in sheets]
+        for target, *_ in targets:
+            if not force and os.path.lexists(target):
+                raise OutputExists(target)
+        for target, p, recs, title in targets:
             if recs:
-                n += _write(target, "dbf", [(p, recs, title)], skip_invalid, excluded)
+                try:
+                    k = _write(target, "dbf", [(p, recs, title)], skip_invalid, excluded, force)
+                except BaseException:
+                    for done in paths:  # both files or neither
+                        done.unlink(missing_ok=True)
+                    raise
+                n += k
+                per_file[str(target)] = k
                 paths.append(target)
             else:
                 notes.append(f"没有{title}记录，未写出 {target.name}")
     else:
-        n = _write(out, fmt, sheets, skip_invalid, excluded)
+        n = _write(out, fmt, sheets, skip_invalid, excluded, force)
         paths.append(out)
-    return Exported(kind, paths, n, notes, excluded)
+    return Exported(kind, paths, n, notes, excluded, per_file)

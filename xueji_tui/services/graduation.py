@@ -87,19 +87,19 @@ def report_records(result: Result) -> list[dict]:
              "FY": f.FY, "FIELD": f.field, "MESSAGE": f.message} for f in result.findings]
 
 
-def write_report(session: Session, result: Result, out: Path) -> int:
+def write_report(session: Session, result: Result, out: Path, force: bool = False) -> int:
     from xueji_tui.formats import profiles, writers
 
     profile = profiles.load("precheck", session.store.format_override("precheck"))
     return writers.write_xlsx(Path(out), profile, report_records(result),
-                              sheet_title=f"{result.year}届预审结果")
+                              sheet_title=f"{result.year}届预审结果", force=force)
 
 
 def export_precheck(session: Session, out: Path, year: int | None = None, college: str | None = None,
-                    progress: Progress | None = None) -> Result:
+                    progress: Progress | None = None, force: bool = False) -> Result:
     """``xueji export precheck``: the precheck report as XLSX. Changes nothing in the store."""
     result = precheck(session, year, college, progress)
-    write_report(session, result, out)
+    write_report(session, result, out, force)
     return result
 
 
@@ -247,7 +247,7 @@ def upload_records(session: Session, students: list[dict]) -> list[dict]:
 
 def export_graduates(session: Session, out: Path, fmt: str = "dbf", year: int | None = None,
                      college: str | None = None, skip_invalid: bool = False,
-                     progress: Progress | None = None) -> Exported:
+                     progress: Progress | None = None, force: bool = False) -> Exported:
     """The 学历电子注册 upload file (DBF in GBK, or XLSX). Refuses (exit 1) while any precheck error
     remains, unless ``skip_invalid``: then only passing students are written and the others are
     listed. Office only. Changes nothing in the store, so it can be repeated.
@@ -272,9 +272,9 @@ def export_graduates(session: Session, out: Path, fmt: str = "dbf", year: int | 
     records = upload_records(session, passing)
     path = Path(out)
     if fmt == "dbf":
-        n = writers.write_dbf(path, profile, records)
+        n = writers.write_dbf(path, profile, records, force=force)
     else:
-        n = writers.write_xlsx(path, profile, records)
+        n = writers.write_xlsx(path, profile, records, force=force)
     return Exported(path, n, result, excluded)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from xueji_tui.bulk import gc_paused
-from xueji_tui.domain.errors import InvalidInput
+from xueji_tui.formats.rejects import write_rejects as write_rejects_file
 from xueji_tui.domain.record import ROW
 from xueji_tui.services.import_plan import ImportPlan
 from xueji_tui.services.import_prepare import check_kind, plan_rows
@@ -14,36 +14,11 @@ from xueji_tui.services.session import Session
 from xueji_tui.services.workbooks import apply_verdicts
 
 
-def rejects_path(path: Path) -> Path:
-    return path.with_name(f"{path.stem}.rejects.csv")
-
-
 def write_rejects(plan: ImportPlan) -> Path | None:
     """``<stem>.rejects.csv`` next to the input (UTF-8 with BOM, opens in Excel): row, reason, values."""
     if not plan.rejected:
         return None
-    import csv
-    import io
-
-    from xueji_tui.formats.writers import atomic_write
-
-    heads: list[str] = []
-    for r in plan.rejected:
-        for k in r.values:
-            if k not in heads:
-                heads.append(k)
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    sheet = any(r.sheet for r in plan.rejected)
-    w.writerow((["工作表"] if sheet else []) + ["行号", "拒收原因"] + heads)
-    for r in sorted(plan.rejected, key=lambda r: (r.sheet, r.row)):
-        w.writerow(([r.sheet] if sheet else []) + [r.row, r.reason] + [r.values.get(h, "") for h in heads])
-    out = rejects_path(plan.path)
-    try:
-        atomic_write(out, ("\ufeff" + buf.getvalue()).encode("utf-8"))
-    except OSError as e:
-        raise InvalidInput(f"无法写出拒收行文件 {out}（{e.strerror}），未导入任何数据；请把文件复制到可写的目录再导入") from None
-    return out
+    return write_rejects_file(plan.path, [(r.sheet, r.row, r.reason, r.values) for r in plan.rejected])
 
 
 def apply_import(session: Session, plan: ImportPlan) -> dict:

@@ -75,6 +75,7 @@ class ImportPlan:
     normalised_examples: list[tuple[int, str, str, object]] = field(default_factory=list)
     flagged: Counter = field(default_factory=Counter)       # rule -> values imported as received
     notes: list[str] = field(default_factory=list)
+    kind_note: str = ""                                     # the columns look like another kind
     majors: list[dict] = field(default_factory=list)        # catalogue entries learned
     verdicts: list[dict] = field(default_factory=list)      # workbook: verdicts to apply
     head: tuple = ()                                        # the store's state the plan was made on

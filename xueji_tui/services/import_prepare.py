@@ -16,7 +16,10 @@ from xueji_tui.bulk import gc_paused
 from xueji_tui.domain.errors import InvalidInput
 from xueji_tui.domain.fields import label
 from xueji_tui.formats import profiles, readers
+from xueji_tui.formats.guess import likely_kind
+from xueji_tui.formats.mangled import refuse_lost_zeros
 from xueji_tui.formats.normalise import normaliser
+from xueji_tui.formats.workbook import reading_profile
 from xueji_tui.services.import_diff import diff_rows
 from xueji_tui.services.import_photos import plan_photos
 from xueji_tui.services.import_plan import KINDS, ImportPlan, Reject, originals
@@ -132,6 +135,7 @@ def _plan_import(session: Session, kind: str, path, year: int | None) -> ImportP
         result, profile = read_workbook(session, path, profile)
     else:
         result = readers.read(path, profile)
+        refuse_lost_zeros(path, result.rows, result.matched, {m.get("ZYDM") for m in session.store.majors()})
     plan = ImportPlan(kind, path, _sha256(path), KINDS[kind], format=result.format, columns=result.columns,
                       extra_columns=result.extra, rows_read=len(result.rows), year=year)
     if kind == "workbook":
@@ -141,5 +145,20 @@ def _plan_import(session: Session, kind: str, path, year: int | None) -> ImportP
         keys = ("KSH", "SFZH") if kind == "photos" else ("KSH",)
         plan.prepared = _prepare(plan, result, profile, keys)
     plan.profile, plan.matched, plan.file_rejects = profile, set(result.matched), list(plan.rejected)
+    plan.kind_note = kind_note(session, kind, result.columns)
     plan_rows(session, plan, profile, plan.matched)
     return plan
+
+
+def kind_note(session: Session, kind: str, columns: list[str]) -> str:
+    """A warning when the file's columns fit another import kind better than the one chosen."""
+    def load(k: str) -> profiles.Profile:
+        p = profile_for(session, k)
+        return reading_profile(p) if k == "workbook" else p
+
+    guess = likely_kind(columns, kind, load)
+    if guess is None:
+        return ""
+    other, theirs, mine = guess
+    return (f"这个文件的列更像{KINDS[other]}（{other}，{theirs} 列对得上），不像{KINDS[kind]}（{mine} 列）："
+            f"按{KINDS[kind]}导入时其余的列会被忽略。请确认导入类型是否选对")

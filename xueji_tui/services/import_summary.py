@@ -9,6 +9,8 @@ from xueji_tui.services.import_plan import ImportPlan, field_label, shown
 def summary_lines(plan: ImportPlan, limit: int = 100) -> list[str]:
     c = plan.counts()
     out = [f"导入{plan.title}：{plan.path}（{plan.format.upper()}，{c['rows']} 行，SHA-256 {plan.sha256[:16]}…）"]
+    if plan.kind_note:
+        out.insert(0, "注意：" + plan.kind_note)
     if plan.kind == "workbook":
         out.append(f"  核对结论 {c['verdicts']} 项 · 冲突 {c['conflicts']} 处 · 拒收 {c['rejected']} 行")
     else:

@@ -6,7 +6,8 @@ store), import_photos (the photo status list), workbooks (college verdicts), imp
 transaction, the rejects file), import_summary (what the clerk reads); import_plan holds the types.
 """
 
-from xueji_tui.services.import_apply import apply_import, rejects_path, write_rejects
+from xueji_tui.formats.rejects import rejects_path
+from xueji_tui.services.import_apply import apply_import, write_rejects
 from xueji_tui.services.import_diff import protected
 from xueji_tui.services.import_plan import KINDS, Changed, Conflict, ImportPlan, Reject
 from xueji_tui.services.import_prepare import plan_import, profile_for

@@ -109,11 +109,11 @@ CHASE_WHY = {
 
 
 def export_chase_list(session: Session, out: Path, year: int | None = None,
-                      college: str | None = None) -> int:
+                      college: str | None = None, force: bool = False) -> int:
     """The chase list (XLSX): students missing a photo step, and those who checked < 40 days after."""
     from xueji_tui.formats import profiles, writers
 
     checklist = photo_checklist(session, year, college)
     records = [dict(s, _why=CHASE_WHY[what]) for s, what in checklist.chase()]
     profile = profiles.build(CHASE_PROFILE, "photo-chase")
-    return writers.write_xlsx(Path(out), profile, records, sheet_title=f"{checklist.year}届照片催办")
+    return writers.write_xlsx(Path(out), profile, records, sheet_title=f"{checklist.year}届照片催办", force=force)

@@ -56,7 +56,7 @@ def select(session: Session, college: str | None, year: int | None) -> dict[str,
 
 
 def export_workbook(session: Session, out: Path, profile: Profile, college: str | None, year: int | None,
-                    exported_at: str) -> int:
+                    exported_at: str, force: bool = False) -> int:
     from xueji_tui.formats.workbook import write_workbook
 
     groups = select(session, college, year)
@@ -65,7 +65,7 @@ def export_workbook(session: Session, out: Path, profile: Profile, college: str 
         raise NotFound(f"{scope or '全校'}没有需要核对的学生" + (f"（{year} 级）" if year else "（都已核对无误）")
                            + "，未写出文件")
     sheets = [(fy or UNASSIGNED, rows) for fy, rows in groups.items()]
-    return write_workbook(out, profile, sheets, exported_at)
+    return write_workbook(out, profile, sheets, exported_at, force)
 
 
 # -- import --------------------------------------------------------------------------------------
