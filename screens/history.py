@@ -102,8 +102,11 @@ class HistoryScreen(XuejiScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one(HistoryTable).focus()
+        self.go_home()
         self.data_changed()
+
+    def home(self):
+        return self.query_one(HistoryTable)
 
     def data_changed(self) -> None:
         try:

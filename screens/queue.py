@@ -96,8 +96,11 @@ class QueueScreen(XuejiScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one(QueueTable).focus()
+        self.go_home()
         self.data_changed()
+
+    def home(self):
+        return self.query_one(QueueTable)
 
     def data_changed(self) -> None:
         feed = self.app.feed
@@ -168,4 +171,4 @@ class QueueScreen(XuejiScreen):
         self.query_one(ClassTable).focus()
 
     def action_to_table(self) -> None:
-        self.query_one(QueueTable).focus()
+        self.go_home()

@@ -46,7 +46,7 @@ def test_import_preview_then_apply(office, tmp_path):
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.press("5")
             app.screen.query_one("#import-path", Input).value = str(path)
-            await pilot.press("enter")  # preview
+            await pilot.press("ctrl+r")  # preview
             await _wait(app, pilot)
             summary = _text(app, "#import-text")
             assert "新增 1 人" in summary and "变更 1 人" in summary and "新班级1班" in summary
@@ -70,7 +70,7 @@ def test_bad_file_is_explained_and_nothing_changes(office, tmp_path):
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.press("5")
             app.screen.query_one("#import-path", Input).value = str(bad)
-            await pilot.press("enter")
+            await pilot.press("ctrl+r")
             await _wait(app, pilot)
             assert "坏文件.dbf" in _text(app, "#import-text")
             assert app.screen.query_one("#do-apply").disabled
@@ -87,7 +87,7 @@ def test_export_registration_file(office, tmp_path):
             await pilot.press("5")
             app.screen.query_one("#files-tabs").active = "tab-export"
             await pilot.pause()
-            app.screen.query_one("#export-out", Input).value = str(out)
+            app.screen.query_one("#export-name", Input).value = str(out)
             await pilot.press("ctrl+o")
             await _wait(app, pilot)
             assert str(out) in _text(app, "#export-text")
@@ -126,7 +126,7 @@ def test_export_that_cannot_be_written_says_why_and_the_area_stays_usable(office
             await pilot.press("5")
             app.screen.query_one("#files-tabs").active = "tab-export"
             await pilot.pause()
-            app.screen.query_one("#export-out", Input).value = str(blocker / "注册.dbf")
+            app.screen.query_one("#export-name", Input).value = str(blocker / "注册.dbf")
             t0 = time.monotonic()
             await pilot.press("ctrl+o")
             await _wait(app, pilot)
@@ -146,7 +146,7 @@ def test_export_that_cannot_be_written_says_why_and_the_area_stays_usable(office
             assert "内部错误" in said and "XUEJI_DEBUG" in said and "Traceback" not in said
             assert not app.screen.query_one("#export-busy").display
 
-            app.screen.query_one("#export-out", Input).value = str(good)
+            app.screen.query_one("#export-name", Input).value = str(good)
             await pilot.press("ctrl+o")
             await _wait(app, pilot)
             assert str(good) in _text(app, "#export-text")

@@ -29,6 +29,15 @@ def pytest_pyfunc_call(pyfuncitem):
     return None
 
 
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch) -> Path:
+    """The clerk's home (the default output folder of exports): the test's own, empty."""
+    path = tmp_path / "home"
+    path.mkdir()
+    monkeypatch.setenv("HOME", str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def _template(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("tui-template") / "data"

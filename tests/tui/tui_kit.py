@@ -43,13 +43,21 @@ def rows_where(app, **want) -> list[list]:
 
 
 def messages(app) -> list[str]:
-    return [n.message for n in app._notifications]
+    """The toasts' texts (line breaks the app put in for the toast's width taken out)."""
+    return [n.message.replace("\n", "") for n in app._notifications]
 
 
 def text_of(app, selector: str) -> str:
+    """The text a widget shows (a Static's content as given: str, Text, markup, or a wrapped message)."""
     w = app.screen.query_one(selector)
-    r = w.render()
-    return getattr(r, "plain", None) or str(r)
+    content = getattr(w, "content", None)
+    if content is None:
+        content = w.render()
+    if isinstance(content, str) and getattr(w, "_render_markup", False):
+        from rich.text import Text
+
+        return Text.from_markup(content).plain
+    return getattr(content, "plain", None) or str(content)
 
 
 async def fill(app, pilot, widget_id: str, text: str) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from xueji_tui.domain.errors import InvalidInput, NotFound
+from xueji_tui.domain.errors import InvalidInput, NotFound, OutputExists
 from xueji_tui.formats import profiles, writers
 from xueji_tui.formats.transforms import ZCZT
 from xueji_tui.services.session import Session
@@ -135,7 +135,8 @@ def _write(path: Path, fmt: str, sheets: list[tuple[profiles.Profile, list[dict]
 
 
 def export(session: Session, kind: str, out: Path | None = None, fmt: str | None = None,
-           year: int | None = None, college: str | None = None, skip_invalid: bool = False) -> Exported:
+           year: int | None = None, college: str | None = None, skip_invalid: bool = False,
+           force: bool = False) -> Exported:
     if kind not in KINDS:
         raise InvalidInput(f"未知的导出类型“{kind}”，应为 {' / '.join(KINDS)}")
     if kind in UPLOADS:
@@ -158,6 +159,11 @@ def export(session: Session, kind: str, out: Path | None = None, fmt: str | None
             raise InvalidInput(f"{TITLES[kind]}只能导出为 xlsx（Excel），输出文件名应以 .xlsx 结尾")
     if out.exists() and out.is_dir():
         raise InvalidInput(f"{out} 是目录；请用 -o 指定文件名")
+    targets = [out.with_name(f"{out.stem}-{t}.dbf") for _, t in ADMISSION.values()] \
+        if kind == "admission" and fmt == "dbf" else [out]
+    existing = next((t for t in targets if t.exists()), None)
+    if existing is not None and not force:
+        raise OutputExists(existing)
 
     if kind == "graduates":
         from xueji_tui.services.graduation import export_graduates
