@@ -26,6 +26,6 @@ def error_title(error: XuejiError) -> str:
 
 
 def toast_width(screen_width: int) -> int:
-    """The text width of a toast: Textual's is 60 cells, at most half the screen, less its left
-    border (1) and padding (1 each side)."""
-    return max(10, min(60, screen_width // 2) - 3)
+    """The text width of a toast: Textual's is 60 cells, at most half of the toast rack (the screen
+    less its 2-cell scrollbar), less the toast's left border (1) and padding (1 each side)."""
+    return max(10, min(60, (screen_width - 2) // 2) - 3)

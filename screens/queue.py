@@ -92,7 +92,7 @@ class QueueScreen(XuejiScreen):
         with Horizontal():
             yield ClassTable(CLASS_COLUMNS, id="classes", fixed=0, style_of=_group_style)
             yield QueueTable(QUEUE_COLUMNS, id="queue", fixed=1)
-        yield Static("Enter 打开（停在第一个待核项）· 学生页：space/y 无误 n 有误 J/K 下一个/上一个", id="count")
+        yield Static("Enter 打开（停在第一个待核项）· 学生页：空格/y 无误 n 有误 J/K 下一个/上一个", id="count")
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -11,6 +11,7 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from xueji_tui.domain.codes import codes
 from xueji_tui.domain.errors import NotAllowed, NotFound, XuejiError
 from xueji_tui.domain.fields import ART6_FIELDS, IDENTITY_FIELDS, label
 from xueji_tui.domain.idcard import mask
@@ -332,9 +333,13 @@ class StudentScreen(XuejiScreen):
 
         reasons = self._reasons(record)
         if not reasons:
-            self.notify(f"学籍状态“{self.student.get('status', '')}”不能再办理"
-                        + ("奖惩记载" if record else "异动") + "（终态）；如系录入错误，请学生工作处以 9801 撤销原记录",
-                        severity="warning", timeout=6)
+            status = self.student.get("status", "")
+            what = "奖惩记载" if record else "异动"
+            if codes().is_ended(status):
+                text = f"学籍状态“{status}”是终态，不能再办理{what}；如系录入错误，请学生工作处以 9801 撤销原记录"
+            else:
+                text = f"学籍状态为“{status}”的学生没有可办理的{what}" + ("（先办理注册）" if status == "待注册" else "")
+            self.notify(text, severity="warning", timeout=6)
             return
         ksh, session = self.ksh, self.session
         majors = students.majors(session) if not record else []

@@ -8,9 +8,10 @@ middle of a character (a select list closing over a Chinese label), half of the 
 on the terminal. Upstream: Textualize/textual#6357 (open).
 
 The repair, applied once when the app is imported:
+- a partial update repaints whole lines (the changed lines, full width), so that every widget on
+  them is rendered and no update starts or stops inside a character;
 - a chop boundary that would divide a wide character of the widget that shows on both sides of it is
-  not used: the left chop keeps the whole character, the right one becomes empty;
-- a partial update writes a chop to its real end, and never stops inside a wide character.
+  not used: the left chop keeps the whole character, the right one becomes empty.
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ def _render_chops(self: Compositor, crop: Region, is_rendered_line) -> list[dict
 
 def _render_partial_update(self: Compositor) -> ChopsUpdate | None:
     screen_region = self.size.region
-    update_regions = self._dirty_regions.copy()
+    width = screen_region.width
+    update_regions = {Region(0, r.y, width, r.height) for r in self._dirty_regions}
     self._dirty_regions.clear()
     if not update_regions:
         return None

@@ -40,7 +40,8 @@ _ALONE = re.compile(r"（" + _OPT + _ARG + r"）")  # '（--note）': the senten
 _LEAD = re.compile(r"（" + _OPT + _ARG + r"，")  # '（--doc，如 …）' -> '（如 …）'
 _AFTER_WORD = re.compile(r"(\S+?)\s*" + _OPT + _ARG)
 _OPTION = re.compile(_OPT + _ARG)
-_FIELD_CONTEXT = re.compile(r"(字段|列)\s*(" + "|".join(sorted(LABELS, key=len, reverse=True)) + r")(?![A-Za-z0-9_])")
+_FIELD_CONTEXT = re.compile(r"(字段|列)\s*(" + "|".join(sorted(LABELS, key=len, reverse=True))
+                            + r")(?![A-Za-z0-9_])(\s*)")
 _FIELD_CODE = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(sorted(LABELS, key=len, reverse=True)) + r")(?![A-Za-z0-9_])")
 
 
@@ -72,8 +73,16 @@ def for_screen(message: str) -> str:
     text = _LEAD.sub(lambda m: "（" if m.group(1) in OPTIONS else m.group(0), text)
     text = _AFTER_WORD.sub(_after_word, text)
     text = _OPTION.sub(_option, text)
-    text = _FIELD_CONTEXT.sub(lambda m: f"{m.group(1)} {LABELS[m.group(2)]}", text)
+    text = _FIELD_CONTEXT.sub(_field, text)
     return text
+
+
+def _field(match: re.Match) -> str:
+    """'字段 XM 姓名“…”' -> '姓名“…”'; '字段 XM' -> '字段 姓名'."""
+    name = LABELS[match.group(2)]
+    if match.string[match.end():].startswith(name):
+        return ""
+    return f"{match.group(1)} {name}{match.group(3)}"
 
 
 def field_names(text: str) -> str:
