@@ -14,6 +14,7 @@ from textual.widgets import Static
 from xueji_tui.domain.errors import OutputExists, XuejiError
 from xueji_tui.screens.fields import FormField
 from xueji_tui.screens.forms import FormModal, Required
+from xueji_tui.screens.wrap import Wrapped
 from xueji_tui.services import settings
 
 
@@ -53,7 +54,7 @@ class ExportModal(FormModal):
             text = f"写到 {self.target()}"
         except (XuejiError, OSError, ValueError):
             text = ""
-        self.query_one("#export-full", Static).update(text)
+        self.query_one("#export-full", Static).update(Wrapped(text))
 
     def _submit(self, force: bool = False) -> None:
         session = self.app.session

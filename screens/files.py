@@ -281,7 +281,7 @@ class FilesScreen(XuejiScreen):
             text = f"写到 {self._target()}"
         except (XuejiError, OSError, ValueError):
             text = "写到 （请先填好年份）"
-        self.query_one("#export-path", Static).update(text)
+        self.query_one("#export-path", Static).update(Wrapped(text))
 
     def action_export(self) -> None:
         if self.tab != "tab-export":

@@ -90,6 +90,7 @@ class StatusModal(FormModal):
         super().on_input_changed(event)
         if event.input.id != "reason":
             return
+        self.show_error("")  # a refusal about the reason is answered by choosing one
         words = event.value.strip()
         pool = codes().search_reasons(words, self.reasons)  # best match first
         self.shown = pool

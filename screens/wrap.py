@@ -30,15 +30,9 @@ def _units(line: str) -> list[str]:
     return [u for _, u in out]
 
 
-def _split_long(unit: str, width: int) -> list[str]:
-    """A narrow run wider than the line: cut it by cells (a long path or number has no better place)."""
-    pieces, cur = [], ""
-    for ch in unit:
-        if cur and cell_len(cur + ch) > width:
-            pieces.append(cur)
-            cur = ""
-        cur += ch
-    return pieces + ([cur] if cur else [])
+def _split_at(unit: str, room: int) -> tuple[str, str]:
+    """A narrow run cut after ``room`` cells (a long path or number has no better place)."""
+    return unit[:room], unit[room:]
 
 
 def break_line(line: str, width: int) -> list[str]:
@@ -46,14 +40,24 @@ def break_line(line: str, width: int) -> list[str]:
     width = max(2, width)
     if cell_len(line) <= width:
         return [line]
-    units: list[str] = []
-    for u in _units(line):
-        units.extend(_split_long(u, width) if cell_len(u) > width else [u])
     lines: list[list[str]] = [[]]
     used = 0
-    for u in units:
+    units = _units(line)
+    while units:
+        u = units.pop(0)
         w = cell_len(u)
         cur = lines[-1]
+        if w > width and u.strip():  # a path or number longer than a line: it starts where it is
+            room = width - used
+            if room < 4:
+                lines.append([])
+                used, room = 0, width
+            head, rest = _split_at(u, room)
+            lines[-1].append(head)
+            used += cell_len(head)
+            if rest:
+                units.insert(0, rest)
+            continue
         if used + w <= width or not cur:
             if cur or u.strip() or len(lines) == 1:  # spaces at the start of a wrapped line vanish
                 cur.append(u)
