@@ -13,7 +13,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.text import Text
 
-NO_START = set("，。、；：？！）》」』】〕〗〉”’…·%％,.;:?!)]}>-—～~")  # never first on a line
+NO_START = set("，。、；：？！）》」』】〕〗〉”’…·%％,.;:?!)]}>")  # never first on a line
 NO_END = set("（《「『【〔〖〈“‘([{<")  # never last on a line
 
 
