@@ -8,6 +8,7 @@ from textual.widgets import Input, Tabs
 from tui_kit import burst, make_app, messages, open_by_number, ready, rows_where, text_of, type_text, wait_until
 
 from xueji_tui.domain.record import ROW
+from xueji_tui.domain.status import ChangeRequest
 from xueji_tui.screens.confirm import ConfirmModal
 from xueji_tui.screens.files import FilesScreen
 from xueji_tui.screens.help import HelpScreen
@@ -225,8 +226,6 @@ async def test_the_page_closes_when_the_student_leaves_the_college(data_dir):
         row = rows_where(app, status="注册学籍", FY="文学院")[1]
         await open_by_number(app, pilot, row[ROW["XH"]])
         assert isinstance(app.screen, StudentScreen)
-        from xueji_tui.domain.status import ChangeRequest
-
         office = open_session(data_dir, "office2")
         students.change(office, row[ROW["XH"]], ChangeRequest(code="2301", date="20250915", doc="吉师大教字〔2025〕31号",
                                                              to_major="080901", to_class="计算机2502"))
@@ -313,3 +312,26 @@ async def test_at_80_columns_the_status_comes_before_the_exam_number(office_app)
         await ready(office_app, pilot)
         titles = [c.title for c in office_app.screen.query_one("#roster").columns]
         assert titles.index("学籍状态") < titles.index("考生号")
+
+
+async def test_error_titles_say_what_happened(data_dir):
+    """A lookup that finds nobody is not called "未保存"; a refused save is."""
+    app = make_app(data_dir, "wenxue")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        other = [r for r in open_session(data_dir, "office1").store.rows() if r[ROW["FY"]] != "文学院"][0]
+        for query, title in (("20990000123", "没有找到"), (other[ROW["XH"]], "不在权限范围内")):
+            await pilot.press("slash")
+            await type_text(pilot, query)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert list(app._notifications)[-1].title == title
+            await pilot.press("escape")
+        row = rows_where(app, status="注册学籍")[0]
+        await open_by_number(app, pilot, row[ROW["XH"]])
+        students.change(open_session(data_dir, "office1"), row[ROW["XH"]],
+                        ChangeRequest(code="3106", date="20250915", doc="吉师大教字2025-8号"))
+        await pilot.press("space")  # a verdict on a record that just ended elsewhere: refused
+        await pilot.pause()
+        last = list(app._notifications)[-1]
+        assert last.title == "未保存" and "终态" in last.message.replace("\n", "")
