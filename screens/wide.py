@@ -58,7 +58,8 @@ def _render_chops(self: Compositor, crop: Region, is_rendered_line) -> list[dict
                 continue
             line = chops[y]
             final_cuts = [cut for cut in cuts[y] if last_cut >= cut >= first_cut]
-            inner = _inner_cells(strip) if not strip.text.isascii() else ()
+            # only a strip that spans another widget's edge can be divided inside a character
+            inner = _inner_cells(strip) if len(final_cuts) > 2 and not strip.text.isascii() else ()
             skip: set[int] = set()
             if inner:
                 for i in range(1, len(final_cuts) - 1):

@@ -14,7 +14,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import ModalScreen
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, OptionList, Select, TextArea
 
 import xueji_tui.screens as screens_package
 from xueji_tui.domain.errors import XuejiError
@@ -43,7 +43,6 @@ class XuejiApp(App[None]):
     # them to a text box while one is focused.
     BINDINGS = [
         Binding("ctrl+q", "quit", "退出", show=False, priority=True, id="app.quit"),
-        Binding("ctrl+c", "help_quit", show=False, system=True),
         Binding("ctrl+p", "command_palette", "命令", show=False, id="app.palette"),
         Binding("question_mark", "help", "帮助", priority=True, id="app.help"),
         Binding("slash", "filter", "筛选", priority=True, id="app.filter"),
@@ -97,10 +96,10 @@ class XuejiApp(App[None]):
         self.switch_area(key)
 
     def typing(self) -> bool:
-        """A text box (or an open list that searches as one types) has the keys."""
-        from textual.widgets._select import SelectOverlay
-
-        return isinstance(self.focused, (Input, TextArea, SelectOverlay))
+        """A text box (or a select's open list, which searches as one types) has the keys."""
+        focused = self.focused
+        return isinstance(focused, (Input, TextArea)) or (
+            isinstance(focused, OptionList) and isinstance(focused.parent, Select))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.NAVIGATION and (isinstance(self.screen, ModalScreen) or self.typing()):
