@@ -3,6 +3,7 @@
 import asyncio
 import csv
 from datetime import date
+from pathlib import Path
 
 import dbfread
 from textual.widgets import Input, Select, Static
@@ -153,3 +154,16 @@ def test_export_that_cannot_be_written_says_why_and_the_area_stays_usable(office
 
     asyncio.run(go())
     assert len(list(dbfread.DBF(good, encoding="gbk"))) == 60
+
+
+def test_output_folder_falls_back_to_the_data_directorys_exports(office, monkeypatch, tmp_path):
+    """A clerk without a home that can be written (a service account): exports go to DATA/exports/,
+    made when first used, and the path shown is the full one."""
+    from xueji_tui.services import settings
+
+    monkeypatch.setenv("HOME", str(tmp_path / "no-such-home"))
+    root = office.store.root
+    assert settings.output_folder(office) == (root / "exports").resolve()
+    path = settings.output_path(office, "注册.dbf")
+    assert path == (root / "exports" / "注册.dbf").resolve() and path.parent.is_dir()
+    assert settings.output_path(office, "/tmp/x/注册.dbf") == Path("/tmp/x/注册.dbf")  # absolute: as given
