@@ -85,8 +85,26 @@ class XuejiScreen(Screen):
     def data_changed(self) -> None:
         """The store changed (another clerk, or this one): show the new state."""
 
-    def fail(self, error: XuejiError) -> None:
-        self.app.show_error(error)
+    # -- where the keyboard goes --------------------------------------------------------------
+    def home(self) -> Widget | None:
+        """The screen's main list: focused on entry, by the area key, and by Esc from a text box."""
+        return None
+
+    def go_home(self) -> None:
+        widget = self.home()
+        if widget is not None and widget.focusable:
+            self.set_focus(widget)  # now, not later: the next key must already go there
+
+    def leave_field(self, field) -> None:
+        """Esc in a text box of this screen (a second Esc then goes back)."""
+        self.go_home()
+
+    def field_entered(self, field) -> None:
+        """Enter in a text box of this screen."""
+        field.post_message(field.Submitted(field, field.value))
+
+    def fail(self, error: XuejiError, title: str | None = None) -> None:
+        self.app.show_error(error, title)
 
     # -- background work: the one way a screen runs something slow --------------------------
     def run_job(self, job: Callable[[], object], done: Callable[[object], None], *, group: str,

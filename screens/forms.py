@@ -14,16 +14,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Checkbox, Label, Select, Static
 
-from xueji_tui.domain.codes import Reason, codes
 from xueji_tui.domain.errors import InvalidInput, XuejiError
 from xueji_tui.domain.fields import label
 from xueji_tui.domain.idcard import mask
-from xueji_tui.domain.status import ChangeRequest
 from xueji_tui.domain.validate import normalise_date
 from xueji_tui.roster import Facets
+from xueji_tui.screens.fields import FormField as Input
+from xueji_tui.screens.words import for_screen
+from xueji_tui.screens.wrap import Wrapped
 
 
 # -- validators: the same rules the CLI and the services apply ------------------------------------
@@ -88,7 +88,11 @@ def shown(widget) -> bool:
 
 # -- the form frame ------------------------------------------------------------------------------
 class FormModal(ModalScreen):
-    """A titled form: Tab/Enter go to the next field, ctrl+s saves, Esc cancels."""
+    """A titled form: Tab/Enter go to the next field, ctrl+s saves, Esc cancels.
+
+    Its text boxes are ``FormField`` (imported here as ``Input``): Enter and Tab act in order with
+    the keys typed before them, so pasted or scripted input lands in the field it was meant for.
+    """
 
     BINDINGS = [
         Binding("escape", "cancel", "取消"),
@@ -124,7 +128,7 @@ class FormModal(ModalScreen):
         self.query_one("#form-title", Static).update(self.title_text())
         first = next(iter(self.query(Input)), None)
         if first is not None:
-            first.focus()
+            self.set_focus(first)
 
     def title_text(self) -> str:
         return self.TITLE
@@ -144,11 +148,11 @@ class FormModal(ModalScreen):
         found = self.query(f"#{widget.id}-note")
         return found.first(Static) if found else None
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
+    def field_entered(self, field) -> None:
+        """Enter in a text box: the next one, or save after the last."""
         inputs = [i for i in self.query(Input) if shown(i) and not i.disabled]
-        if event.input in inputs and event.input is not inputs[-1]:
-            inputs[inputs.index(event.input) + 1].focus()
+        if field in inputs and field is not inputs[-1]:
+            self.set_focus(inputs[inputs.index(field) + 1])
         else:
             self.action_save()
 
@@ -168,13 +172,39 @@ class FormModal(ModalScreen):
         return out
 
     def show_error(self, message: str) -> None:
-        self.query_one("#form-error", Static).update(message)
+        self.query_one("#form-error", Static).update(Wrapped(for_screen(message)))
 
     def action_save(self) -> None:
         problems = self.invalid()
         if problems:
             self.show_error("请先改正：" + problems[0])
             return
+        try:
+            question = self.confirmation()
+        except XuejiError as e:
+            self.show_error(e.message)
+            return
+        if question is None:
+            self._submit()
+            return
+        from xueji_tui.screens.confirm import ConfirmModal
+
+        title, lines = question
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._submit()
+            else:
+                self.show_error("未保存：已取消，表单内容保留，可修改后再按 ctrl+s")
+
+        self.app.push_screen(ConfirmModal(title, lines, yes="确认保存"), answered)
+
+    def confirmation(self) -> tuple[str, list[str]] | None:
+        """A question to answer before saving (what cannot be undone), or None; raises what is wrong
+        before asking."""
+        return None
+
+    def _submit(self) -> None:
         try:
             result = self.submit()
         except XuejiError as e:
@@ -250,145 +280,6 @@ class RequestModal(FormModal):
         return self.save(self.value("value"), self.value("reason"), self.value("evidence"))
 
 
-# -- status changes and reward / punishment records -----------------------------------------------
-def reason_text(r: Reason) -> str:
-    to = f" → {r.to}" if r.to and r.type.kind not in ("record", "reversal") else ""
-    return f"{r.code} {r.type.name}·{r.name}{to}"
-
-
-class StatusModal(FormModal):
-    """The reasons allowed from the current state, searchable by code or words; the fields it needs."""
-
-    BINDINGS = [
-        Binding("down", "reason_cursor(1)", "下一个原因", show=False),
-        Binding("up", "reason_cursor(-1)", "上一个原因", show=False),
-    ]
-
-    def __init__(self, student: dict, reasons: list[Reason], majors: list[dict], today: str,
-                 save: Callable[[ChangeRequest], dict], *, record: bool = False) -> None:
-        super().__init__(save)
-        self.student, self.reasons, self.majors = student, reasons, majors
-        self.today = today
-        self.record = record  # 71/72 奖惩记载 rather than 异动
-        self.shown: list[Reason] = list(reasons)
-        self.chosen: Reason | None = None
-
-    def title_text(self) -> str:
-        s = self.student
-        what = "奖惩记载" if self.record else "学籍异动"
-        return f"{what} · {s.get('XM', '')} {s.get('XH', '')} · 当前：{s.get('status', '')}"
-
-    def fields(self) -> ComposeResult:
-        yield from self.row("原因代码", Input(id="reason", compact=True,
-                                           placeholder="输入代码或文字筛选，如 1101 或 因病；↑↓ 选择"))
-        yield OptionList(*[Option(reason_text(r), id=r.code) for r in self.reasons], id="reasons")
-        yield Static("", id="reason-chosen", classes="form-hint", markup=False)
-        yield from self.row("生效日期", Input(self.today, id="date", compact=True, validators=[DateValue()]),
-                            "date-note")
-        yield from self.row("批准日期", Input(id="approved", compact=True, placeholder="YYYYMMDD（可空）",
-                                           validators=[DateValue(optional=True)]), "approved-note")
-        yield from self.row("文号", Input(id="doc", compact=True, placeholder="如 吉师大教字〔2025〕31号"))
-        note = "名称/原因" if self.record else "说明"
-        yield from self.row(note, Input(id="note", compact=True,
-                                        placeholder="奖励名称或处分原因" if self.record else "可空"))
-        with Vertical(id="extra-major", classes="extra"):
-            options = [(f"{m['ZYDM']} {m.get('ZYMC', '')}（{m.get('FY', '')}）", m["ZYDM"]) for m in self.majors]
-            yield from self.row("新专业", Select(options, prompt="选择专业", id="major", compact=True))
-        with Vertical(id="extra-class", classes="extra"):
-            yield from self.row("新班号", Input(id="to_class", compact=True, placeholder="如 计算机2502"))
-        with Vertical(id="extra-grade", classes="extra"):
-            yield from self.row("编入年级", Input(id="to_grade", compact=True, placeholder="YYYY，如 2025",
-                                              validators=[GradeValue()]), "to_grade-note")
-        with Vertical(id="extra-reverse", classes="extra"):
-            live = [e for e in self.student.get("history") or []
-                    if e.get("kind") != "reversal" and not e.get("reversed_by")]
-            options = [(f"{e['id']} {e['code']} {e.get('type', '')}·{e.get('reason', '')} {e.get('date', '')}", e["id"])
-                       for e in reversed(live)]
-            yield from self.row("撤销记录", Select(options, prompt="最近一条", id="reverses", compact=True))
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        ol = self.query_one("#reasons", OptionList)
-        ol.can_focus = False  # typed search drives it; ↑↓ move it from the search box
-        if self.reasons:
-            ol.highlighted = 0
-        self._choose()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        super().on_input_changed(event)
-        if event.input.id != "reason":
-            return
-        pool = codes().search_reasons(event.value, self.reasons)
-        words = event.value.strip()
-        if words and not pool:  # '因病休学' style words that span type and reason
-            pool = [r for r in self.reasons if words in r.type.name + r.name or words in reason_text(r)]
-        self.shown = pool
-        ol = self.query_one("#reasons", OptionList)
-        ol.clear_options()
-        ol.add_options([Option(reason_text(r), id=r.code) for r in pool])
-        if pool:
-            ol.highlighted = 0
-        self._choose()
-
-    def action_reason_cursor(self, step: int) -> None:
-        focused = self.focused
-        if isinstance(focused, Input) and focused.id != "reason":
-            self.focus_next() if step > 0 else self.focus_previous()
-            return
-        if isinstance(focused, Select):
-            return
-        ol = self.query_one("#reasons", OptionList)
-        if ol.option_count:
-            ol.highlighted = max(0, min(ol.option_count - 1, (ol.highlighted or 0) + step))
-            ol.scroll_to_highlight()
-            self._choose()
-
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self._choose()
-
-    def _choose(self) -> None:
-        ol = self.query_one("#reasons", OptionList)
-        i = ol.highlighted
-        self.chosen = self.shown[i] if i is not None and 0 <= i < len(self.shown) else None
-        r = self.chosen
-        t = r.type.type if r else ""
-        self.query_one("#extra-major").display = t == "23"
-        self.query_one("#extra-class").display = t in ("23", "02", "04")
-        self.query_one("#extra-grade").display = t in ("02", "04")
-        self.query_one("#extra-reverse").display = t == "98"
-        if r is None:
-            text = "没有符合的原因代码" if not self.shown else ""
-        else:
-            needs = []
-            if r.type.needs_doc:
-                needs.append("须填文号")
-            if t == "23":
-                needs.append("须选新专业并填新班号")
-            if t in ("02", "04"):
-                needs.append("须填编入年级")
-            if "note" in r.type.needs:
-                needs.append("须填" + ("名称/原因" if self.record else "说明"))
-            text = f"已选：{reason_text(r)}" + (f"（{'，'.join(needs)}）" if needs else "")
-        self.query_one("#reason-chosen", Static).update(text)
-
-    def submit(self):
-        r = self.chosen
-        if r is None:
-            raise InvalidInput("请选择原因代码（输入代码或文字筛选，↑↓ 选择）")
-        major = self.query_one("#major", Select).value
-        reverses = self.query_one("#reverses", Select).value
-        t = r.type.type
-        req = ChangeRequest(
-            code=r.code, date=self.value("date"), approved=self.value("approved"), doc=self.value("doc"),
-            note=self.value("note"),
-            to_major=str(major) if t == "23" and major != Select.NULL else "",
-            to_class=self.value("to_class") if t in ("23", "02", "04") else "",
-            to_grade=self.value("to_grade") if t in ("02", "04") else "",
-            reverses=str(reverses) if t == "98" and reverses != Select.NULL else "",
-        )
-        return self.save(req)
-
-
 # -- the roster's `f` filters ---------------------------------------------------------------------
 class FacetsModal(FormModal):
     BINDINGS = [
@@ -423,7 +314,7 @@ class FacetsModal(FormModal):
         super().on_mount()
         self.query_one("#form-error", Static).update("")
         first = self.query_one("#college" if self.session.office else "#grade")
-        first.focus()
+        self.set_focus(first)
         self.query_one(".form-keys", Static).update("ctrl+s 保存 · Tab 下一项 · ctrl+r 清除条件 · Esc 取消")
 
     def _sel(self, id_: str) -> str:

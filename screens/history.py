@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from xueji_tui.domain.errors import XuejiError
 from xueji_tui.domain.fields import label
+from xueji_tui.domain.idcard import mask
 from xueji_tui.screens.base import XuejiScreen
 from xueji_tui.screens.table import Column, VirtualTable
 from xueji_tui.services import students
@@ -16,6 +17,9 @@ ACTIONS = {
     "verify": "核对", "change": "异动", "reveal": "查看身份证号", "edit": "更正", "import": "导入",
     "correction-file": "提交更正申请", "correction-submit": "更正申请报教育厅", "correction-reject": "驳回更正申请",
     "correction-apply": "更正申请获批", "users-add": "登记经办人", "init": "新建数据目录",
+    "import-new": "导入新增", "import-change": "导入变更", "import-conflict": "导入冲突（保留本地值）",
+    "certno": "证书编号", "conclusion": "毕结业结论", "graduate": "学历注册", "settings": "修改设置",
+    "migrate": "数据格式升级", "sample-data": "示例数据",
 }
 VERDICTS = {"ok": "无误", "wrong": "有误"}
 
@@ -48,11 +52,13 @@ def history_rows(items: list[dict]) -> list[list[str]]:
             out.append([_short(d.get("at", "")), d.get("clerk", ""), f"记录 {d.get('id', '')}", what, "；".join(bits)])
         else:
             action = d.get("action", "")
-            what = ACTIONS.get(action, action)
+            what = ACTIONS.get(action, "其他操作")  # an action added later is still shown in Chinese
             if d.get("field"):
                 what += f" {label(d['field'])}"
             change = ""
             old, new = _plain(d.get("old")), _plain(d.get("new"))
+            if d.get("field") == "SFZH":  # the trail keeps the full number; the screen never shows it
+                old, new = mask(old), mask(new)
             if old or new:
                 change = f"{old or '（空）'} → {new}" if old else new
             detail = "；".join(x for x in (change, d.get("why", "")) if x)
@@ -102,8 +108,11 @@ class HistoryScreen(XuejiScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one(HistoryTable).focus()
+        self.go_home()
         self.data_changed()
+
+    def home(self):
+        return self.query_one(HistoryTable)
 
     def data_changed(self) -> None:
         try:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from rich.align import Align
+from rich.text import Text
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.widgets.option_list import Option
 
 from xueji_tui.domain.errors import NotAllowed, XuejiError
 from xueji_tui.domain.idcard import mask
@@ -39,6 +42,31 @@ def our_bindings(screen) -> list[tuple[str, str, str, object]]:
         slot = out.setdefault((id(active.node), b.action), [b.description, [], b.action, active.node])
         slot[1].append(app.get_key_display(b))
     return [(d, "/".join(dict.fromkeys(keys)), a, n) for d, keys, a, n in out.values()]
+
+
+class Palette(CommandPalette):
+    """Textual's palette with Chinese words."""
+
+    PLACEHOLDER = "输入命令，或学号、考生号、姓名、拼音首字母"
+    NO_MATCHES = "没有符合的命令或学生"
+
+    def __init__(self) -> None:
+        super().__init__(id="--command-palette", placeholder=self.PLACEHOLDER)
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        # Textual's own says "No matches found"; same timing, our words
+        self._stop_no_matches_countdown()
+
+        def show() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(Align.center(Text(self.NO_MATCHES, style="not bold")), disabled=True,
+                           id=self._NO_MATCHES))
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show)
 
 
 class ActionsProvider(Provider):
@@ -79,8 +107,8 @@ class StudentProvider(Provider):
             ksh = r[ROW["KSH"]]
             text = (f"{r[ROW['XM']]}  学号 {r[ROW['XH']]}  {r[ROW['FY']]} {r[ROW['BH']]}  "
                     f"{r[ROW['status']]}  {mask(r[ROW['SFZH']] or '')}")
-            yield Hit(1.0 if ksh in exact else 0.8, text, partial(app.open_student, ksh), text=text,
-                      help="打开学生")
+            yield Hit(1.0 if ksh in exact else 0.8, text, partial(app.open_student, ksh, replace=True),
+                      text=text, help="打开学生")
         if not rows and q[:1].isdigit() and len(q) >= 6:
             from xueji_tui.services import find
 

@@ -13,9 +13,10 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from xueji_tui.screens.base import XuejiScreen
-from xueji_tui.screens.precheck import ExportModal, Rows, choose_scope
+from xueji_tui.screens.export_form import ExportModal
+from xueji_tui.screens.precheck import Rows, choose_scope
 from xueji_tui.screens.table import Column, VirtualTable
-from xueji_tui.services import graduation, photos
+from xueji_tui.services import graduation, photos, settings
 
 # what a student may still lack, in the order of the steps (Art. 28): 采集 → 链接 → 校对
 LACKS = ("missing", "unlinked", "unchecked", "disputed", "early")
@@ -114,8 +115,11 @@ class PhotosScreen(XuejiScreen):
         super().on_mount()
         self.year = graduation.default_year(self.app.today())
         self.college = None if self.session.office else self.session.clerk.college
-        self.query_one(CollegeTable).focus()
+        self.go_home()
         self.load()
+
+    def home(self):
+        return self.query_one(CollegeTable)
 
     # -- loading ---------------------------------------------------------------------------
     def load(self) -> None:
@@ -197,7 +201,8 @@ class PhotosScreen(XuejiScreen):
         year = self.year
         college = self.shown_college or self.college
 
-        def save(path: Path) -> str:
+        def save(path: Path, force: bool) -> str:
+            settings.refuse_overwrite(path, force)
             n = photos.export_chase_list(self.session, path, year, college)
             return f"催办名单已写入 {path}（{n} 人）"
 

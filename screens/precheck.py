@@ -5,20 +5,22 @@ findings table; Enter opens the student on the field, r reruns. Everything goes 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Input, ProgressBar, Select, Static
+from textual.widgets import ProgressBar, Select, Static
 
 from xueji_tui.domain.errors import XuejiError
 from xueji_tui.domain.fields import label
 from xueji_tui.precheck.rules import RULES, title
 from xueji_tui.screens.base import XuejiScreen
-from xueji_tui.screens.forms import FormModal, Required
+from xueji_tui.screens.export_form import ExportModal
+from xueji_tui.screens.fields import FormField as Input
+from xueji_tui.screens.forms import FormModal
 from xueji_tui.screens.table import Column, VirtualTable, fit
+from xueji_tui.screens.words import for_screen
+from xueji_tui.screens.wrap import Wrapped
 from xueji_tui.services import graduation
 
 SEVERITY = {"error": "错误", "warning": "警告"}
@@ -50,24 +52,6 @@ class ScopeModal(FormModal):
     def submit(self):
         college = self.query_one("#college", Select).value if self.office else None
         return int(self.value("year")), (college or None)
-
-
-class ExportModal(FormModal):
-    """A file name to write a report to; the save callback writes it and says what it wrote."""
-
-    def __init__(self, title: str, default: str, save) -> None:
-        super().__init__(save)
-        self._title = title
-        self.default = default
-
-    def title_text(self) -> str:
-        return self._title
-
-    def fields(self) -> ComposeResult:
-        yield from self.row("文件", Input(self.default, id="path", compact=True, validators=[Required("文件名")]), "path-note")
-
-    def submit(self):
-        return self.save(Path(self.value("path")).expanduser())
 
 
 # -- tables ---------------------------------------------------------------------------------------
@@ -104,8 +88,8 @@ FINDING_COLUMNS = [
     Column("级别", "severity", 4, lambda f: SEVERITY[f.severity]),
     Column("学号", "XH", 12, lambda f: f.XH or "（学校）"),
     Column("姓名", "XM", 8, lambda f: f.XM),
-    Column("字段", "field", 5, lambda f: f.field),
-    Column("规则", "rule", 18, lambda f: f.rule),
+    Column("字段", "field", 8, lambda f: label(f.field) if f.field else ""),
+    Column("规则", "rule", 20, lambda f: title(f.rule)),
     Column("学院", "FY", 12, lambda f: f.FY),
     Column("说明", "message", 80, lambda f: f.message),
 ]
@@ -166,8 +150,11 @@ class PrecheckScreen(XuejiScreen):
         if self.year is None:
             self.year = graduation.default_year(self.app.today())
         self.college = None if self.session.office else self.session.clerk.college
-        self.query_one(FindingTable).focus()
+        self.go_home()
         self.run_precheck()
+
+    def home(self):
+        return self.query_one(FindingTable)
 
     # -- running ---------------------------------------------------------------------------
     def run_precheck(self) -> None:
@@ -194,7 +181,7 @@ class PrecheckScreen(XuejiScreen):
         self.query_one(ProgressBar).display = False
         by_rule = result.by_rule()
         self.rule_rows = [("全部", len(result.findings), "", "")] + [
-            (rule, n, RULES[rule][0], rule) for rule, n in by_rule.items()]
+            (title(rule), n, RULES[rule][0], rule) for rule, n in by_rule.items()]
         rules = self.query_one(RuleTable)
         rules.set_source(Rows(self.rule_rows), keep=0)
         self._filter(0)
@@ -229,8 +216,9 @@ class PrecheckScreen(XuejiScreen):
             return
         f = table.source.row(table.cursor_row)
         who = f"{f.XM} {f.XH}" if f.KSH else "学校设置"
-        where = f" · {f.field} {label(f.field)}" if f.field else ""
-        msg.update(f"{who} · {f.rule} {title(f.rule)}{where}：{f.message}")
+        where = f" · {label(f.field)}（{f.field}）" if f.field else ""
+        # the details pane is where the rule's id and the field's code are shown (for notes and mail)
+        msg.update(Wrapped(f"{who} · {title(f.rule)}（规则 {f.rule}）{where}：{for_screen(f.message)}"))
 
     # -- events ----------------------------------------------------------------------------
     def on_virtual_table_moved(self, event: VirtualTable.Moved) -> None:
@@ -247,7 +235,7 @@ class PrecheckScreen(XuejiScreen):
             return
         f = event.table.source.row(event.pos)
         if not f.KSH:
-            self.notify(f.message, title="学校设置", timeout=8)
+            self.notify(f.message, title="学校设置需要修改", timeout=8)
             return
         self.app.open_student(f.KSH, field=f.field or None)
 
@@ -266,9 +254,11 @@ class PrecheckScreen(XuejiScreen):
     def action_export(self) -> None:
         year, college = self.year, self.college
 
-        def save(path: Path) -> str:
-            result = graduation.export_precheck(self.session, path, year, college)
-            return f"预审报告已写入 {path}（{len(result.findings)} 条）"
+        def save(path, force: bool) -> str:
+            from xueji_tui.services.exports import export
+
+            res = export(self.session, "precheck", path, "xlsx", year, college, force=force)
+            return f"预审报告已写入 {path}（{res.rows} 条）"
 
         def done(message) -> None:
             if message:

@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from xueji_tui.domain.progress import CollegeProgress, Progress
 from xueji_tui.screens.base import XuejiScreen
+from xueji_tui.screens.words import for_screen
 from xueji_tui.services.progress import progress
 
 BAR = 10
@@ -35,7 +36,7 @@ def deadlines_table(p: Progress) -> Table:
     t.add_column("日期", no_wrap=True)
     t.add_column("剩余", no_wrap=True, justify="right")
     for d in p.deadlines:
-        style = "bold red" if d.days_left < 0 else ("bold yellow" if d.days_left <= 14 else "")
+        style = "bold red" if d.overdue else ("bold yellow" if 0 <= d.days_left <= 14 and not d.opens else "")
         t.add_row(d.title, d.article, f"{d.due:%m-%d}", Text(d.label, style=style))
     return t
 
@@ -72,7 +73,11 @@ class ProgressScreen(XuejiScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.go_home()
         self.action_reload()
+
+    def home(self):
+        return self.query_one("#progress")
 
     def data_changed(self) -> None:
         self.action_reload()
@@ -86,5 +91,6 @@ class ProgressScreen(XuejiScreen):
         self.query_one("#progress-colleges", Static).update(colleges_table(p))
 
     def _failed(self, error) -> None:
-        self.query_one("#progress-deadlines", Static).update(Text(f"统计失败：{error.message}", style="bold red"))
+        self.query_one("#progress-deadlines", Static).update(Text(f"统计失败：{for_screen(error.message)}",
+                                                                  style="bold red"))
         self.fail(error)

@@ -92,12 +92,15 @@ class QueueScreen(XuejiScreen):
         with Horizontal():
             yield ClassTable(CLASS_COLUMNS, id="classes", fixed=0, style_of=_group_style)
             yield QueueTable(QUEUE_COLUMNS, id="queue", fixed=1)
-        yield Static("Enter 打开（停在第一个待核项）· 学生页：space/y 无误 n 有误 J/K 下一个/上一个", id="count")
+        yield Static("Enter 打开（停在第一个待核项）· 学生页：空格/y 无误 n 有误 J/K 下一个/上一个", id="count")
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one(QueueTable).focus()
+        self.go_home()
         self.data_changed()
+
+    def home(self):
+        return self.query_one(QueueTable)
 
     def data_changed(self) -> None:
         feed = self.app.feed
@@ -168,4 +171,4 @@ class QueueScreen(XuejiScreen):
         self.query_one(ClassTable).focus()
 
     def action_to_table(self) -> None:
-        self.query_one(QueueTable).focus()
+        self.go_home()

@@ -14,6 +14,7 @@ from xueji_tui.domain.idcard import mask
 from xueji_tui.domain.record import ROW
 from xueji_tui.roster import KshView, RosterModel, Walk
 from xueji_tui.screens.base import XuejiScreen
+from xueji_tui.screens.fields import TextField
 from xueji_tui.screens.table import Column, VirtualTable, column_width
 
 DEBOUNCE_SECONDS = 0.03
@@ -38,8 +39,14 @@ def _row_style(r: list) -> str:
     return "vtable--ended" if codes().is_ended(r[ROW["status"]]) else ""
 
 
-def roster_columns(model: RosterModel) -> list[Column]:
-    """The roster's columns, sized from a sample of rows and the distinct values of short lists."""
+NARROW_FIRST = ("XH", "XM", "status", "verified")  # what a clerk needs to see at 80 columns
+
+
+def roster_columns(model: RosterModel, width: int = 0) -> list[Column]:
+    """The roster's columns, sized from a sample of rows and the distinct values of short lists.
+
+    When they do not all fit in ``width`` cells, 学号, 姓名, 学籍状态 and 核对 come first (before 考生号):
+    the rest is reached by scrolling sideways."""
     rows = model.rows
     sample = rows[:: max(1, len(rows) // 500)] if rows else []
 
@@ -49,7 +56,7 @@ def roster_columns(model: RosterModel) -> list[Column]:
     def distinct(field: str, title: str, cap: int) -> int:
         return column_width(title, model.values(field), cap)
 
-    return [
+    columns = [
         Column("学号", "XH", max(4, sampled("XH", 16)), _cell("XH")),
         Column("考生号", "KSH", max(6, sampled("KSH", 18)), _cell("KSH")),
         Column("姓名", "XM", max(4, sampled("XM", 10)), _cell("XM")),
@@ -62,16 +69,20 @@ def roster_columns(model: RosterModel) -> list[Column]:
         Column("核对", "verified", 7, _check, right=True, cell_style=_check_style),
         Column("身份证号", "SFZH", 18, lambda r: mask(r[ROW["SFZH"]] or "")),
     ]
+    if width and sum(c.width + 1 for c in columns) > width:
+        first = [c for f in NARROW_FIRST for c in columns if c.field == f]
+        columns = first + [c for c in columns if c not in first]
+    return columns
 
 
-class FilterInput(Input):
+class FilterInput(TextField):
     HELP_GROUP = "筛选栏"
     BINDINGS = [
         Binding("down", "to_table", "到表格", show=False),
     ]
 
     def action_to_table(self) -> None:
-        self.screen.query_one(VirtualTable).focus()
+        self.screen.go_home()
 
 
 class RosterTable(VirtualTable):
@@ -81,7 +92,6 @@ class RosterTable(VirtualTable):
 class RosterScreen(XuejiScreen):
     HELP_TITLE = "1 名册"
     BINDINGS = [
-        Binding("slash", "focus_filter", "筛选"),
         Binding("f", "facets", "条件"),
         Binding("left_square_bracket", "sort(0)", "升序"),
         Binding("right_square_bracket", "sort(1)", "降序"),
@@ -100,16 +110,19 @@ class RosterScreen(XuejiScreen):
         return self.app.feed.model
 
     def body(self) -> ComposeResult:
-        yield FilterInput(placeholder="/ 学号、考生号、身份证号（前几位）、姓名或拼音首字母（zs → 张三）",
+        yield FilterInput(placeholder="按 / 筛选：学号、考生号、身份证号（前几位）、姓名或拼音首字母（zs → 张三）",
                           id="filter", compact=True)
         yield RosterTable([], style_of=_row_style, marker=self._marker, id="roster")
         yield Static("正在载入名册…", id="count")
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one(RosterTable).focus()
+        self.go_home()
         if self.app.feed.loaded:
             self.data_changed()
+
+    def home(self):
+        return self.query_one(RosterTable)
 
     # -- data ------------------------------------------------------------------------------
     def data_changed(self) -> None:
@@ -118,7 +131,7 @@ class RosterScreen(XuejiScreen):
         table = self.query_one(RosterTable)
         model = self.model
         if not self._shown:
-            table.set_columns(roster_columns(model))
+            table.set_columns(roster_columns(model, self.app.size.width - 1))
             self._shown = True
         keep = model.position(self._cursor_ksh, table.cursor_row) if self._cursor_ksh else None
         table.set_source(model, keep=keep if keep is not None else table.cursor_row)
@@ -149,7 +162,7 @@ class RosterScreen(XuejiScreen):
 
     # -- filtering -------------------------------------------------------------------------
     def action_focus_filter(self) -> None:
-        self.query_one(FilterInput).focus()
+        self.set_focus(self.query_one(FilterInput))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "filter":
@@ -184,21 +197,22 @@ class RosterScreen(XuejiScreen):
         self._remember()
         self._status()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "filter":
-            return
+    def field_entered(self, field) -> None:
+        """Enter in the filter: one match opens (the list keeps the keys after the page closes)."""
         self._stop_debounce()
         self._apply_filter()
-        query = event.value.strip()
+        query = field.value.strip()
         model = self.model
         exact = model.exact(query)
+        self.go_home()
         if len(model) == 1 or len(exact) == 1:
             pos = 0 if len(model) == 1 else model.position(exact[0][ROW["KSH"]])
             self._open(pos or 0)
         elif not len(model) and query:
             self._explain_nothing(query)
-        else:
-            self.query_one(RosterTable).focus()
+
+    def leave_field(self, field) -> None:
+        self.action_clear()
 
     def _explain_nothing(self, query: str) -> None:
         """Nothing in scope: say why (outside the clerk's college, or no such student)."""
@@ -207,14 +221,14 @@ class RosterScreen(XuejiScreen):
         try:
             find.lookup(self.session, query)
         except XuejiError as e:
-            self.fail(e)
+            self.fail(e)  # titled by what happened: not found, or not in this clerk's scope
         else:
             self.notify(f"“{query}”不符合当前的筛选条件（f）", severity="warning")
 
     def action_clear(self) -> None:
         filt = self.query_one(FilterInput)
         if not filt.value and self.model.facets.describe() == []:
-            self.query_one(RosterTable).focus()
+            self.go_home()
             return
         filt.value = ""
         self._stop_debounce()
@@ -222,7 +236,7 @@ class RosterScreen(XuejiScreen):
         table = self.query_one(RosterTable)
         keep = self.model.position(self._cursor_ksh) if self._cursor_ksh else 0
         table.set_source(self.model, keep=keep or 0)
-        table.focus()
+        self.go_home()
         self._status()
 
     def action_facets(self) -> None:

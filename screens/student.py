@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.markup import escape
+from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from xueji_tui.domain.codes import codes
-from xueji_tui.domain.errors import XuejiError
+from xueji_tui.domain.errors import NotAllowed, NotFound, XuejiError
 from xueji_tui.domain.fields import ART6_FIELDS, IDENTITY_FIELDS, label
 from xueji_tui.domain.idcard import mask
 from xueji_tui.roster import Walk
 from xueji_tui.screens.base import XuejiScreen
+from xueji_tui.screens.messages import SAVING
 from xueji_tui.screens.table import Column, VirtualTable
-from xueji_tui.services import changes, find, students
+from xueji_tui.screens.words import for_screen
+from xueji_tui.screens.wrap import Wrapped
+from xueji_tui.services import changes, corrections, find, students
 
 VERDICT_WORDS = {"ok": "无误", "wrong": "有误", None: "未核对"}
 RECORD_TYPES = ("71", "72")
@@ -57,6 +64,44 @@ def field_rows(s: dict, revealed: str = "") -> list[list]:
         rows.append([f, label(f), value, VERDICT_WORDS.get(v.get("v"), "未核对"), "；".join(detail),
                      v.get("by", ""), short_time(v.get("at", ""))])
     return rows
+
+
+def recent_entries(s: dict, n: int = 2) -> list[str]:
+    """The last ``n`` change entries, newest first, one short line each."""
+    out = []
+    for e in reversed((s.get("history") or [])[-n:]):
+        moved = f" {e.get('from', '')} → {e.get('to', '')}" if e.get("to") != e.get("from") else ""
+        bits = [e.get("date", ""), f"{e.get('code', '')} {e.get('type', '')}·{e.get('reason', '')}{moved}",
+                e.get("doc", ""), e.get("note", ""), f"已被 {e['reversed_by']} 撤销" if e.get("reversed_by") else ""]
+        out.append(" ".join(b for b in bits if b))
+    return out
+
+
+def open_requests(session, s: dict) -> list[str]:
+    """The student's correction requests not yet decided (Art. 20)."""
+    out = []
+    for r in corrections.list_requests(session, open_only=True):
+        if r.get("KSH") == s.get("KSH"):
+            old, new = r.get("old", ""), r.get("new", "")
+            if r.get("field") == "SFZH":
+                old, new = mask(old), mask(new)
+            out.append(f"更正申请 #{r['id']} {label(r.get('field', ''))}：{old} → {new}（{r.get('status', '')}）")
+    return out
+
+
+# What is still open for a student, shown on the page without a key: each source gives one line per
+# open item. The office's review of college proposals (报送 → 复核) adds its own source here.
+PENDING_SOURCES: list[Callable[[object, dict], list[str]]] = [open_requests]
+
+
+def pending_lines(session, s: dict) -> list[str]:
+    out: list[str] = []
+    for source in PENDING_SOURCES:
+        try:
+            out += source(session, s)
+        except XuejiError as e:  # one source failing must not hide the page
+            out.append(for_screen(e.message))
+    return out
 
 
 def first_open(s: dict) -> str | None:
@@ -127,20 +172,27 @@ class StudentScreen(XuejiScreen):
 
     def body(self) -> ComposeResult:
         yield Static("", id="student-head")
+        yield Static("", id="student-recent")
         yield FieldTable(FIELD_COLUMNS, id="fields")
         yield Static("", id="student-msg")
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one(FieldTable).focus()
+        self.go_home()
         self.load(self.ksh, self.start_field)
+
+    def home(self):
+        return self.query_one(FieldTable)
 
     # -- showing ---------------------------------------------------------------------------
     def load(self, ksh: str, field: str | None = None) -> bool:
         try:
             s = find.get_student(self.session, ksh)
         except XuejiError as e:
-            self.fail(e)
+            if self.student:
+                self.fail(e)
+            else:
+                self._gone(e)
             return False
         if ksh != self.ksh:
             self.revealed = ""
@@ -167,9 +219,29 @@ class StudentScreen(XuejiScreen):
                 f"{e(s.get('DQSZJ') or (s.get('RXRQ') or '')[:4])}级 · {e(s.get('CC', ''))}{where}\n"
                 f"身份证号 {e(sfzh)}{reveal_hint} · 照片 {e(photo_state(s, short=True))}")
         self.query_one("#student-head", Static).update(head)
+        self._recent()
+
+    def _recent(self) -> None:
+        """The last change entries and what is still open, without a key (h shows everything)."""
+        s = self.student
+        text = Text()
+        entries = recent_entries(s)
+        pending = pending_lines(self.session, s)
+        for i, line in enumerate(entries):
+            text.append("最近异动 " if i == 0 else "         ", "bold")
+            text.append(line + "\n")
+        if not entries:
+            text.append("最近异动 ", "bold").append("暂无（h 查看全部历史）\n")
+        for i, line in enumerate(pending):
+            text.append("待办     " if i == 0 else "         ", "bold")
+            text.append(line + "\n")
+        if not pending:
+            text.append("待办     ", "bold").append("没有未办结的申请\n")
+        text.rstrip()
+        self.query_one("#student-recent", Static).update(text)
 
     def say(self, text: str) -> None:
-        self.query_one("#student-msg", Static).update(text)
+        self.query_one("#student-msg", Static).update(Wrapped(text))
 
     @property
     def field(self) -> str:
@@ -178,22 +250,46 @@ class StudentScreen(XuejiScreen):
     def on_screen_resume(self) -> None:
         self.data_changed()  # back from a form or the history: another clerk may have saved meanwhile
 
+    def on_screen_suspend(self) -> None:
+        # the full 身份证号 is shown only while the clerk is on this page (a form over it keeps it)
+        if self.revealed and not isinstance(self.app.screen, ModalScreen):
+            self.revealed = ""
+            self._show()
+
     def data_changed(self) -> None:
         if not self.student:
             return
         before = self.student.get("rev")
         try:
             s = find.get_student(self.session, self.ksh)
+        except (NotAllowed, NotFound) as e:
+            self._gone(e)
+            return
         except XuejiError as e:
-            self.say(e.message)
+            self.say(for_screen(e.message))
             return
         if s.get("rev") != before:
             self.student = s
             self._show()
 
+    def _gone(self, error: XuejiError) -> None:
+        """The student left this clerk's scope (转专业 to another college, a record removed): the page
+        closes and says why, instead of refusing every key."""
+        s = self.student
+        who = f"{s.get('XM', '')}（学号 {s.get('XH', '')}）" if s else f"考生号 {self.ksh} 的学生"
+        if isinstance(error, NotAllowed) and self.session.clerk.college:
+            why = f"{who}已不属于{self.session.clerk.college}（可能已转到其他学院），学生页已关闭"
+        elif isinstance(error, NotFound):
+            why = f"{who}已不在名册中，学生页已关闭"
+        else:
+            why = f"{for_screen(error.message)}；学生页已关闭"
+        self.notify(why, title="学生页已关闭", severity="warning", timeout=8)
+        if self.app.screen is self:
+            self.dismiss()
+
     def _saved(self, message: str) -> None:
         self.say(message)
-        self.notify(message, timeout=3, markup=False)
+        self.notify(message, timeout=3)
         self.app.data_saved()
 
     # -- verdicts --------------------------------------------------------------------------
@@ -202,7 +298,7 @@ class StudentScreen(XuejiScreen):
         try:
             outcome = students.verify(self.session, self.ksh, f, "ok")
         except XuejiError as e:
-            self.fail(e)
+            self.fail(e, SAVING)
             return
         self._saved(outcome.message)
         table = self.query_one(FieldTable)
@@ -233,7 +329,7 @@ class StudentScreen(XuejiScreen):
         return [r for r in allowed if (r.type.type in RECORD_TYPES) == record]
 
     def _change_form(self, record: bool) -> None:
-        from xueji_tui.screens.forms import StatusModal
+        from xueji_tui.screens.status_form import StatusModal
 
         reasons = self._reasons(record)
         if not reasons:

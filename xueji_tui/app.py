@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 from datetime import date
 from pathlib import Path
 from typing import Callable
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Select, TextArea
 
 import xueji_tui.screens as screens_package
 from xueji_tui.domain.errors import XuejiError
+from xueji_tui.screens import wide
 from xueji_tui.screens.areas import AREAS
 from xueji_tui.screens.feed import RosterFeed
-from xueji_tui.screens.palette import ActionsProvider, StudentProvider
+from xueji_tui.screens.messages import error_title, toast_width
+from xueji_tui.screens.palette import ActionsProvider, Palette, StudentProvider
+from xueji_tui.screens.words import for_screen
+from xueji_tui.screens.wrap import break_text
 from xueji_tui.services import roster as roster_service
 
 POLL_SECONDS = 1.0
+IN_ORDER_SECONDS = 5.0  # how long a key waits for the field before it (a field that went away)
+wide.apply()
 
 
 class XuejiApp(App[None]):
@@ -29,13 +38,20 @@ class XuejiApp(App[None]):
     COMMANDS = {ActionsProvider, StudentProvider}
     MODES = {key: area.make for key, area in AREAS.items()}  # each area's screen, made when first shown
     ENABLE_COMMAND_PALETTE = True
+    # The navigation keys are priority bindings: they act the moment they arrive, so the keys typed
+    # after them already go to the area, the filter or the form they opened. ``check_action`` hands
+    # them to a text box while one is focused.
     BINDINGS = [
         Binding("ctrl+q", "quit", "退出", show=False, priority=True, id="app.quit"),
         Binding("ctrl+p", "command_palette", "命令", show=False, id="app.palette"),
-        Binding("question_mark", "help", "帮助", id="app.help"),
+        Binding("question_mark", "help", "帮助", priority=True, id="app.help"),
+        Binding("slash", "filter", "筛选", priority=True, id="app.filter"),
+        Binding("q", "back_or_quit", "返回/退出", show=False, priority=True, id="app.q"),
         Binding("escape", "back", "返回", show=False, id="app.back"),
-        *(Binding(k, f"area('{k}')", f"{a.title}", show=False, id=f"app.area{k}") for k, a in AREAS.items()),
+        *(Binding(k, f"area('{k}')", f"{a.title}", show=False, priority=True, id=f"app.area{k}")
+          for k, a in AREAS.items()),
     ]
+    NAVIGATION = ("area", "help", "filter", "back_or_quit")
 
     generation: reactive[int] = reactive(0, init=False)
 
@@ -68,30 +84,109 @@ class XuejiApp(App[None]):
         self.generation += 1
 
     def switch_area(self, key: str) -> None:
-        self.switch_mode(key)
+        """The area's main list: its first screen (not a student page left open there), focused."""
+        if self.current_mode != key:
+            self.switch_mode(key)
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        if self.screen.is_mounted:
+            self.screen.go_home()  # a new area focuses its list itself when mounted
 
     def action_area(self, key: str) -> None:
-        if self.current_mode != key:
-            self.switch_area(key)
+        self.switch_area(key)
+
+    def typing(self) -> bool:
+        """A text box (or a select's open list, which searches as one types) has the keys."""
+        focused = self.focused
+        return isinstance(focused, (Input, TextArea)) or (
+            isinstance(focused, OptionList) and isinstance(focused.parent, Select))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("area", "help") and isinstance(self.screen, ModalScreen):
-            return False  # a form is open: keys are for the form
+        if action in self.NAVIGATION and (isinstance(self.screen, ModalScreen) or self.typing()):
+            return False  # a form or a text box is open: the key is for it
         return True
 
     def action_back(self) -> None:
         if len(self.screen_stack) > 1:
             self.pop_screen()
 
+    def action_back_or_quit(self) -> None:
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+            return
+        from xueji_tui.screens.confirm import ConfirmModal
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(ConfirmModal("退出 xueji？", ["已保存的内容不受影响；再按 q 或 y 退出。"], yes="退出",
+                                      extra_yes="q"), answered)
+
+    def action_help_quit(self) -> None:
+        self.notify("退出请按 ctrl+q（或在各区的首页按 q）；ctrl+c 不会退出", title="要退出吗？")
+
+    def action_filter(self) -> None:
+        """/ from anywhere: the roster's filter, ready to type."""
+        self.switch_area("1")
+        roster = self.screen
+        if roster.is_mounted:
+            roster.action_focus_filter()
+
     def action_help(self) -> None:
         from xueji_tui.screens.help import HelpScreen
 
         self.push_screen(HelpScreen(self.screen))
 
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not Palette.is_open(self):
+            self.push_screen(Palette())
+
+    KEY_NAMES = {"esc": "Esc", "tab": "Tab", "shift+tab": "shift+Tab", "space": "空格", "⏎": "Enter",
+                 "pgdn": "PgDn", "pgup": "PgUp", "home": "Home", "end": "End"}
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys as printed on the keyboard (Esc, Enter, Tab), 空格 for the space bar."""
+        shown = super().get_key_display(binding)
+        return self.KEY_NAMES.get(shown, shown)
+
+    # -- keys in order -----------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and await self._key_in_order(event):
+            return
+        await super().on_event(event)
+
+    async def _key_in_order(self, event: events.Key) -> bool:
+        """Enter, Esc or Tab in one of our text fields: the field acts on it after the keys queued
+        before it, and the keys after it wait until it has (then go where it moved the focus)."""
+        field = self.focused
+        if event.key not in getattr(field, "IN_ORDER", ()):
+            return False
+        done = asyncio.Event()
+
+        def act() -> None:
+            try:
+                field.key_in_order(event.key)
+            finally:
+                done.set()
+
+        if not field.call_later(act):
+            return False
+        try:
+            await asyncio.wait_for(done.wait(), IN_ORDER_SECONDS)
+        except asyncio.TimeoutError:
+            pass
+        return True
+
     # -- students --------------------------------------------------------------------------
-    def open_student(self, ksh: str, walk=None, field: str | None = None) -> None:
+    def open_student(self, ksh: str, walk=None, field: str | None = None, *, replace: bool = False) -> None:
+        """Push the student page; ``replace`` (the palette) first closes the student pages on top."""
+        from xueji_tui.screens.history import HistoryScreen
         from xueji_tui.screens.student import StudentScreen
 
+        if replace:
+            while len(self.screen_stack) > 1 and isinstance(self.screen, (StudentScreen, HistoryScreen)):
+                self.pop_screen()
         self.push_screen(StudentScreen(ksh, walk=walk, field=field))
 
     # -- the store changing under us -------------------------------------------------------
@@ -114,9 +209,18 @@ class XuejiApp(App[None]):
         self.exit(return_code=1, message=f"xueji 内部错误，已退出：{what}。已保存的内容不受影响；"
                                          f"设置 XUEJI_DEBUG=1 可查看详细信息。")
 
-    def show_error(self, error: XuejiError) -> None:
-        self.notify(error.message, title="未保存" if error.exit_code != 1 else "", severity="error", timeout=8,
-                    markup=False)
+    def show_error(self, error: XuejiError, title: str | None = None) -> None:
+        """A refusal or failure as a toast; ``title`` says what did not happen (default: by the kind of
+        error — a lookup is never called "未保存")."""
+        self.notify(error.message, title=error_title(error) if title is None else title, severity="error",
+                    timeout=8)
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = False, **kw) -> None:
+        """Every toast in the clerk's words, broken into lines the Chinese way, never as markup."""
+        width = toast_width(self.size.width)
+        super().notify(break_text(for_screen(message), width), title=break_text(title, width),
+                       severity=severity, timeout=timeout, markup=False, **kw)
 
 
 def run_app(session) -> None:

@@ -13,33 +13,12 @@ import os
 import secrets
 from pathlib import Path
 
-from xueji_tui.domain.errors import InvalidInput
+from xueji_tui.domain.errors import InvalidInput, OutputExists, WriteFailed, os_reason  # noqa: F401
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_WHY = {
-    errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "超出磁盘配额", errno.EACCES: "没有写入权限",
-    errno.EPERM: "没有写入权限", errno.EROFS: "文件系统是只读的", errno.ENOENT: "目录不存在",
-    errno.ENOTDIR: "路径中有一部分不是目录", errno.EISDIR: "这是一个目录", errno.ENAMETOOLONG: "文件名过长",
-    errno.ELOOP: "路径是符号链接，出于安全原因不跟随", errno.EIO: "磁盘读写错误", errno.EFBIG: "文件过大",
-    errno.EEXIST: "同名的临时文件已存在",
-}
-
-
-class OutputExists(InvalidInput):
-    """The output file is already there and the caller did not ask to overwrite it (exit 2)."""
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        super().__init__(f"文件 {path} 已存在，未覆盖，未写入任何数据。请换一个文件名，或确认覆盖")
-
-
-class WriteFailed(InvalidInput):
-    """The operating system refused the write (disk full, no permission …); nothing was written."""
-
-    def __init__(self, path: Path, err: OSError):
-        self.path, self.errno = Path(path), err.errno
-        why = _WHY.get(err.errno) or (err.strerror or type(err).__name__)
-        super().__init__(f"无法写出 {path}：{why}，未写入任何数据。请换一个位置或腾出空间后重试")
+def write_failed(path: Path, err: OSError) -> WriteFailed:
+    """The operating system refused the write (disk full, no permission …): nothing was written."""
+    return WriteFailed(f"无法写出 {path}：{os_reason(err)}，未写入任何数据。请换一个位置或腾出空间后重试")
 
 
 def write_all(fd: int, data: bytes) -> None:
@@ -130,7 +109,7 @@ def replace_file(path: Path, data: bytes, mode: int, force: bool = True) -> None
     except OSError as e:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
-        raise WriteFailed(path, e) from None
+        raise write_failed(path, e) from None
     except BaseException:
         if tmp is not None:
             tmp.unlink(missing_ok=True)

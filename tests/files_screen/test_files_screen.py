@@ -3,6 +3,7 @@
 import asyncio
 import csv
 from datetime import date
+from pathlib import Path
 
 import dbfread
 from textual.widgets import Input, Select, Static
@@ -46,7 +47,7 @@ def test_import_preview_then_apply(office, tmp_path):
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.press("5")
             app.screen.query_one("#import-path", Input).value = str(path)
-            await pilot.press("enter")  # preview
+            await pilot.press("ctrl+r")  # preview
             await _wait(app, pilot)
             summary = _text(app, "#import-text")
             assert "新增 1 人" in summary and "变更 1 人" in summary and "新班级1班" in summary
@@ -70,7 +71,7 @@ def test_bad_file_is_explained_and_nothing_changes(office, tmp_path):
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.press("5")
             app.screen.query_one("#import-path", Input).value = str(bad)
-            await pilot.press("enter")
+            await pilot.press("ctrl+r")
             await _wait(app, pilot)
             assert "坏文件.dbf" in _text(app, "#import-text")
             assert app.screen.query_one("#do-apply").disabled
@@ -87,7 +88,7 @@ def test_export_registration_file(office, tmp_path):
             await pilot.press("5")
             app.screen.query_one("#files-tabs").active = "tab-export"
             await pilot.pause()
-            app.screen.query_one("#export-out", Input).value = str(out)
+            app.screen.query_one("#export-name", Input).value = str(out)
             await pilot.press("ctrl+o")
             await _wait(app, pilot)
             assert str(out) in _text(app, "#export-text")
@@ -126,7 +127,7 @@ def test_export_that_cannot_be_written_says_why_and_the_area_stays_usable(office
             await pilot.press("5")
             app.screen.query_one("#files-tabs").active = "tab-export"
             await pilot.pause()
-            app.screen.query_one("#export-out", Input).value = str(blocker / "注册.dbf")
+            app.screen.query_one("#export-name", Input).value = str(blocker / "注册.dbf")
             t0 = time.monotonic()
             await pilot.press("ctrl+o")
             await _wait(app, pilot)
@@ -146,10 +147,23 @@ def test_export_that_cannot_be_written_says_why_and_the_area_stays_usable(office
             assert "内部错误" in said and "XUEJI_DEBUG" in said and "Traceback" not in said
             assert not app.screen.query_one("#export-busy").display
 
-            app.screen.query_one("#export-out", Input).value = str(good)
+            app.screen.query_one("#export-name", Input).value = str(good)
             await pilot.press("ctrl+o")
             await _wait(app, pilot)
             assert str(good) in _text(app, "#export-text")
 
     asyncio.run(go())
     assert len(list(dbfread.DBF(good, encoding="gbk"))) == 60
+
+
+def test_output_folder_falls_back_to_the_data_directorys_exports(office, monkeypatch, tmp_path):
+    """A clerk without a home that can be written (a service account): exports go to DATA/exports/,
+    made when first used, and the path shown is the full one."""
+    from xueji_tui.services import settings
+
+    monkeypatch.setenv("HOME", str(tmp_path / "no-such-home"))
+    root = office.store.root
+    assert settings.output_folder(office) == (root / "exports").resolve()
+    path = settings.output_path(office, "注册.dbf")
+    assert path == (root / "exports" / "注册.dbf").resolve() and path.parent.is_dir()
+    assert settings.output_path(office, "/tmp/x/注册.dbf") == Path("/tmp/x/注册.dbf")  # absolute: as given

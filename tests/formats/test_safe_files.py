@@ -90,7 +90,7 @@ def test_temporaries_are_random_and_exclusive(tmp_path, monkeypatch):
     assert e.value.errno == errno.ELOOP and victim.read_text() == "别动我"
 
 
-@pytest.mark.parametrize("err,words", [(errno.ENOSPC, "磁盘空间不足"), (errno.EACCES, "没有写入权限"),
+@pytest.mark.parametrize("err,words", [(errno.ENOSPC, "磁盘空间已满"), (errno.EACCES, "没有权限"),
                                        (errno.EROFS, "只读")])
 def test_os_errors_are_told_in_chinese_and_nothing_is_written(school, outdir, monkeypatch, err, words):
     def fail(fd, data):

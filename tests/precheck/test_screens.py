@@ -63,8 +63,9 @@ def test_precheck_runs_and_summarises_by_rule(data):
             assert type(screen).__name__ == "PrecheckScreen"
             assert screen.result.checked == 30
             rules = screen.query_one("#pc-rules")
-            assert [r[0] for r in rules.source.items] == ["全部", "missing-field", "id-format", "photo-missing",
+            assert [r[3] for r in rules.source.items] == ["", "missing-field", "id-format", "photo-missing",
                                                           "photo-unchecked", "photo-early-check", "name-format"]
+            assert [r[0] for r in rules.source.items][:3] == ["全部", "必填项为空", "身份证号格式错误"]  # shown
             assert not screen.query_one("#pc-progress").display
             head = str(screen.query_one("#pc-head").render())
             assert "检查 30 人" in head and "错误 6 条" in head
@@ -101,7 +102,7 @@ def test_enter_opens_the_student_on_the_field_and_r_reruns(data):
                                                     "taken_on": "20251010", "checked_on": "20251201"})
             await pilot.press("r")
             await settle(pilot)
-            assert dict((r[0], r[1]) for r in screen.rule_rows)["photo-missing"] == 1  # was 2
+            assert dict((r[3], r[1]) for r in screen.rule_rows)["photo-missing"] == 1  # was 2
 
     asyncio.run(scenario())
 
@@ -117,7 +118,7 @@ def test_school_setting_finding_explains_itself(tmp_path):
             await pilot.press("enter")
             await pilot.pause()
             assert type(app.screen).__name__ == "PrecheckScreen"  # no student to open
-            assert any("settings --president" in str(n.message) for n in app._notifications)
+            assert any("学校设置中填写校长姓名" in str(n.message).replace("\n", "") for n in app._notifications)
 
     asyncio.run(scenario())
 

@@ -34,3 +34,22 @@ async def _progress_area(office):
         await app.workers.wait_for_complete()
         await pilot.press("1")
         assert app.current_mode == "1"
+
+
+def test_only_a_missed_deadline_says_passed(office):
+    """A day from which something may be done (students may look themselves up, Art. 22) is not a
+    deadline: once it is past it says 已开始, not '已过 N 天'."""
+    asyncio.run(_passed(office))
+
+
+async def _passed(office):
+    app = XuejiApp(office, today=lambda: date(2022, 11, 20), poll=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("6")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        lines = (await _text(app, "#progress-deadlines")).splitlines()
+        lookup = next(line for line in lines if "学生可登录学信网查询本人学籍" in line)
+        table = next(line for line in lines if "统计表" in line)
+        assert "已开始" in lookup and "已过" not in lookup
+        assert "已过 21 天" in table

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import inspect
 import shutil
+import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,15 @@ def pytest_pyfunc_call(pyfuncitem):
         asyncio.run(pyfuncitem.obj(**args))
         return True
     return None
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch) -> Path:
+    """The clerk's home (the default output folder of exports): the test's own, empty."""
+    path = tmp_path / "home"
+    path.mkdir()
+    monkeypatch.setenv("HOME", str(path))
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -60,3 +71,14 @@ def roster_rows(_template) -> dict:
     from xueji_tui.services import roster as roster_service
 
     return roster_service.load(open_session(_template, "office1"))
+
+
+@pytest.fixture
+def terminals():
+    """A private tmux server for one test's terminals (tmux_kit.Terminal), killed afterwards."""
+    from tmux_kit import TMUX
+
+    socket = f"xueji-test-{uuid.uuid4().hex[:8]}"
+    yield socket
+    if TMUX:
+        subprocess.run([TMUX, "-L", socket, "kill-server"], capture_output=True, timeout=20)

@@ -9,6 +9,7 @@ from xueji_tui.domain.fields import ART6_FIELDS
 from xueji_tui.screens.areas import AREAS
 
 SKIP = {"ctrl+q", "ctrl+c", "super+c"}  # quitting ends the test; copying needs a clipboard
+# (q at the top only asks; the question is answered "n" by the next key's unwinding)
 
 
 async def to_student(pilot, field: str = "KSH", status_row: int = 0) -> None:
@@ -42,7 +43,7 @@ async def open_screen(pilot, steps) -> None:
         while len(app.screen_stack) > 1:
             app.pop_screen()
             await pilot.pause()
-        app.switch_mode("1")
+        app.switch_area("1")  # its list focused (a key before may have left the filter focused)
         await pilot.pause()
     for step in steps:
         if step.startswith("student"):

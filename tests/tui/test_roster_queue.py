@@ -75,7 +75,7 @@ async def test_facets_filter_by_college_and_problems(office_app):
 async def test_sort_by_the_current_column(office_app):
     async with office_app.run_test(size=(80, 24)) as pilot:
         await ready(office_app, pilot)
-        await pilot.press("l", "l")  # 姓名
+        await pilot.press("l")  # 姓名 (80 columns: 学号 姓名 学籍状态 核对 come first)
         await pilot.press("right_square_bracket")
         model = office_app.feed.model
         pys = [model.row(i)[ROW["py"]] for i in range(len(model))]

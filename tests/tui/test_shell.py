@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from tui_kit import make_app, messages, ready
+from tui_kit import make_app, messages, ready, text_of
 
 from xueji_tui.screens.help import HelpScreen
 from xueji_tui.screens.queue import QueueScreen
 from xueji_tui.screens.roster import RosterScreen
 from xueji_tui.screens.student import StudentScreen
-
-
-def text_of(app, selector: str) -> str:
-    return str(app.screen.query_one(selector).render())
 
 
 async def test_starts_on_the_roster_with_clerk_and_count(office_app):

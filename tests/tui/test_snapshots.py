@@ -14,9 +14,11 @@ from xueji_tui.domain.fields import ART6_FIELDS
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 
 
-async def student(pilot, field: str = "KSH") -> None:
+async def student(pilot, field: str = "KSH", status: str = "待注册") -> None:
+    """The first student in ``status`` (a freshman: one with a 有误 verdict, so the page shows one)."""
     model = pilot.app.feed.model
-    pos = next(i for i in range(len(model)) if model.row(i)[8] == "待注册" and model.row(i)[14])
+    pos = next(i for i in range(len(model))
+               if model.row(i)[8] == status and (model.row(i)[14] or status != "待注册"))
     pilot.app.screen.query_one("#roster").move_to(pos)
     await pilot.press("enter")
     for _ in range(ART6_FIELDS.index(field)):
@@ -27,8 +29,9 @@ def steps(*keys):
     async def run(pilot):
         await ready(pilot.app, pilot)
         for k in keys:
-            if k.startswith("student"):
-                await student(pilot, k.split(":")[1] if ":" in k else "KSH")
+            if k.startswith("student"):  # student[@status][:FIELD]
+                k, field = (k.split(":") + ["KSH"])[:2]
+                await student(pilot, field, k.split("@")[1] if "@" in k else "待注册")
             elif k.startswith("type:"):
                 await type_text(pilot, k[5:])
             else:
@@ -48,8 +51,8 @@ SCREENS = {
     "student": steps("student:MZ"),
     "verify-form": steps("student:RXRQ", "n", "type:20250231"),
     "request-form": steps("student:XM", "n"),
-    "status-form": steps("student", "s", "type:2301"),
-    "record-form": steps("student", "r", "type:7103"),
+    "status-form": steps("student@注册学籍", "s", "type:2301"),
+    "record-form": steps("student@注册学籍", "r", "type:7103"),
     "history": steps("student", "v", "h"),
     "files": steps("5"),
     "progress": steps("6"),

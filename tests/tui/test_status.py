@@ -5,7 +5,8 @@ from __future__ import annotations
 from tui_kit import fill, make_app, messages, open_by_number, ready, rows_where, text_of, type_text
 
 from xueji_tui.domain.status import ChangeRequest
-from xueji_tui.screens.forms import StatusModal
+from xueji_tui.screens.confirm import ConfirmModal
+from xueji_tui.screens.status_form import StatusModal
 from xueji_tui.screens.student import StudentScreen
 from xueji_tui.domain.fields import ART6_FIELDS
 from xueji_tui.services import changes, reviews, students
@@ -16,8 +17,9 @@ def stored(root, ksh: str) -> dict:
     return open_session(root, "office1").store.get(ksh)
 
 
-async def change(app, pilot, reason: str, **fields) -> StatusModal:
-    """s (or r), the reason typed into the search box, the other fields filled, ctrl+s."""
+async def change(app, pilot, reason: str, confirm: bool = False, **fields) -> StatusModal:
+    """s (or r), the reason typed into the search box, the other fields filled, ctrl+s (and y when
+    the change cannot be undone: the form asks first)."""
     await pilot.press("r" if reason[:2] in ("71", "72") else "s")
     modal = app.screen
     assert isinstance(modal, StatusModal)
@@ -38,6 +40,10 @@ async def change(app, pilot, reason: str, **fields) -> StatusModal:
             await fill(app, pilot, wid, text)
     await pilot.press("ctrl+s")
     await pilot.pause()
+    if confirm:
+        assert isinstance(app.screen, ConfirmModal), "an irreversible change asks before saving"
+        await pilot.press("y")
+        await pilot.pause()
     return modal
 
 
@@ -69,6 +75,9 @@ async def test_freshman_paths_of_scenario_one(office_app, data_dir):
         assert modal.query_one("#note").value == "复查不合格"
         await fill(office_app, pilot, "doc", "吉师大教字2025-7号")
         await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(office_app.screen, ConfirmModal) and stored(data_dir, ksh)["status"] == "待注册"
+        await pilot.press("y")
         await pilot.pause()
         s = stored(data_dir, ksh)
         assert s["status"] == "取消入学资格" and s["history"][-1]["doc"] == "吉师大教字2025-7号"
@@ -121,7 +130,7 @@ async def test_expulsion_then_nothing_more(office_app, data_dir):
         await ready(office_app, pilot)
         row = rows_where(office_app, status="注册学籍")[3]
         await open_by_number(office_app, pilot, row[1])
-        await change(office_app, pilot, "4204", doc="吉师大教字〔2025〕40号", note="替考")
+        await change(office_app, pilot, "4204", confirm=True, doc="吉师大教字〔2025〕40号", note="替考")
         assert isinstance(office_app.screen, StudentScreen)
         assert stored(data_dir, row[0])["status"] == "开除学籍"
         await pilot.press("s")  # only the office's reversal is left (a record entered by mistake)
@@ -140,7 +149,7 @@ async def test_college_clerk_cannot_change_an_ended_record(data_dir):
         await ready(app, pilot)
         row = rows_where(app, status="注册学籍")[0]
         await open_by_number(app, pilot, row[1])
-        await change(app, pilot, "3106", doc="吉师大教字2025-8号")
+        await change(app, pilot, "3106", confirm=True, doc="吉师大教字2025-8号")
         assert stored(data_dir, row[0])["status"] == "注册学籍"  # a college reports; the office decides
         assert any("已报送" in m for m in messages(app))
         (proposal,) = reviews.list_proposals(open_session(data_dir, "office1"), open_only=True)

@@ -3,68 +3,13 @@ history and in a second clerk's terminal, quit. CI installs tmux (.ci/run)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-import time
-import uuid
-from pathlib import Path
-
 import pytest
+from tmux_kit import TMUX, Terminal, command
 
 from xueji_tui.domain.record import ROW
 from xueji_tui.services.session import open_session
 
-TMUX = shutil.which("tmux")
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(TMUX is None, reason="tmux is not installed (CI installs it)")]
-
-
-class Terminal:
-    """One tmux session on a private server: send keys, read the screen."""
-
-    def __init__(self, socket: str, name: str, command: str, size=(80, 24)) -> None:
-        self.socket, self.name = socket, name
-        self.tmux("new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]), command)
-
-    def tmux(self, *args: str) -> str:
-        return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True, timeout=20).stdout
-
-    def keys(self, *keys: str) -> None:
-        for k in keys:
-            self.tmux("send-keys", "-t", self.name, k)
-            time.sleep(0.15)
-
-    def text(self, chars: str) -> None:
-        self.tmux("send-keys", "-t", self.name, "-l", chars)
-        time.sleep(0.2)
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-t", self.name, "-p")
-
-    def wait(self, needle: str, seconds: float = 15.0) -> str:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            shown = self.screen()
-            if needle in shown:
-                return shown
-            time.sleep(0.1)
-        raise AssertionError(f"“{needle}” did not appear on the screen:\n{self.screen()}")
-
-
-@pytest.fixture
-def terminals():
-    socket = f"xueji-test-{uuid.uuid4().hex[:8]}"
-    yield socket
-    subprocess.run([TMUX, "-L", socket, "kill-server"], capture_output=True, timeout=20)
-
-
-def command(data_dir: Path, clerk: str) -> str:
-    bin_dir = Path(sys.executable).parent
-    xueji = bin_dir / "xueji"
-    prog = str(xueji) if xueji.exists() else f"{sys.executable} -m xueji_tui"
-    env = f"PATH={bin_dir}:{os.environ.get('PATH', '')} TERM=xterm-256color LANG=C.UTF-8"
-    return f"env {env} {prog} --data {data_dir} --clerk {clerk}; echo XUEJI-EXITED-$?; sleep 30"
 
 
 def test_start_find_change_history_second_terminal_quit(data_dir, terminals):

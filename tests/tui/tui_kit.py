@@ -43,13 +43,21 @@ def rows_where(app, **want) -> list[list]:
 
 
 def messages(app) -> list[str]:
-    return [n.message for n in app._notifications]
+    """The toasts' texts (line breaks the app put in for the toast's width taken out)."""
+    return [n.message.replace("\n", "") for n in app._notifications]
 
 
 def text_of(app, selector: str) -> str:
+    """The text a widget shows (a Static's content as given: str, Text, markup, or a wrapped message)."""
     w = app.screen.query_one(selector)
-    r = w.render()
-    return getattr(r, "plain", None) or str(r)
+    content = getattr(w, "content", None)
+    if content is None:
+        content = w.render()
+    if isinstance(content, str) and getattr(w, "_render_markup", False):
+        from rich.text import Text
+
+        return Text.from_markup(content).plain
+    return getattr(content, "plain", None) or str(content)
 
 
 async def fill(app, pilot, widget_id: str, text: str) -> None:
@@ -57,3 +65,42 @@ async def fill(app, pilot, widget_id: str, text: str) -> None:
     app.screen.query_one(f"#{widget_id}").focus()
     await pilot.pause()
     await type_text(pilot, text)
+
+
+async def burst(app, pilot, keys) -> None:
+    """Keys sent all at once, as a paste or a script does: every key is queued before the first one is
+    handled. ``keys`` are key names ('enter', 'ctrl+s') or text (each character a key)."""
+    import unicodedata
+
+    from textual import events
+    from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+
+    for item in keys:
+        named = item in ("enter", "tab", "escape", "up", "down", "space", "slash") or "+" in item
+        names = [item] if named else list(item)
+        for key in names:
+            if len(key) == 1 and not key.isalnum():
+                key = _character_to_key(key)
+            try:
+                char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+            except KeyError:
+                char = key if len(key) == 1 else None
+            event = events.Key(key, char)
+            event.set_sender(app)
+            app._driver.send_message(event)
+    await pilot.pause()
+    await wait_until(pilot, lambda: True)
+
+
+async def wait_until(pilot, check, seconds: float = 30.0) -> bool:
+    """Wait (on a busy machine, generously) until ``check()`` holds; its last value."""
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if check():
+            return True
+        await pilot.pause(0.05)
+    return bool(check())

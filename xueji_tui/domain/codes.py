@@ -60,6 +60,12 @@ class Reason:
     def label(self) -> str:
         return f"{self.code} {self.name}"
 
+    @property
+    def irreversible(self) -> bool:
+        """注销 (退学, 取消学籍, 开除学籍, 死亡) and 取消入学资格 end the record for good: only an
+        office reversal of a mistaken entry (9801) undoes them, so a clerk confirms them first."""
+        return self.type.kind == "cancellation" or self.type.type == "16"
+
 
 @dataclass(frozen=True)
 class ChangeType:
@@ -100,14 +106,71 @@ class Codes:
                            f"全部代码见 xueji change --help")
 
     def search_reasons(self, query: str, reasons: list[Reason] | None = None) -> list[Reason]:
+        """The reasons every word of ``query`` matches, best first (ties keep the code order).
+
+        A word matches a code (exactly or as its start), the reason's name, the type's name, the two
+        together ('因病休学'), or their characters in order ('开除作弊' → 4204 替考、组织作弊等严重作弊).
+        An irreversible reason comes before others only when a word names its code or its type: '因病'
+        puts 1101 因病休学 first, not 5101 死亡·因病.
+        """
         pool = list(self.reasons.values()) if reasons is None else reasons
-        q = (query or "").strip()
-        if not q:
+        words = (query or "").split()
+        if not words:
             return pool
-        return [r for r in pool if r.code.startswith(q) or q in r.name or q in r.type.name]
+        scored = []
+        for i, r in enumerate(pool):
+            total, named = 0, False
+            for w in words:
+                s = _word_score(r, w)
+                if not s:
+                    break
+                total += s
+                named = named or w == r.code or (w.isdigit() and r.code.startswith(w)) or w in r.type.name
+            else:
+                if r.irreversible and not named:
+                    total -= 1000
+                scored.append((-total, i, r))
+        return [r for _, _, r in sorted(scored)]
 
     def is_ended(self, status: str) -> bool:
         return self.statuses.get(status) == "ended"
+
+
+def _in_order(word: str, text: str) -> int:
+    """How tightly the characters of ``word`` appear in order in ``text`` (0: they do not)."""
+    pos, start = -1, -1
+    for ch in word:
+        pos = text.find(ch, pos + 1)
+        if pos < 0:
+            return 0
+        start = pos if start < 0 else start
+    span = pos - start + 1
+    return max(1, 40 - (span - len(word)))
+
+
+def _word_score(r: Reason, word: str) -> int:
+    """How well one typed word matches a reason: an exact code beats a code prefix, which beats the
+    reason's own name, which beats the type's name; a shorter name matched is a better match."""
+    name, tname = r.name, r.type.name
+    both = tname + name
+    if word == r.code:
+        return 1000
+    if word.isdigit():
+        return 500 + len(word) if r.code.startswith(word) else 0
+    closeness = 20 * len(word) // max(len(name), 1)
+    if word == name:
+        return 400
+    if name.startswith(word):
+        return 300 + closeness
+    if word in name:
+        return 250 + closeness
+    if word == tname:
+        return 200
+    if word in tname:
+        return 150
+    if word in both:
+        return 120
+    return _in_order(word, both)
 
 
 def _load() -> Codes:

@@ -111,3 +111,11 @@ def explain(error: BaseException) -> XuejiError:
         return InvalidInput("内存不足，操作未完成，未写入任何数据；请关闭其他程序或分批处理后重试")
     return InternalError(f"xueji 内部错误：{type(error).__name__}: {error}。未保存的操作没有写入任何数据；"
                          f"设置 XUEJI_DEBUG=1 可查看详细信息，请把它告诉维护人员")
+
+
+class OutputExists(InvalidInput):
+    """The output file is already there: an export never replaces it unless asked to (exit 2)."""
+
+    def __init__(self, path) -> None:
+        super().__init__(f"文件 {path} 已存在，未覆盖，未写入任何数据；请换一个文件名，或确认覆盖后再导出")
+        self.path = path

@@ -23,16 +23,23 @@ class Deadline:
     article: str
     due: date
     today: date
+    opens: bool = False  # a day from which something may be done, not a deadline to miss
 
     @property
     def days_left(self) -> int:
         return (self.due - self.today).days
 
     @property
+    def overdue(self) -> bool:
+        return not self.opens and self.days_left < 0
+
+    @property
     def label(self) -> str:
         d = self.days_left
         if d > 0:
             return f"还有 {d} 天"
+        if self.opens:
+            return "今天起" if d == 0 else "已开始"
         return "今天截止" if d == 0 else f"已过 {-d} 天"
 
 
@@ -92,11 +99,11 @@ def deadlines(term_start: date, today: date, photo_dates: list[date] | None = No
         Deadline("新生入学资格复查、学籍电子注册", "第九条", _add_months(term_start, 3), today),
         Deadline("学年电子注册", "第二十一条", _add_months(term_start, 2), today),
         Deadline("学年电子注册情况统计表报省教育厅", "第二十一条", date(y, 10, 30), today),
-        Deadline("学生可登录学信网查询本人学籍", "第二十二条", date(y, 11, 1), today),
+        Deadline("学生可登录学信网查询本人学籍", "第二十二条", date(y, 11, 1), today, opens=True),
     ]
     if photo_dates:
         last = max(photo_dates) + timedelta(days=CHECK_AFTER_DAYS)
-        out.append(Deadline("最后一批毕业生照片可校对（拍摄 40 天后）", "第二十八条", last, today))
+        out.append(Deadline("最后一批毕业生照片可校对（拍摄 40 天后）", "第二十八条", last, today, opens=True))
     return sorted(out, key=lambda d: d.due)
 
 

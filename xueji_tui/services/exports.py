@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from xueji_tui.domain.errors import InvalidInput, NotFound
-from xueji_tui.durable import OutputExists, WriteFailed  # noqa: F401  (raised from here for callers)
+from xueji_tui.domain.errors import InvalidInput, NotFound, OutputExists
 from xueji_tui.formats import profiles, writers
 from xueji_tui.formats.transforms import ZCZT
 from xueji_tui.services.session import Session
@@ -197,8 +196,11 @@ def _export(session: Session, kind: str, out: Path | None, fmt: str | None, year
             raise InvalidInput(f"{TITLES[kind]}只能导出为 xlsx（Excel），输出文件名应以 .xlsx 结尾")
     if out.is_dir():
         raise InvalidInput(f"{out} 是目录；请另指定一个文件名")
-    if not force and os.path.lexists(out):
-        raise OutputExists(out)
+    targets = [out.with_name(f"{out.stem}-{t}.dbf") for _, t in ADMISSION.values()] \
+        if kind == "admission" and fmt == "dbf" else [out]
+    existing = next((t for t in targets if os.path.lexists(t)), None)  # a planted symlink counts too
+    if existing is not None and not force:
+        raise OutputExists(existing)
 
     if kind == "graduates":
         from xueji_tui.services.graduation import export_graduates

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from xueji_tui.domain.errors import InvalidInput
+import os
+from pathlib import Path
+
+from xueji_tui.domain.errors import InvalidInput, OutputExists
 from xueji_tui.domain.validate import normalise_date
 from xueji_tui.services.session import Session
 
@@ -29,3 +32,67 @@ def update(session: Session, **values: str) -> dict:
         for k, v in changes.items():
             tx.log("settings", field=k, old=current.get(k), new=v)
     return session.store.settings
+
+
+# -- where a clerk's exports go -------------------------------------------------------------------
+OUTPUT_KEY = "output_dir."  # + clerk name: each clerk has their own folder (their own home)
+
+
+def _writable_dir(folder: Path) -> bool:
+    return folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
+
+
+def default_output_folder(session: Session) -> Path:
+    """The clerk's home directory; where that cannot be written (a service account without a home),
+    the data directory's exports/ folder."""
+    home = Path(os.path.expanduser("~"))
+    if _writable_dir(home):
+        return home.resolve()
+    root = getattr(session.store, "root", None)
+    return (Path(root) / "exports").resolve() if root is not None else Path.cwd().resolve()
+
+
+def output_folder(session: Session) -> Path:
+    """The folder this clerk's exports are written to (the setting, else the default)."""
+    chosen = (session.store.settings.get(OUTPUT_KEY + session.clerk.name) or "").strip()
+    return Path(chosen) if chosen else default_output_folder(session)
+
+
+def set_output_folder(session: Session, folder: str | Path) -> Path:
+    """Remember ``folder`` as this clerk's output folder (any clerk, for themselves; audited)."""
+    raw = str(folder or "").strip()
+    if not raw:
+        raise InvalidInput("请填写输出目录")
+    path = Path(os.path.expanduser(raw)).resolve()
+    if not path.is_dir():
+        raise InvalidInput(f"输出目录 {path} 不存在或不是目录；请先建立它，或换一个目录")
+    if not _writable_dir(path):
+        raise InvalidInput(f"输出目录 {path} 不能写入（没有权限）；请换一个目录")
+    key = OUTPUT_KEY + session.clerk.name
+    current = session.store.settings.get(key)
+    if current == str(path):
+        return path
+    with session.store.write(session.clerk.name, "设置输出目录") as tx:
+        tx.update_settings({key: str(path)})
+        tx.log("settings", field="output_dir", old=current, new=str(path))
+    return path
+
+
+def output_path(session: Session, name: str | Path, folder: str | Path | None = None) -> Path:
+    """The full path a file ``name`` goes to: as given when absolute, else in ``folder`` (default:
+    the clerk's output folder). The data directory's exports/ folder is made when first used."""
+    p = Path(os.path.expanduser(str(name)))
+    if not p.is_absolute():
+        base = Path(os.path.expanduser(str(folder))) if folder else output_folder(session)
+        p = base / p
+    p = p.resolve()
+    root = getattr(session.store, "root", None)
+    if root is not None and p.parent == (Path(root) / "exports").resolve() and not p.parent.exists():
+        p.parent.mkdir(mode=0o700)
+    return p
+
+
+def refuse_overwrite(path: Path, force: bool = False) -> None:
+    """An existing file is replaced only when the clerk said so (``force``)."""
+    if not force and Path(path).exists():
+        raise OutputExists(path)
