@@ -1,4 +1,4 @@
-"""身份证号: the vectors of docs/formats.md and properties of the check character."""
+"""身份证号: the vectors of docs/codes.md and properties of the check character."""
 
 from hypothesis import given, strategies as st
 

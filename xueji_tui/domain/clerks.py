@@ -1,4 +1,4 @@
-"""Clerks, their roles and what they may see (docs/design.md: the users)."""
+"""Clerks, their roles and what they may see (docs/codes.md: "Who may do what")."""
 
 from __future__ import annotations
 

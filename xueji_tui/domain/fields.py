@@ -1,4 +1,4 @@
-"""The student record's fields, keyed by CHSI field code (docs/design.md glossary).
+"""The student record's fields, keyed by CHSI field code (docs/codes.md, "Glossary").
 
 A student is a plain dict: these codes for the CHSI values, plus the local keys listed in
 ``LOCAL_KEYS`` (status, verdicts, photo, history ...). Values are kept as received from CHSI.

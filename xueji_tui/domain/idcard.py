@@ -1,7 +1,7 @@
 """身份证号 (GB 11643): structure, check character (ISO 7064 MOD 11-2), birth date, gender, region.
 
 The check character comes from python-stdnum; its region table (GB/T 2260, 2002–2014) is the one we
-ship, and an unknown region is only a warning (docs/formats.md).
+ship, and an unknown region is only a warning (docs/codes.md, "Numbers with structure").
 """
 
 from __future__ import annotations

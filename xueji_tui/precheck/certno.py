@@ -1,4 +1,4 @@
-"""证书编号 (docs/formats.md): 18 digits, no check digit.
+"""证书编号 (docs/codes.md, "Numbers with structure"): 18 digits, no check digit.
 
     positions 1–5   school code (= YXDM, 10202)
     6               办学类型: 1 普通高等教育 (the only one this school issues, Art. 30)

@@ -18,8 +18,8 @@ Graduation date (BYRQ)
 
 Conclusion (BJYJL)
     What a clerk recorded with ``xueji conclusion`` (the local key ``conclusion``) wins — it is the
-    later and local decision; else BJYJL as the list sent it; else 毕业 (docs/formats.md: "a student
-    on the list without BJYJL is taken as 毕业 until a clerk records 结业").
+    later and local decision; else BJYJL as the list sent it; else 毕业 (docs/graduation.md: "BJYJL is the
+    clerk's xueji conclusion, else the list's value, else 毕业").
 
 School
     YXDM / YXMC / XZXM come from the data directory's settings (school_code, school_name,

@@ -1,4 +1,4 @@
-"""The sample school (docs/design.md "Sample data and the generator"): 吉林师范大学 with four
+"""The sample school (docs/sample.md): 吉林师范大学 with four
 cohorts, realistic names and numbers, histories, photos, the expected-graduate list and planted
 defects of every precheck rule. Pure data here; ``load`` writes it into a data directory through the
 store, ``files`` writes the same school as CHSI-style download files.
