@@ -34,12 +34,15 @@ KIND:
               help="graduates：文件中没有毕业日期和预计毕业日期时的毕业年份")
 @click.option("--limit", type=click.IntRange(1, 1_000_000), default=100, show_default=True,
               help="摘要中每类最多列出的条数")
+@click.option("--accept-identity", is_flag=True,
+              help="（学生工作处）按学信网数据更正在籍学生的身份信息（姓名、性别、出生日期、身份证号、民族），"
+                   "记入审计记录；不加时只列出、不修改（第二十条）")
 @pass_env
-def import_cmd(env, kind, file, dry_run, yes, year, limit):
+def import_cmd(env, kind, file, dry_run, yes, year, limit, accept_identity):
     from xueji_tui.services import imports
 
     session = env.session()
-    plan = imports.plan_import(session, kind, file, year=year)
+    plan = imports.plan_import(session, kind, file, year=year, accept_identity=accept_identity)
     click.echo("\n".join(imports.summary_lines(plan, limit)))
     if dry_run:
         note("预览（--dry-run）：未写入任何数据")

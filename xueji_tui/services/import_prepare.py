@@ -109,7 +109,7 @@ def plan_rows(session: Session, plan: ImportPlan, profile: profiles.Profile, mat
     """(Re)compute everything that depends on the store from the prepared rows."""
     plan.new, plan.updates, plan.changed, plan.unchanged, plan.missing = [], [], [], [], []
     plan.conflicted = []
-    plan.conflicts, plan.majors, plan.verdicts = [], [], []
+    plan.conflicts, plan.majors, plan.verdicts, plan.identity = [], [], [], []
     plan.flagged = Counter()
     plan.rejected = list(plan.file_rejects)
     plan.head = session.store.state()
@@ -121,14 +121,18 @@ def plan_rows(session: Session, plan: ImportPlan, profile: profiles.Profile, mat
         diff_rows(session, plan, plan.prepared, profile, matched)
 
 
-def plan_import(session: Session, kind: str, path, year: int | None = None) -> ImportPlan:
-    """Read ``path`` and compare it with the store: the summary, no writes."""
+def plan_import(session: Session, kind: str, path, year: int | None = None,
+                accept_identity: bool = False) -> ImportPlan:
+    """Read ``path`` and compare it with the store: the summary, no writes. ``accept_identity``
+    (office): CHSI's 身份信息 of registered students is applied, audited with the file (Art. 20)."""
     with gc_paused():
-        return _plan_import(session, kind, path, year)
+        return _plan_import(session, kind, path, year, accept_identity)
 
 
-def _plan_import(session: Session, kind: str, path, year: int | None) -> ImportPlan:
+def _plan_import(session: Session, kind: str, path, year: int | None, accept_identity: bool) -> ImportPlan:
     check_kind(session, kind)
+    if accept_identity and kind in ("workbook", "photos"):
+        raise InvalidInput("只有学信网的学生数据（在校生、新生、毕业生）可以按学信网更正身份信息")
     path = Path(path)
     profile = profile_for(session, kind)
     if kind == "workbook":
@@ -146,6 +150,7 @@ def _plan_import(session: Session, kind: str, path, year: int | None) -> ImportP
         plan.prepared = _prepare(plan, result, profile, keys)
     plan.profile, plan.matched, plan.file_rejects = profile, set(result.matched), list(plan.rejected)
     plan.kind_note = kind_note(session, kind, result.columns)
+    plan.accept_identity = accept_identity
     plan_rows(session, plan, profile, plan.matched)
     return plan
 
