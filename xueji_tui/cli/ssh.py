@@ -18,6 +18,7 @@ import click
 from xueji_tui.cli import COMMANDS, GLOBAL_VALUE_OPTIONS, pass_env
 from xueji_tui.cli.output import note, table
 from xueji_tui.domain.errors import InvalidInput, NotAllowed
+from xueji_tui.domain.permissions import require
 from xueji_tui.domain.text import has_control, shown
 
 # Commands a remote clerk may not run, and why. Key management would let one clerk put a key under
@@ -51,7 +52,7 @@ def authorize_cmd(env, name, key_source, keys_file):
     from xueji_tui.services.session import login_name
 
     session = env.session()
-    session.clerk.require_office("授权 SSH 钥匙")
+    require(session.clerk, "ssh")
     key = sshkeys.read_key(key_source, click.get_text_stream("stdin"))
     done = sshkeys.authorize(session, name, key, keys_file)
     note(shown(f"已授权 {done['name']} 的钥匙 {done['fingerprint']}（{done['file']}）") +

@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from xueji_tui.domain.errors import InvalidInput, NotFound, OutputExists
+from xueji_tui.domain.permissions import require
 from xueji_tui.formats import profiles, writers
 from xueji_tui.formats.transforms import ZCZT
 from xueji_tui.services.session import Session
@@ -177,7 +178,7 @@ def _export(session: Session, kind: str, out: Path | None, fmt: str | None, year
     if kind not in KINDS:
         raise InvalidInput(f"未知的导出类型“{kind}”，应为 {' / '.join(KINDS)}")
     if kind in UPLOADS:
-        session.clerk.require_office(f"导出{TITLES[kind]}上报文件")
+        require(session.clerk, "export.upload")
     college = session.clerk.limit_college(college)
     asked = (fmt or "").lower().lstrip(".")
     fmt = asked or default_format(kind)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from xueji_tui.bulk import gc_paused
 from xueji_tui.domain.errors import InvalidInput
+from xueji_tui.domain.permissions import require
 from xueji_tui.domain.fields import label
 from xueji_tui.formats import profiles, readers
 from xueji_tui.formats.guess import likely_kind
@@ -36,7 +37,7 @@ def check_kind(session: Session, kind: str) -> None:
     if kind not in KINDS:
         raise InvalidInput(f"未知的导入类型“{kind}”，应为 {' / '.join(KINDS)}")
     if kind != "workbook":
-        session.clerk.require_office(f"导入{KINDS[kind]}")
+        require(session.clerk, "import.chsi")
 
 
 def _sha256(path: Path) -> str:
@@ -131,6 +132,8 @@ def plan_import(session: Session, kind: str, path, year: int | None = None,
 
 def _plan_import(session: Session, kind: str, path, year: int | None, accept_identity: bool) -> ImportPlan:
     check_kind(session, kind)
+    if accept_identity:
+        require(session.clerk, "import.identity")
     if accept_identity and kind in ("workbook", "photos"):
         raise InvalidInput("只有学信网的学生数据（在校生、新生、毕业生）可以按学信网更正身份信息")
     path = Path(path)

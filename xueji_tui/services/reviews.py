@@ -20,6 +20,7 @@ ACCEPTED, REJECTED = "已接受", "已驳回"
 
 def list_proposals(session: Session, open_only: bool = False, college: str | None = None) -> list[dict]:
     """Reports in the clerk's scope (a college sees its own), oldest first."""
+    require(session.clerk, "review.list")
     scope = session.clerk.limit_college(college)
     out = [p for p in session.store.proposals()
            if (scope is None or p.get("FY") == scope) and (not open_only or p.get("status") == PROPOSED)]
@@ -56,7 +57,7 @@ def _accept_in(tx, session: Session, p: dict) -> dict:
 
 def accept(session: Session, pid: str) -> dict:
     """Accept one report: the change entry it becomes (recorded by this office clerk)."""
-    require(session.clerk, "review")
+    require(session.clerk, "review.accept")
     with session.store.write(session.clerk.name, "复核学院报送") as tx:
         p = _open(tx, pid)
         try:
@@ -74,7 +75,7 @@ class Accepted:
 def accept_all(session: Session, college: str | None = None) -> Accepted:
     """Accept every open report (of one college), in one transaction; a report the record no longer
     allows (the student changed meanwhile) stays open and is listed with the reason."""
-    require(session.clerk, "review")
+    require(session.clerk, "review.accept")
     out = Accepted()
     todo = list_proposals(session, open_only=True, college=college)
     if not todo:
@@ -94,7 +95,7 @@ def accept_all(session: Session, college: str | None = None) -> Accepted:
 
 
 def reject(session: Session, pid: str, reason: str) -> dict:
-    require(session.clerk, "review")
+    require(session.clerk, "review.reject")
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("请说明驳回原因，学院会看到它")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from xueji_tui.domain.permissions import require
 from xueji_tui.domain.errors import InvalidInput, OutputExists
 from xueji_tui.domain.validate import normalise_date
 from xueji_tui.services.session import Session
@@ -17,7 +18,7 @@ def show(session: Session) -> dict:
 
 
 def update(session: Session, **values: str) -> dict:
-    session.clerk.require_office("修改学校设置")
+    require(session.clerk, "settings")
     changes = {k: (v or "").strip() for k, v in values.items() if v is not None}
     unknown = set(changes) - set(EDITABLE)
     if unknown:
