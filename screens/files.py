@@ -94,6 +94,9 @@ class FilesScreen(XuejiScreen):
                     yield Label("届别")
                     yield TextField(placeholder="预计毕业生名单的年份（可空：取毕业日期）", id="import-year",
                                     compact=True, restrict=r"\d{0,4}")
+                if self.session.office:  # Art. 20: only the office takes CHSI's 身份信息, knowingly
+                    yield Checkbox("按学信网更正身份信息（在籍学生的姓名、性别、出生日期、身份证号、民族）",
+                                   id="import-identity", compact=True)
                 with Horizontal(classes="files-buttons"):
                     yield Button("预览 ^r", id="do-preview", compact=True)
                     yield Button("应用 ^y", id="do-apply", compact=True, disabled=True)
@@ -210,8 +213,11 @@ class FilesScreen(XuejiScreen):
         self._say("import", f"正在读取并比对 {path} …")
         from xueji_tui.services.imports import plan_import, summary_lines
 
+        boxes = self.query("#import-identity")
+        accept = bool(boxes) and boxes.first(Checkbox).value
+
         def job():
-            plan = plan_import(self.session, kind, path, year_value(year) if year else None)
+            plan = plan_import(self.session, kind, path, year_value(year) if year else None, accept)
             return plan, summary_lines(plan, limit=200)
 
         self.run_job(job, lambda got: self._planned(*got), group="files-import", failed=self._import_failed)

@@ -274,7 +274,8 @@ class RequestModal(FormModal):
         yield from self.row("原因", Input(id="reason", compact=True, placeholder="如：录取数据民族有误",
                                          validators=[Required("更正原因")]), "reason-note")
         yield from self.row("证明材料", Input(id="evidence", compact=True,
-                                           placeholder="公安机关证明编号、日期（如 吉公户证〔2025〕12号 20250910）"))
+                                           placeholder="公安机关证明编号、日期（如 吉公户证〔2025〕12号 20250910）",
+                                           validators=[Required("证明材料")]), "evidence-note")
 
     def submit(self):
         return self.save(self.value("value"), self.value("reason"), self.value("evidence"))

@@ -27,6 +27,11 @@ def list_proposals(session: Session, open_only: bool = False, college: str | Non
     return sorted(out, key=lambda p: int(p["id"]))
 
 
+def open_for_student(session: Session, ksh: str) -> list[dict]:
+    """Open reports on one student (the student page shows them)."""
+    return [p for p in list_proposals(session, open_only=True) if p.get("KSH") == ksh]
+
+
 def _open(tx, pid: str) -> dict:
     text = str(pid or "").strip().lstrip("#")
     if not text.isdigit():
