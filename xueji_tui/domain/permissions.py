@@ -39,7 +39,7 @@ _TABLE = [
     ("change.record",      "学籍记载（奖励、处分、其他）",                          DO, PROPOSE),
     ("change.reverse",     "撤销录入错误的记录（9801）",                            DO, NO),
     ("review",             "复核学院报送（接受或驳回）",                            DO, NO),
-    ("register.bulk",      "批量注册（新生、学年注册）",                            DO, NO),
+    ("register.bulk",      "批量注册（新生、学年注册；学院为报送注册名单）",        DO, PROPOSE),
     ("assign",             "新生编班、分配学号",                                    DO, NO),
     ("campaign",           "开启学年核对",                                          DO, NO),
     ("import.chsi",        "导入学信网数据（新生、在校生、毕业生、照片、暂缓注册名单）", DO, NO),
