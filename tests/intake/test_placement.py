@@ -157,3 +157,15 @@ def test_cli_assign_preview_then_apply(school):
     assert r.exit_code == 0 and "无需分配" in r.output and tree_digest(school) == after
     r = x("settings", "--xh-pattern", "{year}{college:2}")
     assert r.exit_code == 2 and "序号" in r.output and tree_digest(school) == after
+
+
+def test_an_import_learns_an_unknown_major_and_reports_it(school, tmp_path):
+    s = make_student(950, year=2025, ZYDM="071001", ZYMC="生物科学", FY="生命科学学院", XSH="生物科学系")
+    heads = ["KSH", "XH", "XM", "XB", "CSRQ", "SFZH", "MZ", "ZYDM", "ZYMC", "FY", "XSH", "BH", "CC", "XZ", "RXRQ"]
+    f = tmp_path / "在校生.csv"
+    f.write_text(",".join(heads) + "\n" + ",".join(s[h] for h in heads) + "\n", "utf-8-sig")
+    r = CliRunner().invoke(cli, ["--data", str(school), "--clerk", "office1", "import", "students", str(f), "--yes"])
+    assert r.exit_code == 0 and "071001 生物科学（生命科学学院，本科，4）" in r.output
+    r = CliRunner().invoke(cli, ["--data", str(school), "--clerk", "wenxue", "majors", "list", "--json"])
+    got = {m["ZYDM"]: m for m in __import__("json").loads(r.output)}
+    assert got["071001"]["FY"] == "生命科学学院" and got["071001"]["CC"] == "本科" and got["071001"]["XZ"] == "4"
