@@ -50,6 +50,8 @@ def test_verdicts_of_the_previous_round_do_not_count_in_the_new_one(any_school, 
     assert campaign.start(office, 2026).opened is False
     with pytest.raises(InvalidInput, match="更早"):
         campaign.start(office, 2025)
+    with pytest.raises(InvalidInput, match="尚未到来"):
+        campaign.start(office, 2099)
     with pytest.raises(NotAllowed):
         campaign.start(wenxue, 2027)
 

@@ -27,7 +27,7 @@ def confirm(question: str, dry_run: bool, yes: bool) -> bool:
     return True
 
 
-@click.command("assign", help="新生编班、分配学号（学生工作处）：学院取自专业目录，按专业和每班人数编班，"
+@click.command("assign", short_help="新生编班、分配学号（学生工作处）", help="新生编班、分配学号（学生工作处）：学院取自专业目录，按专业和每班人数编班，"
                               "学号按设置中的学号格式；先显示编排结果，再一次性写入。再次运行不会改变已有学号")
 @click.option("--year", required=True, type=click.IntRange(2000, 2099), help="入学年份（新生的年级）")
 @click.option("--dry-run", is_flag=True, help="只显示编排结果，不写入")
@@ -65,7 +65,7 @@ def assign_cmd(env, year, dry_run, yes):
         raise SystemExit(1)
 
 
-@click.group("campaign", help="学年核对（第十七条）：start 开启本学年的核对轮次（学生工作处）")
+@click.group("campaign", short_help="开启本学年的核对轮次（第十七条）", help="学年核对（第十七条）：start 开启本学年的核对轮次（学生工作处）")
 def campaign_group():
     pass
 
@@ -89,7 +89,7 @@ def campaign_start_cmd(env, year):
         note("没有以前学年的核对结论需要移动")
 
 
-@click.command("register", help="批量注册（第六、十八条）：本学年新生以 0101 注册学籍，在校生办理学年注册；"
+@click.command("register", short_help="批量注册：新生 0101、在校生学年注册（学院为报送）", help="批量注册（第六、十八条）：本学年新生以 0101 注册学籍，在校生办理学年注册；"
                                 "跳过暂缓注册、核对未完成和有待复核报送的学生，逐个说明原因。先预览，再一次性写入；"
                                 "学院账号运行时为向学生工作处报送注册名单")
 @click.option("--year", required=True, type=click.IntRange(2000, 2099), help="学年（以九月开学的年份命名，如 2026）")
@@ -134,7 +134,7 @@ def register_cmd(env, year, college, dry_run, yes, limit):
         note(f"已注册：新生 {len(done.freshmen)} 人（0101），学年注册 {len(done.returning)} 人")
 
 
-@click.command("progress", help="进度：第九、二十一、二十二、二十八条的期限和剩余天数，各学院的完成情况（与进度区相同）")
+@click.command("progress", short_help="进度：各条期限的剩余天数和各学院完成情况", help="进度：第九、二十一、二十二、二十八条的期限和剩余天数，各学院的完成情况（与进度区相同）")
 @click.option("--json", "as_json", is_flag=True, help="JSON 输出")
 @pass_env
 def progress_cmd(env, as_json):

@@ -8,10 +8,12 @@ workbook and the registration gate count this round's only. Nothing is deleted.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from xueji_tui.bulk import gc_paused
 from xueji_tui.domain.errors import InvalidInput
 from xueji_tui.domain.permissions import require
+from xueji_tui.domain.progress import school_year_of
 from xueji_tui.domain.record import copy_record
 from xueji_tui.domain.validate import year_value
 from xueji_tui.domain.verification import close_rounds, current_round, rounds
@@ -37,6 +39,9 @@ def start(session: Session, year) -> Opened:
     if now == year:
         r = rounds(settings)[-1]
         return Opened(year, False, now, at=r.get("at", ""), by=r.get("by", ""))
+    this = school_year_of(date.today())
+    if year > this + 1:
+        raise InvalidInput(f"{year} 学年尚未到来（现在是 {this} 学年）：请核对学年")
     if now is not None and year < now:
         raise InvalidInput(f"已开启 {now} 学年的核对，不能再开启更早的 {year} 学年（每学年一轮，依次向后）")
     why = f"开启 {year} 学年核对（第十七条）"
