@@ -141,3 +141,19 @@ def test_a_college_reports_and_the_office_accepts(any_school):
     assert len(got.entries) == len(fresh) + 1 and not got.refused
     assert any_school.store.get(fresh[0]["KSH"])["status"] == "注册学籍"
     assert "2026" in any_school.store.get(old[0]["KSH"])["annual"]
+
+
+def test_round_rules_without_a_store():
+    from xueji_tui.domain.verification import close_rounds, current_verdicts, opened_since, registration_gaps
+
+    old = {f: {"v": "ok", "at": "2023-10-01T09:00:00+08:00"} for f in ART6_FIELDS}
+    s = make_student(1, verification=dict(old))
+    assert current_verdicts(s, {}) == old and not registration_gaps(s, {})  # no round yet: all count
+    rounds = {"rounds": [{"year": 2026, "at": "2026-09-01T08:00:00+08:00", "by": "x"}]}
+    assert current_verdicts(s, rounds) == {} and registration_gaps(s, rounds)
+    s["verification"]["XM"] = {"v": "ok", "at": "2026-09-02T08:00:00+08:00"}  # given in the open round
+    assert list(current_verdicts(s, rounds)) == ["XM"]
+    moved = close_rounds(s, 2026, rounds["rounds"])
+    assert moved == {"2023": 12} and list(s["verification"]) == ["XM"] and len(s["rounds"]["2023"]) == 12
+    assert opened_since(rounds, "2026-08-30T10:00:00+08:00")["year"] == 2026
+    assert opened_since(rounds, "2026-09-01T08:00:00+08:00") is None
