@@ -27,13 +27,15 @@ from xueji_tui.services import settings
 from xueji_tui.services.exports import default_format, default_name
 
 IMPORT_KINDS = [("在校生学籍数据", "students"), ("录取新生数据", "freshmen"), ("预计毕业生名单", "graduates"),
-                ("照片采集状态", "photos"), ("学院核对表", "workbook")]
+                ("照片采集状态", "photos"), ("学院核对表", "workbook"), ("编班文件", "placement"),
+                ("暂缓注册名单", "deferrals")]
 EXPORT_KINDS = [("学籍注册结果", "registration"), ("学籍异动", "changes"), ("学籍注销", "cancellations"),
                 ("入学资格", "admission"), ("学籍信息修改", "corrections"), ("学历注册", "graduates"),
-                ("学院核对表", "workbook"), ("注册统计表", "stats"), ("预审报告", "precheck")]
+                ("学院核对表", "workbook"), ("注册统计表", "stats"), ("预审报告", "precheck"),
+                ("新生注册汇总", "intake"), ("奖惩", "awards")]
 FORMATS = [("DBF 上报文件", "dbf"), ("Excel 表格（xlsx）", "xlsx")]
 READABLE = (".dbf", ".xlsx", ".xls", ".csv")
-COLLEGE_EXPORTS = ("workbook", "stats", "precheck")
+COLLEGE_EXPORTS = ("workbook", "stats", "precheck", "intake")
 
 
 class PathSuggester(Suggester):
@@ -71,6 +73,7 @@ class FilesScreen(XuejiScreen):
         Binding("ctrl+r", "preview", "预览导入", id="files.preview"),
         Binding("ctrl+y", "apply", "应用导入", id="files.apply"),
         Binding("ctrl+o", "export", "写出文件", id="files.export"),
+        Binding("b", "assign", "新生编班（预览后写入学号）", id="files.assign", show=False),
     ]
 
     def __init__(self) -> None:
@@ -164,6 +167,11 @@ class FilesScreen(XuejiScreen):
             self.action_preview()
         else:
             self.action_export()
+
+    def action_assign(self) -> None:
+        from xueji_tui.screens.assign import AssignScreen
+
+        self.app.push_screen(AssignScreen())
 
     # -- import ----------------------------------------------------------------------------
     def _import_args(self) -> tuple[str, Path, str | None]:

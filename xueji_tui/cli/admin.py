@@ -156,21 +156,30 @@ def doctor_cmd(env, ack, reason):
     raise SystemExit(1)
 
 
-@click.command("settings", help="学校设置：院校名称、校长姓名、开学日期（修改限学生工作处）")
+@click.command("settings", help="学校设置：院校名称、校长姓名、开学日期、编班的每班人数和学号、班号格式（修改限学生工作处）")
 @click.option("--school-name", default=None)
 @click.option("--president", default=None, help="校长姓名（学历注册 XZXM）")
 @click.option("--term-start", default=None, metavar="YYYYMMDD", help="本学年开学日期（进度区的期限据此计算）")
+@click.option("--class-size", default=None, metavar="N", help="编班时每班最多人数（xueji assign）")
+@click.option("--xh-pattern", default=None, metavar="PATTERN",
+              help="学号格式，如 {year}{college:2}{major:2}{class:2}{seq:2}：入学年份、学院编号、专业编号、"
+                   "班级序号、序号，冒号后为位数")
+@click.option("--bh-pattern", default=None, metavar="PATTERN", help="班号格式，如 {short}{year:2}{class:2}（专业简称、"
+                                                                   "入学年份、班级序号）")
 @pass_env
-def settings_cmd(env, school_name, president, term_start):
+def settings_cmd(env, school_name, president, term_start, class_size, xh_pattern, bh_pattern):
     from xueji_tui.services import settings
 
     session = env.session()
-    if any(v is not None for v in (school_name, president, term_start)):
-        current = settings.update(session, school_name=school_name, president=president, term_start=term_start)
-    else:
-        current = settings.show(session)
+    given = dict(school_name=school_name, president=president, term_start=term_start, class_size=class_size,
+                 xh_pattern=xh_pattern, bh_pattern=bh_pattern)
+    if any(v is not None for v in given.values()):
+        settings.update(session, **given)
+    current = settings.show(session)
     labels = {"school_code": "院校代码", **settings.EDITABLE, "schema_version": "数据格式版本",
               "created_at": "建立时间", "created_by": "建立人"}
     for k, lab in labels.items():
         if k in current:
             click.echo(f"{lab}：{current[k]}")
+    for r in current.get("rounds") or []:
+        click.echo(f"核对轮次：{r.get('year')} 学年（{str(r.get('at', ''))[:10]} {r.get('by', '')} 开启）")

@@ -17,6 +17,8 @@ KIND:
   students   在校生学籍数据      freshmen   录取新生数据（新生按“待注册”导入）
   graduates  预计毕业生名单      photos     电子图像采集与校对状态
   workbook   学院返回的核对表（学院账号只能导入本学院的行）
+  placement  学校自己的编班文件（考生号 KSH、学号 XH、学院 FY、班号 BH），检查学号唯一
+  deferrals  暂缓注册名单（欠费等；每行考生号 KSH 或学号 XH）：名单上的学生办理 0501 暂缓注册
 
 \b
 摘要：新增、变更（逐字段：原值 → 新值）、无变化、文件中没有的学生（只报告，不删除）、拒收的行及原因、
@@ -26,7 +28,8 @@ KIND:
 
 
 @click.command("import", help=IMPORT_HELP)
-@click.argument("kind", type=click.Choice(["students", "freshmen", "graduates", "photos", "workbook"]))
+@click.argument("kind", type=click.Choice(["students", "freshmen", "graduates", "photos", "workbook", "placement",
+                                           "deferrals"]))
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="只显示摘要，不写入 / summary only")
 @click.option("--yes", "-y", is_flag=True, help="不询问，直接应用 / apply without asking")
@@ -86,10 +89,13 @@ KIND（上报文件仅学生工作处可导出 / uploads are office only）:
   admission      保留入学资格、放弃入学资格（xlsx 两个工作表；dbf 两个文件）
   corrections    学籍信息修改（已批准的身份信息更正）
   graduates      学历电子注册（预审有错误时拒绝导出，除非 --skip-invalid）
+  awards         学籍记载：奖励、处分（--year：生效日期所在年份）
 报表（学院账号只能导出本学院）:
   workbook       学院核对表（每个学院一个工作表，或 --college 只导出一个学院）
   stats          学年电子注册情况统计表
   precheck       毕业生预审结果
+  intake         新生学籍电子注册情况汇总（第九条，按学院×层次：报到、放弃、保留、取消）及保留入学资格
+                 应返校名单（--year：入学年份，默认本学年）
   photos         毕业照片催办名单（--year：毕业年份）
 已存在的输出文件不会被覆盖，除非加 --force。含完整身份证号的文件每导出一个记一条审计日志。
 DBF 为 dBase III、GBK 编码、全部字符型；超宽或无法用 GBK 编码的值不会被截断，导出会列出这些学生并停止。
@@ -98,7 +104,8 @@ DBF 为 dBase III、GBK 编码、全部字符型；超宽或无法用 GBK 编码
 
 @click.command("export", help=EXPORT_HELP)
 @click.argument("kind", type=click.Choice(["registration", "changes", "cancellations", "admission", "corrections",
-                                           "graduates", "workbook", "stats", "precheck", "photos"]))
+                                           "graduates", "awards", "workbook", "stats", "precheck", "intake",
+                                           "photos"]))
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path), default=None,
               help="输出文件（默认：当前目录下按类型和年份命名）")
 @click.option("--format", "fmt", type=click.Choice(["dbf", "xlsx"]), default=None,

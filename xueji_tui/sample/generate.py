@@ -113,7 +113,8 @@ def generate(students: int, seed: int, ref: date | None = None) -> School:
         "freshman_flaws": freshman_flaws,
     }
     settings = {"school_code": school.SCHOOL_CODE, "school_name": school.SCHOOL_NAME,
-                "president": school.PRESIDENT}
+                "president": school.PRESIDENT, "class_size": school.CLASS_SIZE,
+                "xh_pattern": school.XH_PATTERN, "bh_pattern": school.BH_PATTERN}
     return School(seed, students, ref, settings, pop.students, school.catalog_rows(), school.clerk_rows(),
                   corrections, manifest)
 

@@ -33,11 +33,16 @@ UPLOADS = ("registration", "changes", "cancellations", "admission", "corrections
 TITLES = {"registration": "学籍注册", "changes": "学籍异动", "cancellations": "学籍注销", "admission": "入学资格",
           "corrections": "学籍信息修改", "graduates": "学历注册", "workbook": "学院核对表", "stats": "学年注册统计",
           "precheck": "毕业生预审", "photos": "照片催办"}
+# the year's reports and the 奖惩 upload (services/reports.py)
+KINDS += ("intake", "awards")
+XLSX_ONLY += ("intake",)
+UPLOADS += ("awards",)
+TITLES.update(intake="新生注册汇总", awards="奖惩")
 # profiles of each kind's files, to tell which carry whole 身份证号
 PROFILES = {"registration": ("registration",), "cancellations": ("cancellations",),
             "corrections": ("corrections",), "graduates": ("graduates",), "workbook": ("workbook",),
             "changes": ("changes",), "admission": ("admission-keep", "admission-waive"), "stats": ("stats",),
-            "precheck": ("precheck",)}
+            "precheck": ("precheck",), "intake": ("intake", "intake-due"), "awards": ("awards",)}
 ID_FIELDS = ("SFZH", "ZJHM")
 CHANGE_TYPES = {"04", "02", "22", "21", "23", "12", "11", "19"}  # 异动 and 休学 / 保留学籍
 ADMISSION = {"14": ("admission-keep", "保留入学资格"), "15": ("admission-waive", "放弃入学资格")}
@@ -59,7 +64,7 @@ def profile(session: Session, name: str) -> profiles.Profile:
 
 
 def default_format(kind: str) -> str:
-    return "xlsx" if kind in ("workbook", "stats", "precheck", "photos") else "dbf"
+    return "xlsx" if kind in ("workbook", "stats", "precheck", "photos", "intake") else "dbf"
 
 
 def default_name(kind: str, fmt: str, year: int | None, college: str | None) -> Path:
@@ -229,6 +234,10 @@ def _export(session: Session, kind: str, out: Path | None, fmt: str | None, year
         n = _write(out, fmt, [(p, st.records(), title)], False, [], force)
         return Exported(kind, [out], n - 1, [f"异动、注销按 {st.window[0]}–{st.window[1]}（上一学年）统计"])
 
+    if kind in ("intake", "awards"):
+        from xueji_tui.services.reports import export_report
+
+        return export_report(session, kind, out, fmt, year, college, skip_invalid, force)
     if kind == "photos":
         from xueji_tui.services.photos import export_chase_list
 

@@ -36,6 +36,12 @@ def _apply_import(session: Session, plan: ImportPlan) -> dict:
         counts = apply_verdicts(session, plan, why)
         counts["rejects_file"] = str(rejects) if rejects else ""
         return counts
+    if plan.kind == "deferrals":  # 0501 entries, services/import_year.py
+        from xueji_tui.services.import_year import apply_deferrals
+
+        counts = apply_deferrals(session, plan, why, lambda: plan_rows(session, plan, plan.profile, plan.matched))
+        counts["rejects_file"] = str(rejects) if rejects else ""
+        return counts
     with session.store.write(session.clerk.name, why) as tx:
         if session.store.state() != plan.head:  # another clerk saved since the summary: compare again
             plan_rows(session, plan, plan.profile, plan.matched)

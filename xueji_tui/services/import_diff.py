@@ -96,7 +96,7 @@ def diff_rows(session: Session, plan: ImportPlan, rows: list[dict], profile: pro
             seen_major = learned.get(r["ZYDM"])
             if seen_major is None:
                 seen_major = learned[r["ZYDM"]] = Counter()
-            seen_major[(r.get("ZYMC", ""), r["FY"], r.get("XSH", ""))] += 1
+            seen_major[(r.get("ZYMC", ""), r["FY"], r.get("XSH", ""), r.get("CC", ""), r.get("XZ", ""))] += 1
         grad_year = None
         if kind == "graduates":
             grad_year = _year(r.get("BYRQ")) or _year(r.get("YJBYRQ")) or plan.year
@@ -155,8 +155,8 @@ def diff_rows(session: Session, plan: ImportPlan, rows: list[dict], profile: pro
             plan.unchanged.append(ksh)
     for zydm, seen in learned.items():
         if zydm not in catalog:
-            (zymc, fy, xsh), _ = seen.most_common(1)[0]
-            plan.majors.append({"ZYDM": zydm, "ZYMC": zymc, "FY": fy, "XSH": xsh})
+            (zymc, fy, xsh, cc, xz), _ = seen.most_common(1)[0]
+            plan.majors.append({"ZYDM": zydm, "ZYMC": zymc, "FY": fy, "XSH": xsh, "CC": cc, "XZ": xz})
     if unknown_major:
         shown = "、".join(f"{k}（{n} 人）" for k, n in unknown_major.most_common(10))
         plan.notes.append(f"专业代码 {shown} 不在专业目录中：这些新生暂不分配学院（仅学生工作处可见），"

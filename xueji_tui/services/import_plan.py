@@ -15,7 +15,7 @@ from xueji_tui.domain.fields import label
 from xueji_tui.formats import profiles
 
 KINDS = {"students": "在校生学籍数据", "freshmen": "录取新生数据", "graduates": "预计毕业生名单",
-         "photos": "电子图像采集状态", "workbook": "学院核对表"}
+         "photos": "电子图像采集状态", "workbook": "学院核对表", "placement": "编班文件", "deferrals": "暂缓注册名单"}
 DEFAULT_STATUS = {"students": "注册学籍", "graduates": "注册学籍", "freshmen": "待注册"}
 SCHOOL_ASSIGNED = ("XH", "FY", "XSH", "BH", "YJBYRQ")  # absent from the freshman download
 GIVEN_ONLY = {"graduates": ("BYRQ", "BJYJL", "ZSBH")}  # an empty cell means "not given", not "cleared"

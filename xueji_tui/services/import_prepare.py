@@ -118,6 +118,11 @@ def plan_rows(session: Session, plan: ImportPlan, profile: profiles.Profile, mat
         plan_photos(session, plan, plan.prepared, profile, matched)
     elif plan.kind == "workbook":
         plan_verdicts(session, plan, plan.prepared)
+    elif plan.kind in ("placement", "deferrals"):  # services/import_year.py
+        from xueji_tui.services import import_year
+
+        (import_year.plan_placement_file if plan.kind == "placement" else import_year.plan_deferrals)(
+            session, plan, plan.prepared)
     else:
         diff_rows(session, plan, plan.prepared, profile, matched)
 
@@ -149,7 +154,7 @@ def _plan_import(session: Session, kind: str, path, year: int | None, accept_ide
         plan.prepared = result.rows
         plan.notes.extend(result.problems)
     else:
-        keys = ("KSH", "SFZH") if kind == "photos" else ("KSH",)
+        keys = {"photos": ("KSH", "SFZH"), "deferrals": ("KSH", "XH")}.get(kind, ("KSH",))
         plan.prepared = _prepare(plan, result, profile, keys)
     plan.profile, plan.matched, plan.file_rejects = profile, set(result.matched), list(plan.rejected)
     plan.kind_note = kind_note(session, kind, result.columns)

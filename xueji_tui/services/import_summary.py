@@ -54,8 +54,8 @@ def summary_lines(plan: ImportPlan, limit: int = 100) -> list[str]:
             f"{k} {n} 人" for k, n in plan.flagged.most_common()))
     section("文件中没有的学生（仅报告，不会删除）：", [
         f"{k} {xm}（学号 {xh or '无'}，{fy or '未分配学院'}）" for k, xh, xm, fy in plan.missing])
-    if plan.majors:
-        out.append("专业目录新增：" + "、".join(f"{m['ZYDM']} {m['ZYMC']}（{m['FY']}）" for m in plan.majors[:20]))
+    section("专业目录中没有、将从文件中学到的专业（请学生工作处在专业目录中核对，并补充学院编号、专业编号）：", [
+        f"{m['ZYDM']} {m['ZYMC']}（{m['FY']}，{m.get('CC') or '层次未知'}，{m.get('XZ') or '学制未知'}）" for m in plan.majors])
     for n in plan.notes:
         out.append("注意：" + n)
     return out

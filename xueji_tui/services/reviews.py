@@ -49,6 +49,15 @@ def _accept_in(tx, session: Session, p: dict) -> dict:
     s = tx.get(p["KSH"])
     if s is None:
         raise NotFound(f"报送 #{p['id']} 的学生（考生号 {p['KSH']}）已不存在")
+    if p.get("kind") == "annual":  # a college's 学年注册 report (services/registration.py)
+        from xueji_tui.services.registration import accept_annual
+
+        entry = accept_annual(tx, session, s, p)
+        tx.update_proposal(p["id"], {"status": ACCEPTED, "decided_by": session.clerk.name, "decided_at": tx.at,
+                                     "entry": entry["id"]})
+        tx.log("review-accept", ksh=s["KSH"], xh=s.get("XH", ""), field="proposal", old=PROPOSED, new=ACCEPTED,
+               why=entry_words(entry), proposal=p["id"], entry=entry["id"])
+        return entry
     req = ChangeRequest(**p["request"])
     plan = plan_for(tx, session, s, req, office=True)
     plan.entry["proposed_by"] = p.get("filed_by", "")

@@ -8,7 +8,7 @@ from xueji_tui.domain.errors import InvalidInput
 from xueji_tui.domain.fields import ART6_FIELDS, IDENTITY_FIELDS, label, normalise_field
 from xueji_tui.domain.status import require_open
 from xueji_tui.domain.validate import check_value
-from xueji_tui.domain.verification import refuse_ok_on_broken
+from xueji_tui.domain.verification import refuse_ok_on_broken, rounds, year_at
 from xueji_tui.services import corrections
 from xueji_tui.services.find import fresh, get_student, resolve
 from xueji_tui.services.session import Session
@@ -87,7 +87,7 @@ def verify_in(tx, session: Session, s: dict, f: str, v: str, value: str | None =
     ver = dict(s.get("verification") or {})
     old = (ver.get(f) or {}).get("v")
     entry = {"v": v, "seen": s.get(f, "") if f != "ZP" else _photo_word(s), "note": note,
-             "by": session.clerk.name, "at": tx.at}
+             "by": session.clerk.name, "at": tx.at, "year": year_at(rounds(session.store.settings), tx.at)}
     outcome = VerifyOutcome("verdict", f"{s.get('XM')} 的{label(f)}已标记为{'无误' if v == 'ok' else '有误'}")
     if value is not None:
         entry["value"] = value

@@ -14,7 +14,7 @@ from pathlib import Path
 from xueji_tui.domain import idcard
 from xueji_tui.domain.codes import codes
 from xueji_tui.domain.corrections import contradictions, open_by_student_field
-from xueji_tui.domain.verification import refuse_ok_on_broken
+from xueji_tui.domain.verification import opened_since, refuse_ok_on_broken
 from xueji_tui.domain.errors import NotFound, XuejiError
 from xueji_tui.domain.fields import ART6_FIELDS, IDENTITY_FIELDS, label
 from xueji_tui.formats import readers
@@ -138,6 +138,12 @@ def plan_verdicts(session: Session, plan, rows: list[dict]) -> None:
                                                        f"核对结论未导入", orig, where[1]))
             continue
         exported = _parse_at(r.get("_AT") or "")
+        opened = opened_since(session.store.settings, exported)
+        if opened is not None and filled:
+            plan.rejected.append(Reject(r["_row"], f"这份核对表导出于 {exported:%Y-%m-%d}，之后学生工作处已开启 {opened['year']} "
+                                                   f"学年的核对（第十七条）：上一轮的核对结论不计入本轮，请重新导出核对表",
+                                        orig, where[1]))
+            continue
         rev = str(r.get("_REV") or "").strip()
         untouched = rev.isdigit() and int(rev) == s.get("rev")  # nothing saved for this student since
         note = (r.get(note_col) or "").strip() if note_col else ""
