@@ -50,6 +50,7 @@ LOCAL_KEYS: tuple[str, ...] = (
     "rev",           # revision, +1 per saved change
     "source",        # {"kind", "file", "at"} of the import that last touched CHSI values
     "conclusion",    # {"v": 毕业|结业, "note", "by", "at"}: the conclusion a clerk recorded (xueji conclusion)
+    "excluded",      # {"reason", "by", "at"}: kept out of the graduate precheck and upload (precheck exclude)
 )
 
 
