@@ -21,6 +21,8 @@ def human_report(result, limit: int | None = SHOWN_PER_RULE) -> str:
     from xueji_tui.services.graduation import summary_line
 
     lines = [summary_line(result)]
+    if result.pending_certno:
+        lines.append(f"证书编号在其他错误处理完后分配：xueji certno assign --year {result.year}")
     if result.reupload:
         lines.append("")
         lines.append(f"须重新上报（{len(result.reupload)} 人：导出学历注册文件后有改动，重新导出并上报后方可登记）")
@@ -149,6 +151,8 @@ def graduate_cmd(ctx, env, year, from_file):
         counts[e["to"]] = counts.get(e["to"], 0) + 1
     shown = "、".join(f"{k} {v} 人" for k, v in counts.items())
     note(f"已登记 {len(done.entries)} 名 {year} 届毕业生的学历注册（{shown}）。")
+    if done.not_uploaded:
+        note(f"另有 {done.not_uploaded} 名通过预审的学生不在已导出的学历注册文件中，未登记：请导出、上报后再登记。")
     if done.skipped:
         note(f"有 {len(done.skipped)} 名学生未登记：")
         for k, why in done.skipped:

@@ -31,6 +31,7 @@ class Registered:
     year: int
     entries: list[tuple[dict, dict]] = field(default_factory=list)  # (student, change entry)
     skipped: list[tuple[str, str]] = field(default_factory=list)     # (KSH, why)
+    not_uploaded: int = 0  # passing students in no logged file: never sent, so not recorded
 
 
 def _listed(path: Path, exports: list[dict], year: int) -> dict[str, dict]:
@@ -101,7 +102,8 @@ def graduate(session: Session, year: int, from_file: Path | None = None,
         for k in (list(listed) if listed is not None else list(sent)):
             uploaded = _uploaded(k, sent, listed)
             if k in registered:
-                out.skipped.append((k, "已登记过学历注册"))
+                if listed is not None:  # a file that names them again; the log's earlier files do not
+                    out.skipped.append((k, "已登记过学历注册"))
             elif k in excluded:
                 out.skipped.append((k, "已排除出上报（xueji precheck exclude）"))
             elif k not in checked:
@@ -115,6 +117,8 @@ def graduate(session: Session, year: int, from_file: Path | None = None,
                 out.skipped.append((k, why))
             else:
                 targets.append((passing[k], uploaded))
+        if listed is None:
+            out.not_uploaded = sum(1 for k in passing if k not in sent)
         changed = []
         for s, uploaded in targets:
             rec = copy_record(s)
@@ -148,7 +152,9 @@ def graduate(session: Session, year: int, from_file: Path | None = None,
                    entry=entry["id"], code=entry["code"], file=uploaded.get("file", ""))
         if not changed:
             why = "；".join(f"{k} {w}" for k, w in out.skipped[:10])
+            unsent = (f"；{out.not_uploaded} 名通过预审的学生不在已导出的学历注册文件中：请导出、上报后再登记"
+                      if out.not_uploaded else "")
             raise Blocked(f"没有可登记的 {y} 届毕业生" + (f"：{why}" if why else
-                          f"（通过预审且已有证书编号的 0 人；错误 {result.errors} 条，已注册 {result.registered} 人）"))
+                          f"（已注册 {result.registered} 人；错误 {result.errors} 条）") + unsent)
         tx.put_many(changed)
     return out

@@ -78,7 +78,7 @@ def summary_line(result: Result) -> str:
     line = (f"{result.year} 届毕业生预审{where}：检查 {result.checked} 人，已注册学历 {result.registered} 人；"
             f"错误 {result.errors} 条，警告 {result.warnings} 条")
     if result.pending_certno:
-        line += (f"；{result.pending_certno} 名待分配证书编号（其他错误处理完后执行 xueji certno assign 分配）")
+        line += f"；{result.pending_certno} 名待分配证书编号"
     if result.excluded:
         line += f"；已排除出上报 {len(result.excluded)} 人"
     if result.reupload:
