@@ -433,3 +433,25 @@ def test_real_processes(tmp_path):
     assert written.exists() and written.name.startswith("学院核对表-")
     p = xueji("import", "students", str(tmp_path / "missing.dbf"))
     assert p.returncode == 2 and "missing.dbf" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_workbook_major_correction_takes_a_catalogue_entry(eventful, tmp_path):
+    """更正为 in the 专业名称 column: a catalogue major sets ZYDM and ZYMC together; a name the catalogue
+    does not have is a rejected row."""
+    wx = [s for s in S.values() if s["FY"] == "文学院" and s["ZYDM"] == "050101" and s["KSH"] != S[3]["KSH"]]
+    a, b = wx[0], wx[1]
+    path = tmp_path / "wx.xlsx"
+    assert run(eventful, "export", "workbook", "--college", "文学院", "-o", str(path)).exit_code == 0
+    filled = tmp_path / "back.xlsx"
+    _fill(path, filled, [
+        ("文学院", a["KSH"], "ZYMC_HD", "有误"), ("文学院", a["KSH"], "ZYMC_GZ", "秘书学"),
+        ("文学院", a["KSH"], "SM", "录取专业录入错误"),
+        ("文学院", b["KSH"], "ZYMC_HD", "有误"), ("文学院", b["KSH"], "ZYMC_GZ", "体育学"),
+        ("文学院", b["KSH"], "SM", "录入错误"),
+    ])
+    r = run(eventful, "import", "workbook", str(filled), "--yes")
+    assert r.exit_code == 0, r.output
+    assert "不在专业目录中" in r.output
+    store = open_store(eventful)
+    assert (store.get(a["KSH"])["ZYDM"], store.get(a["KSH"])["ZYMC"]) == ("050107T", "秘书学")
+    assert (store.get(b["KSH"])["ZYDM"], store.get(b["KSH"])["ZYMC"]) == ("050101", "汉语言文学")

@@ -156,7 +156,7 @@ def test_student_page_closes_when_the_student_leaves_the_college(data_dir, home,
     open_student(t, row[ROW["XH"]])
     done = subprocess.run([sys.executable, "-m", "xueji_tui", "--data", str(data_dir), "--clerk", "office2",
                            "change", row[ROW["XH"]], "2301", "--date", "20250915", "--doc", "吉师大教字〔2025〕31号",
-                           "--to-major", "080901", "--to-class", "计算机2502"], capture_output=True, text=True,
+                           "--approved", "20250914", "--to-major", "080901", "--to-class", "计算机2502"], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr
     shown = t.wait("学生页已关闭")

@@ -26,6 +26,7 @@ from xueji_tui.domain.fields import IDENTITY_FIELDS, label
 from xueji_tui.domain.validate import gbk_bytes, ksh_issues, name_issues, parse_date, unencodable_chars
 from xueji_tui.precheck import certno, graduates
 from xueji_tui.precheck.graduates import REQUIRED_FIELDS, SCHOOL_FIELDS
+from xueji_tui.precheck.messages import DUPLICATE_FIX, ID_FIX, missing_message, status_message
 from xueji_tui.precheck.rules import ERROR, ORDER, RULES, WARNING
 
 # open identity change requests (Art. 20): filed, or sent to the provincial department; a request on
@@ -35,16 +36,6 @@ EXPLAINS_LENGTH = frozenset({"跳级", "留降级", "休学", "保留学籍", "�
 DUPLICATE_FIELDS = ("KSH", "XH", "SFZH", "ZSBH")
 CODE_FIELDS = ("XB", "MZ", "ZZMM", "CC", "XXXS", "XZ", "BJYJL")  # docs/precheck.md bad-code
 MIN_ENTRY_AGE = 14
-# what a clerk does about an 身份证号 finding, after what the check says
-ID_FIX = {"id-format": "；如有误，附公安证明提交信息更正申请（第二十条）",
-          "id-checksum": "；如有误，附公安证明提交信息更正申请（第二十条）",
-          "id-birthdate": "；找出错的一个，附公安证明提交信息更正申请（第二十条）",
-          "id-gender": "；找出错的一个，附公安证明提交信息更正申请（第二十条）",
-          "id-region": "；多为新旧行政区划代码，核对无误即可"}
-DUPLICATE_FIX = {"KSH": "请核对录取数据，错的一方附证明提交信息更正申请（第二十条）",
-                 "XH": "请核对学号，由学生工作处更正错的一方",
-                 "SFZH": "请核对身份证原件，错的一方附公安证明提交信息更正申请（第二十条）",
-                 "ZSBH": "请学生工作处为错的一方说明原因后重新分配证书编号（xueji certno reassign）"}
 
 
 @dataclass(slots=True)
@@ -144,11 +135,6 @@ class _Dates:
             return d
 
 
-def certno_started(settings: dict, year: int) -> bool:
-    """Stage 2: ``certno assign`` has run for the year (it records the year in the settings)."""
-    return year in (settings.get("certno_years") or ())
-
-
 def _age_at(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
@@ -163,7 +149,7 @@ class _Checker:
                  widths: dict[str, tuple[str, int]] | None):
         self.year = year
         self.list_imported = list_imported
-        self.numbering = certno_started(settings, year)  # stage 2: a missing number is an error
+        self.numbering = graduates.certno_started(settings, year)  # stage 2: a missing number is an error
         self.school = {f: str(settings.get(key) or "").strip() for f, key in SCHOOL_FIELDS.items()}
         self.widths = widths if widths is not None else _default_widths()
         self.open: dict[str, list[dict]] = defaultdict(list)
@@ -226,7 +212,7 @@ class _Checker:
 
         for f in REQUIRED_FIELDS:
             if not values[f] and (f != "ZSBH" or self.numbering):
-                add(("missing-field", f, _missing_message(f, s)))
+                add(("missing-field", f, missing_message(f, s)))
 
         # dates: valid, then in order
         def view() -> dict:  # the record as uploaded (effective BYRQ and BJYJL), built only when needed
@@ -288,7 +274,7 @@ class _Checker:
 
         status = s.get("status") or ""
         if status != graduates.IN_SCHOOL and not graduates.reissue(s):
-            add(("status", "", _status_message(status)))
+            add(("status", "", status_message(status)))
 
         photo = s.get("photo") or {}
         if not photo.get("taken") or not photo.get("linked"):
@@ -397,23 +383,6 @@ class _Checker:
              f"请核对入学日期、毕业日期和学制"))
 
 
-def _missing_message(f: str, s: dict) -> str:
-    if f == "ZSBH":
-        return "尚未分配证书编号；其他错误处理完后执行 xueji certno assign 分配"
-    if f == "BYRQ":
-        return "毕业日期为空（名单和预计毕业日期都没有），请重新导入含毕业日期的学信网预计毕业生名单"
-    if f in IDENTITY_FIELDS:
-        return f"{label(f)}（{f}）为空，学历注册必填，请按档案提交信息更正申请（第二十条）补充"
-    return f"{label(f)}（{f}）为空，学历注册必填，请按学生档案补充：学生页标记“有误”并填写更正值"
-
-
-def _status_message(status: str) -> str:
-    if status in graduates.REGISTERED_STATES:
-        return f"学籍状态为“{status}”，已注册学历，不能再次上报"
-    return (f"学籍状态为“{status or '未知'}”，不是“注册学籍”，不能注册学历；请先办理相应异动（如复学、注册）；"
-            f"如不再毕业，请学信网将其移出预计毕业生名单，移出前由学生工作处将其排除出上报（xueji precheck exclude）")
-
-
 def _default_widths() -> dict[str, tuple[str, int]]:
     from xueji_tui.precheck.widths import graduates_widths
 
@@ -455,14 +424,9 @@ def run(students: Iterable[dict], *, year: int, settings: dict, list_imported: b
     excluded: list[dict] = []
     every, registered = select(students, year, excluded)
     checker.count_duplicates(every + registered)
-
-    def in_scope(s: dict) -> bool:
-        return college is None or (s.get("FY") or "") == college
-
-    mine = [s for s in every if in_scope(s)]
-    result = Result(year=year, college=college, students=mine,
-                    registered_students=[s for s in registered if in_scope(s)],
-                    excluded=[s for s in excluded if in_scope(s)])
+    mine, registered, excluded = ([s for s in group if college is None or (s.get("FY") or "") == college]
+                                  for group in (every, registered, excluded))
+    result = Result(year=year, college=college, students=mine, registered_students=registered, excluded=excluded)
     if not checker.numbering:  # stage 1: one count, not one finding per student
         result.pending = [s.get("KSH") or "" for s in mine if not (s.get("ZSBH") or "").strip()]
     result.registered = len(result.registered_students)

@@ -95,6 +95,12 @@ def in_year(s: dict, year: int) -> bool:
     return status in REGISTERED_STATES or not codes().is_ended(status)
 
 
+def certno_started(settings: dict, year: int) -> bool:
+    """The precheck's stage 2: ``certno assign`` has run for the year (it records the year in the
+    settings, ``certno_years``); before it, a missing 证书编号 is counted, not a finding."""
+    return year in (settings.get("certno_years") or ())
+
+
 def sent_to_chsi(exports, year: int) -> dict[str, dict]:
     """KSH -> what the latest logged 学历注册 file of ``year`` carried for the student (BJYJL, ZSBH),
     with that file's name, digest and time: the record of what CHSI was sent."""
