@@ -58,7 +58,7 @@ class StatusModal(FormModal):
         yield Static("", id="reason-chosen", classes="form-hint", markup=False)
         yield from self.row("生效日期", Input(self.today, id="date", compact=True, validators=[DateValue()]),
                             "date-note")
-        yield from self.row("批准日期", Input(id="approved", compact=True, placeholder="YYYYMMDD（可空）",
+        yield from self.row("批准日期", Input(id="approved", compact=True, placeholder="YYYYMMDD，批准文件的日期",
                                            validators=[DateValue(optional=True)]), "approved-note")
         yield from self.row("文号", Input(id="doc", compact=True, placeholder="如 吉师大教字〔2025〕31号"))
         note = "名称/原因" if self.record else "说明"

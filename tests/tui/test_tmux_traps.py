@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 from tmux_kit import TMUX, Terminal, command
@@ -96,7 +97,9 @@ def test_status_form_chooses_nothing_and_asks_before_an_expulsion(data_dir, home
     assert stored(data_dir, row[0])["status"] == "注册学籍"
     t.text("开除 作弊")
     t.wait("已选：4204 开除学籍·替考")
-    t.keys("Tab", "Tab", "Tab")  # 生效日期 → 批准日期 → 文号
+    t.keys("Tab", "Tab")  # 生效日期 → 批准日期
+    t.text(date.today().strftime("%Y%m%d"))
+    t.keys("Tab")  # → 文号
     t.text("吉师大教字〔2025〕40号")
     t.keys("C-s")
     shown = t.wait("学籍状态 注册学籍 → 开除学籍")
