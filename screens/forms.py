@@ -71,9 +71,12 @@ class Required(Validator):
 
 
 class GradeValue(Validator):
+    """A grade typed as a 4-digit year; empty is left to the reason's needs (optional for 0102)."""
+
     def validate(self, value: str) -> ValidationResult:
         v = value.strip()
-        return self.success() if v.isdigit() and len(v) == 4 else self.failure("年级应为 4 位年份，如 2025")
+        ok = not v or (v.isascii() and v.isdigit() and len(v) == 4)
+        return self.success() if ok else self.failure("年级应为 4 位年份，用半角数字，如 2025")
 
 
 def shown(widget) -> bool:

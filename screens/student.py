@@ -336,7 +336,7 @@ class StudentScreen(XuejiScreen):
         majors = changes.majors(session) if not record else []
 
         def save(req) -> dict:
-            return changes.change(session, ksh, req)
+            return changes.change(session, ksh, req, today=self.app.today())
 
         today = self.app.today().strftime("%Y%m%d")
         self.app.push_screen(StatusModal(self.student, reasons, majors, today, save, record=record),

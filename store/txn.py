@@ -18,8 +18,8 @@ from xueji_tui.bulk import BULK, gc_paused
 from xueji_tui.domain.record import copy_record, roster_row
 from xueji_tui.store import commit
 from xueji_tui.store.common import audit_line, check_unique, stamp
-from xueji_tui.store.layout import (CLERKS, CORRECTIONS, IMPORTS, MAJORS, PROPOSALS, SETTINGS, index_bucket,
-                                    index_keys, rows_of, shard_of)
+from xueji_tui.store.layout import (CLERKS, CORRECTIONS, EXPORTS, IMPORTS, MAJORS, PROPOSALS, SETTINGS,
+                                    index_bucket, index_keys, rows_of, shard_of)
 from xueji_tui.store.tinystorage import tinydb_for
 
 if TYPE_CHECKING:
@@ -118,6 +118,12 @@ class Txn:
 
     def record_import(self, entry: dict) -> None:
         self._table(IMPORTS).insert(dict(entry))
+
+    def exports(self) -> list[dict]:
+        return [dict(d) for d in self._table(EXPORTS).all()]
+
+    def record_export(self, entry: dict) -> None:
+        self._table(EXPORTS).insert(dict(entry))
 
     # -- students ----------------------------------------------------------------------------
     def _index(self, key: str) -> list[list[str]]:

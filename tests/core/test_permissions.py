@@ -63,6 +63,7 @@ FORBIDDEN = {
     "ssh": ["ssh", "list"],
     "change.reverse": ["change", S["XH"], "9801", "--date", "20250301", "--note", "录错"],
     "certno": ["certno", "assign", "--year", "2026"],
+    "precheck.exclude": ["precheck", "exclude", S["XH"], "--reason", "已退学"],
     "change.graduate": ["graduate", "--year", "2026"],
     "audit.anchor": ["audit", "anchor"],
     "doctor": ["doctor"],
@@ -72,11 +73,13 @@ FORBIDDEN = {
 }
 # what a 文学院 clerk types for each action it may only report
 REPORTED = {
-    "change.status": ["change", S["XH"], "1101", "--date", "20250301"],
-    "change.cancel": ["change", S["XH"], "3106", "--date", "20250301", "--doc", "吉师大教字〔2025〕8号"],
+    "change.status": ["change", S["XH"], "1101", "--date", "20250301", "--doc", "吉师大学字〔2025〕3号",
+                      "--approved", "20250228"],
+    "change.cancel": ["change", S["XH"], "3106", "--date", "20250301", "--doc", "吉师大教字〔2025〕8号",
+                      "--approved", "20250228"],
     "change.record": ["change", S["XH"], "7103", "--date", "20250301", "--note", "校级三好学生"],
     "change.transfer": ["change", S["XH"], "2301", "--date", "20250301", "--doc", "吉师大教字〔2025〕31号",
-                        "--to-major", "080901", "--to-class", "计科251班"],
+                        "--approved", "20250228", "--to-major", "080901", "--to-class", "计科251班"],
 }
 
 
@@ -106,12 +109,14 @@ def _freshman_checked(root) -> str:
 
 
 def _on_leave(root) -> str:
-    assert run(root, "change", S["XH"], "1101", "--date", "20250301", clerk="office1").exit_code == 0
+    assert run(root, "change", S["XH"], "1101", "--date", "20250301", "--doc", "吉师大学字〔2025〕3号",
+               "--approved", "20250228", clerk="office1").exit_code == 0
     return S["XH"]
 
 
 SETUP = {"change.register": (_freshman_checked, ["0101", "--date", "20250915"]),
-         "change.move": (_on_leave, ["1201", "--date", "20250901", "--doc", "吉师大教字〔2025〕9号"])}
+         "change.move": (_on_leave, ["1201", "--date", "20250901", "--doc", "吉师大教字〔2025〕9号",
+                                     "--approved", "20250828"])}
 
 
 @pytest.mark.parametrize("action", sorted(a.id for a in ACTIONS.values() if a.college == PROPOSE))

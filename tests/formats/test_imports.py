@@ -97,7 +97,7 @@ def test_apply_keeps_local_work_and_audits(school, office, crafted):
 def test_conflict_with_a_change_entry_and_an_approved_correction(school, office, office2, tmp_path):
     s0, s1 = make_student(0), make_student(1)
     changes.change(office, s0["KSH"], ChangeRequest(code="2301", date="20250301", doc="吉师大教字〔2025〕31号",
-                                               to_major="050201", to_class="英语251班"))
+                                               approved="20250226", to_major="050201", to_class="英语251班"))
     from xueji_tui.services import corrections
 
     rid = corrections.file(office, s1["KSH"], "SFZH", "360426199101010071", reason="身份证号有误",

@@ -29,7 +29,12 @@ def seeded(root: Path) -> Path:
     st[11]["photo"].update(check="有异议")
     st[12]["photo"].update(taken_on="20251010", checked_on="20251101")
     st[13]["ZSBH"] = ""
-    return make_grads(root, st)
+    root = make_grads(root, st)
+    store = open_store(root)
+    with store.write("office1", "测试：证书编号已开始分配") as tx:  # the precheck's second stage
+        tx.update_settings({"certno_years": [2026]})
+        tx.log("settings", field="certno_years", new=[2026])
+    return root
 
 
 @pytest.fixture

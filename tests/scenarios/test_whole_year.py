@@ -119,7 +119,8 @@ def test_september_from_a_bare_chsi_file_to_the_registration_upload(tmp_path):
     assert "报送" in r.output
     ok(data, "review", "accept", "--all", "--college", "文学院")
     ok(data, "change", kept["XH"], "1401", "--date", f"{YEAR}0915")
-    ok(data, "change", failed["XH"], "1601", "--date", f"{YEAR}1010", "--doc", "吉师大学字〔2026〕21号")
+    ok(data, "change", failed["XH"], "1601", "--date", f"{YEAR}1010", "--doc", "吉师大学字〔2026〕21号",
+       "--approved", f"{YEAR}1009")
 
     # 4. the arrears list: 暂缓注册 for those who owe fees (returning students are not in this school yet)
     r = ok(data, "import", "deferrals", str(files / "arrears.csv"), "--yes")

@@ -16,7 +16,8 @@ def report(data_dir, n: int = 2) -> list[dict]:
     college = open_session(data_dir, "wenxue")
     mine = [s for s in college.store.students("文学院") if s["status"] == "注册学籍"][:n]
     for s in mine:
-        got = changes.change(college, s["KSH"], ChangeRequest(code="1101", date="20250910"))
+        got = changes.change(college, s["KSH"], ChangeRequest(code="1101", date="20250910", doc="吉师大学字〔2025〕3号",
+                                                                  approved="20250908"))
         assert got.get("proposal")
     return mine
 

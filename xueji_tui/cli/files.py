@@ -114,14 +114,17 @@ DBF 为 dBase III、GBK 编码、全部字符型；超宽或无法用 GBK 编码
 @click.option("--college", default=None, metavar="FY", help="只导出一个学院")
 @click.option("--skip-invalid", is_flag=True, help="跳过有问题的学生（列出被跳过的学生）")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件 / overwrite an existing output file")
+@click.option("--as-of", "as_of", default=None, metavar="YYYYMMDD", help="stats：统计截至日期（默认今天）")
 @pass_env
-def export_cmd(env, kind, out, fmt, year, college, skip_invalid, force):
+def export_cmd(env, kind, out, fmt, year, college, skip_invalid, force, as_of):
     from xueji_tui.domain.errors import InvalidInput
     from xueji_tui.services import exports
 
     session = env.session()
     try:
-        res = exports.export(session, kind, out, fmt, year, college, skip_invalid, force)
+        if as_of is not None and kind != "stats":
+            raise InvalidInput("--as-of 只用于 stats（统计表的截至日期）")
+        res = exports.export(session, kind, out, fmt, year, college, skip_invalid, force, as_of=as_of)
     except exports.OutputExists as e:
         raise InvalidInput(f"文件 {e.path} 已存在，未覆盖，未写入任何数据。请用 -o 换一个文件名，或加 --force 覆盖") from None
     for n in res.notes:
@@ -137,21 +140,26 @@ def export_cmd(env, kind, out, fmt, year, college, skip_invalid, force):
     note(f"已导出 {res.rows} 行")
 
 
-@click.command("stats", help="学年电子注册情况统计表（按学院×层次，含合计行）/ the annual registration figures")
+@click.command("stats", help="《普通高等学校学生学年电子注册情况统计表》（按学院×层次，含合计行）/ the annual "
+                             "registration figures")
 @click.option("--year", type=click.IntRange(1950, 2100), default=None,
-              help="学年（默认当前学年；异动、注销按上一学年 9 月 1 日至本年 8 月 31 日统计）")
+              help="学年的起始年份（2026 即 2026—2027学年；默认当前学年）；学籍异动、注销、奖惩按上一学年 "
+                   "9 月 1 日至本年 8 月 31 日统计")
 @click.option("--college", default=None, metavar="FY", help="只统计一个学院")
+@click.option("--as-of", "as_of", default=None, metavar="YYYYMMDD",
+              help="统计截至日期（默认今天；已结束的学年默认为其 8 月 31 日）")
 @click.option("--json", "json_", is_flag=True, help="JSON 输出")
 @pass_env
-def stats_cmd(env, year, college, json_):
+def stats_cmd(env, year, college, as_of, json_):
     from xueji_tui.cli.output import table
     from xueji_tui.services.stats import COLUMNS, stats
 
-    st = stats(env.session(), year, college)
+    st = stats(env.session(), year, college, as_of)
     if json_:
         echo_json(st.as_json())
         return
     heads = ["学院", "层次", *COLUMNS]
     rows = [[r[h] for h in heads] for r in [*st.rows, st.total]]
-    click.echo(f"{st.year}学年电子注册情况统计（异动、注销：{st.window[0]}–{st.window[1]}）")
+    click.echo(st.title)
+    click.echo(f"学籍注册按截至日期的学籍状态；学籍异动、注销、奖惩：{st.window[0]}–{st.window[1]}（上一学年）")
     click.echo(table(rows, heads))

@@ -107,13 +107,14 @@ def verify_cmd(env, student, field, verdict, value, note_, evidence):
 @click.argument("student")
 @click.argument("code")
 @click.option("--date", "date_", required=True, help="生效日期 YYYYMMDD")
-@click.option("--doc", default="", help="批准文号（异动、注销必填）")
-@click.option("--approved", default="", help="批准日期 YYYYMMDD")
+@click.option("--doc", default="", help="批准文号（异动、休学、保留学籍、注销、取消入学资格必填）")
+@click.option("--approved", default="", help="批准日期 YYYYMMDD（有文号的必填，不晚于今天）")
 @click.option("--note", "note_", default="", help="说明（奖励名称、处分原因、撤销原因等）")
-@click.option("--to-major", default="", metavar="ZYDM", help="转专业：新专业代码")
-@click.option("--to-class", default="", metavar="BH", help="转专业/留降级：新班号")
-@click.option("--to-grade", default="", metavar="YYYY", help="跳级/留降级：编入年级")
-@click.option("--to-college", default="", metavar="FY", help="转专业：新学院（默认按专业目录）")
+@click.option("--to-major", default="", metavar="ZYDM", help="转专业：新专业（专业目录中的代码或名称）")
+@click.option("--to-class", default="", metavar="BH", help="转专业/跳级/留降级/恢复入学资格：编入的新班号")
+@click.option("--to-grade", default="", metavar="YYYY",
+              help="留降级：晚 1–2 年；跳级：早 1 年；恢复入学资格：编入年级（默认生效日期所在学年）")
+@click.option("--to-college", default="", metavar="FY", help="转专业：新学院（须与专业目录一致，可不填）")
 @click.option("--reverses", default="", metavar="ENTRY", help="9801 撤销：被撤销的记录编号（默认最近一条）")
 @pass_env
 def change_cmd(env, student, code, date_, doc, approved, note_, to_major, to_class, to_grade, to_college, reverses):

@@ -89,6 +89,9 @@ def file(session: Session, key: str, field: str, new_value: str, reason: str, ev
     for name in wanted:
         if name not in CORRECTABLE_FIELDS:
             raise InvalidInput(f"“{label(name) if name else field}”不能通过更正申请修改；专业、班级、年级等请办理相应的学籍异动")
+        if name in ("ZYDM", "ZYMC"):  # one value with the catalogue entry: see services/students.verify
+            raise InvalidInput("专业代码和专业名称须按专业目录一起更正：请在核对中将专业名称标记为“有误”并选择目录中的专业；"
+                               "换专业请办理转专业")
     if not (reason or "").strip():
         raise InvalidInput("请说明更正原因")
     student = resolve(session, key)

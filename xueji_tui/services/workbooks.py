@@ -106,6 +106,7 @@ def plan_verdicts(session: Session, plan, rows: list[dict]) -> None:
     ended = codes().is_ended
     seen_rows: dict[str, int] = {}
     open_requests = open_by_student_field(session.store.corrections())
+    catalogue = session.store.majors()  # a corrected 专业名称 is an entry of it
     for r in rows:
         where = (r["_row"], r.get("_sheet", ""))
         if r.get("_problem"):
@@ -166,7 +167,7 @@ def plan_verdicts(session: Session, plan, rows: list[dict]) -> None:
                 bad = f"{label(f)}选了“有误”，请在“更正为”列填写正确的值或在“说明”列写明错在哪里"
             if bad is None and value:
                 try:
-                    value = corrected_value(f, value, s)
+                    value = corrected_value(f, value, s, catalogue)
                 except XuejiError as e:
                     bad = f"{label(f)}的更正值不能接受：{e.message}"
             if bad is None and v == "ok":
