@@ -15,6 +15,7 @@ from xueji_tui.domain.codes import codes
 from xueji_tui.domain.errors import NotAllowed, NotFound, XuejiError
 from xueji_tui.domain.fields import ART6_FIELDS, IDENTITY_FIELDS, label
 from xueji_tui.domain.idcard import mask
+from xueji_tui.domain.text import shown
 from xueji_tui.roster import Walk
 from xueji_tui.screens.base import XuejiScreen
 from xueji_tui.screens.messages import SAVING
@@ -202,7 +203,9 @@ class StudentScreen(XuejiScreen):
         ver = s.get("verification") or {}
         done = sum(1 for f in ART6_FIELDS if (ver.get(f) or {}).get("v") == "ok")
         wrong = sum(1 for f in ART6_FIELDS if (ver.get(f) or {}).get("v") == "wrong")
-        e = escape
+        def e(value) -> str:  # neither markup nor a terminal control sequence gets through
+            return escape(shown(value))
+
         checked = f"核对 {done}/{len(ART6_FIELDS)}" + (f" [b $error]有误 {wrong}[/]" if wrong else "")
         head = (f"[b]{e(s.get('XM', ''))}[/b]  学号 {e(s.get('XH', ''))}  考生号 {e(s.get('KSH', ''))}  "
                 f"[b reverse] {e(s.get('status', ''))} [/]  {checked}\n"
@@ -220,12 +223,12 @@ class StudentScreen(XuejiScreen):
         pending = pending_lines(self.session, s)
         for i, line in enumerate(entries):
             text.append("最近异动 " if i == 0 else "         ", "bold")
-            text.append(line + "\n")
+            text.append(shown(line) + "\n")
         if not entries:
             text.append("最近异动 ", "bold").append("暂无（h 查看全部历史）\n")
         for i, line in enumerate(pending):
             text.append("待办     " if i == 0 else "         ", "bold")
-            text.append(line + "\n")
+            text.append(shown(line) + "\n")
         if not pending:
             text.append("待办     ", "bold").append("没有未办结的申请\n")
         text.rstrip()

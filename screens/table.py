@@ -19,6 +19,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from xueji_tui.domain.text import shown
+
 
 class Source(Protocol):
     def __len__(self) -> int: ...
@@ -37,7 +39,9 @@ class Column:
 
 
 def fit(text: str, width: int, right: bool = False) -> str:
-    """``text`` padded or cut to exactly ``width`` cells (CJK characters are two cells wide)."""
+    """``text`` padded or cut to exactly ``width`` cells (CJK characters are two cells wide); a
+    control character in a value is written out as text, never sent to the terminal."""
+    text = shown(text)
     n = cell_len(text)
     if n > width:
         return set_cell_size(text, width - 1) + "…" if width > 1 else set_cell_size(text, width)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from xueji_tui.cli import pass_env
-from xueji_tui.cli.output import echo_json, note
+from xueji_tui.cli.output import echo, echo_json, note
 
 IMPORT_HELP = """导入学信网下载的文件（.dbf/.xlsx/.xls/.csv），先显示摘要再应用 / import a CHSI file.
 
@@ -46,7 +46,7 @@ def import_cmd(env, kind, file, dry_run, yes, year, limit, accept_identity):
 
     session = env.session()
     plan = imports.plan_import(session, kind, file, year=year, accept_identity=accept_identity)
-    click.echo("\n".join(imports.summary_lines(plan, limit)))
+    echo("\n".join(imports.summary_lines(plan, limit)))
     if dry_run:
         note("预览（--dry-run）：未写入任何数据")
         return
@@ -136,7 +136,7 @@ def export_cmd(env, kind, out, fmt, year, college, skip_invalid, force, as_of):
         if len(res.excluded) > 200:
             note(f"  …另有 {len(res.excluded) - 200} 名")
     for p in res.paths:
-        click.echo(str(p))
+        echo(str(p))
     note(f"已导出 {res.rows} 行")
 
 
@@ -160,6 +160,6 @@ def stats_cmd(env, year, college, as_of, json_):
         return
     heads = ["学院", "层次", *COLUMNS]
     rows = [[r[h] for h in heads] for r in [*st.rows, st.total]]
-    click.echo(st.title)
-    click.echo(f"学籍注册按截至日期的学籍状态；学籍异动、注销、奖惩：{st.window[0]}–{st.window[1]}（上一学年）")
-    click.echo(table(rows, heads))
+    echo(st.title)
+    echo(f"学籍注册按截至日期的学籍状态；学籍异动、注销、奖惩：{st.window[0]}–{st.window[1]}（上一学年）")
+    echo(table(rows, heads))

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from xueji_tui.cli import pass_env
-from xueji_tui.cli.output import echo_json, note, table
+from xueji_tui.cli.output import echo, echo_json, note, table
 
 YEAR_HELP = "毕业年份 YYYY（默认本学年的毕业年份：9 月起为下一年）"
 
@@ -82,7 +82,7 @@ def precheck_cmd(ctx, env, year, college, json_, out):
     if json_:
         echo_json(result.to_json())
     else:
-        click.echo(human_report(result))
+        echo(human_report(result))
     if result.errors:
         ctx.exit(1)
 
@@ -97,7 +97,7 @@ def precheck_exclude(env, student, reason):
     from xueji_tui.services.graduation import exclude
 
     s = exclude(env.session(), student, reason)
-    click.echo(shown(s["KSH"]))
+    echo(shown(s["KSH"]))
     note(shown(f"已将 {s.get('XM', '')}（考生号 {s['KSH']}，{s.get('status', '')}）排除出预审和学历注册上报：{reason}"))
 
 
@@ -116,7 +116,7 @@ def certno_assign(env, year, start):
 
     done = assign_numbers(env.session(), year, start)
     for s, n in done.numbers:
-        click.echo(f"{s['KSH']}\t{s.get('XH', '')}\t{s.get('XM', '')}\t{n}")
+        echo(f"{s['KSH']}\t{s.get('XH', '')}\t{s.get('XM', '')}\t{n}")
     note(f"已为 {len(done.numbers)} 名 {year} 届毕业生分配证书编号。")
     if done.waiting:
         note(f"另有 {done.waiting} 名尚无编号的毕业生仍有其他预审错误（{done.blocked_by}），处理后再次执行本命令。")
@@ -131,7 +131,7 @@ def certno_reassign(env, student, reason):
     from xueji_tui.services.certnos import reassign_number
 
     s, old, new = reassign_number(env.session(), student, reason)
-    click.echo(f"{s['KSH']}\t{s.get('XH', '')}\t{shown(s.get('XM', ''))}\t{new}")
+    echo(f"{s['KSH']}\t{s.get('XH', '')}\t{shown(s.get('XM', ''))}\t{new}")
     note(f"已将 {shown(s.get('XM', ''))} 的证书编号由 {old} 改为 {new}。")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from xueji_tui.cli import pass_env
-from xueji_tui.cli.output import echo_json, note, table
+from xueji_tui.cli.output import echo, echo_json, note, table
 
 HEADERS = ["专业代码", "专业名称", "学院", "层次", "学制", "系所", "学院编号", "专业编号", "专业简称"]
 KEYS = ["ZYDM", "ZYMC", "FY", "CC", "XZ", "XSH", "college_no", "major_no", "short"]
@@ -43,7 +43,7 @@ def list_cmd(env, college, as_json):
     if not got:
         note("专业目录为空：请用 xueji majors add 添加，或导入带学院的在校生数据")
         return
-    click.echo(table([[str(m.get(k) or "") for k in KEYS] for m in got], HEADERS))
+    echo(table([[str(m.get(k) or "") for k in KEYS] for m in got], HEADERS))
     note(f"共 {len(got)} 个专业")
 
 

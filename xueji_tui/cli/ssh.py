@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from xueji_tui.cli import COMMANDS, GLOBAL_VALUE_OPTIONS, pass_env
-from xueji_tui.cli.output import note, table
+from xueji_tui.cli.output import echo, note, table
 from xueji_tui.domain.errors import InvalidInput, NotAllowed
 from xueji_tui.domain.permissions import require
 from xueji_tui.domain.text import has_control, shown
@@ -85,7 +85,7 @@ def list_cmd(env, keys_file):
         role = ("学生工作处" if k["role"] == "office" else f"学院·{k['college']}") if k["registered"] else "未登记！"
         rows.append([k["name"], role, k["type"], k["fingerprint"], k["comment"], str(k["line"])])
     if rows:
-        click.echo(table(rows, ["经办人", "角色", "类型", "指纹", "备注", "行号"]))
+        echo(table(rows, ["经办人", "角色", "类型", "指纹", "备注", "行号"]))
     else:
         note(shown(f"{got['file']} 中还没有本数据目录的钥匙；授权：xueji ssh authorize 经办人 --key 公钥.pub"))
     if got["other_lines"]:

@@ -8,7 +8,7 @@ import sys
 import click
 
 from xueji_tui.cli import pass_env
-from xueji_tui.cli.output import echo_json, note, table
+from xueji_tui.cli.output import echo, echo_json, note, table
 
 
 def confirm(question: str, dry_run: bool, yes: bool) -> bool:
@@ -39,11 +39,11 @@ def assign_cmd(env, year, dry_run, yes):
     session = env.session()
     plan = placement.plan_assign(session, year)
     if plan.classes:
-        click.echo(table([[c.fy, c.zydm, c.zymc, c.bh, str(c.new), str(c.total)] for c in plan.classes],
+        echo(table([[c.fy, c.zydm, c.zymc, c.bh, str(c.new), str(c.total)] for c in plan.classes],
                          ["学院", "专业代码", "专业", "班号", "新编入", "全班人数"]))
-        click.echo("")
+        echo("")
     if plan.placed:
-        click.echo(table(placement.preview_rows(plan), placement.PREVIEW_HEADERS))
+        echo(table(placement.preview_rows(plan), placement.PREVIEW_HEADERS))
     for line in placement.summary(plan):
         note(line)
     for ksh, xm, why in plan.problems:
@@ -106,16 +106,16 @@ def register_cmd(env, year, college, dry_run, yes, limit):
     rows = [[b["XH"], b["XM"], b["KSH"], b["FY"], "0101 复查合格（新生注册学籍）"] for b in plan.freshmen]
     rows += [[b["XH"], b["XM"], b["KSH"], b["FY"], f"{year} 学年注册"] for b in plan.returning]
     if rows:
-        click.echo(("报送注册：" if plan.propose else "注册：") + f"{len(rows)} 人")
-        click.echo(table(rows[:limit], ["学号", "姓名", "考生号", "学院", "办理"]))
+        echo(("报送注册：" if plan.propose else "注册：") + f"{len(rows)} 人")
+        echo(table(rows[:limit], ["学号", "姓名", "考生号", "学院", "办理"]))
         if limit and len(rows) > limit:
-            click.echo(f"…另有 {len(rows) - limit} 人未列出")
+            echo(f"…另有 {len(rows) - limit} 人未列出")
     if plan.skipped:
-        click.echo(f"跳过：{len(plan.skipped)} 人")
+        echo(f"跳过：{len(plan.skipped)} 人")
         skipped = [[b["XH"], b["XM"], b["KSH"], b["FY"], why] for b, why in plan.skipped]
-        click.echo(table(skipped[:limit], ["学号", "姓名", "考生号", "学院", "原因"]))
+        echo(table(skipped[:limit], ["学号", "姓名", "考生号", "学院", "原因"]))
         if limit and len(skipped) > limit:
-            click.echo(f"…另有 {len(skipped) - limit} 人未列出")
+            echo(f"…另有 {len(skipped) - limit} 人未列出")
     note(f"{year} 学年注册" + (f"（{plan.college}）" if plan.college else "") +
          f"：新生注册 {len(plan.freshmen)} 人 · 学年注册 {len(plan.returning)} 人 · 已注册 {plan.done} 人（不变）"
          f" · 跳过 {len(plan.skipped)} 人")
@@ -153,15 +153,15 @@ def progress_cmd(env, as_json):
                    "colleges": [asdict(c) for c in got.colleges], "total": asdict(got.total),
                    "due_back": len(due), "due_back_overdue": sum(1 for d in due if d["overdue"])})
         return
-    click.echo(f"{got.school_year}–{got.school_year + 1} 学年 · 开学 {got.term_start:%Y-%m-%d}")
-    click.echo(table([[d.title, d.article, f"{d.due:%Y-%m-%d}", d.label] for d in got.deadlines],
+    echo(f"{got.school_year}–{got.school_year + 1} 学年 · 开学 {got.term_start:%Y-%m-%d}")
+    echo(table([[d.title, d.article, f"{d.due:%Y-%m-%d}", d.label] for d in got.deadlines],
                      ["期限", "依据", "日期", "剩余"]))
-    click.echo("")
-    click.echo("各学院进度（新生 = 本学年入学）")
+    echo("")
+    echo("各学院进度（新生 = 本学年入学）")
     rows = [[c.college, f"{c.freshmen_verified}/{c.freshmen}", f"{c.freshmen_registered}/{c.freshmen}",
              str(c.wrong), str(c.open_requests), str(c.postponed)]
             for c in got.colleges + ([got.total] if len(got.colleges) > 1 else [])]
-    click.echo(table(rows, ["学院", "新生核对完成", "新生已注册", "有误", "待批申请", "暂缓注册"]))
+    echo(table(rows, ["学院", "新生核对完成", "新生已注册", "有误", "待批申请", "暂缓注册"]))
     if due:
         late = sum(1 for d in due if d["overdue"])
         note(f"保留入学资格的学生 {len(due)} 人应于 {got.school_year} 学年或以前返校" + (f"，其中 {late} 人已逾期" if late else "")

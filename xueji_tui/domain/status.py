@@ -12,6 +12,7 @@ from datetime import date
 
 from xueji_tui.domain.codes import Reason, codes
 from xueji_tui.domain.effects import effect_updates
+from xueji_tui.domain.text import typed
 from xueji_tui.domain.errors import InvalidInput, NotAllowed, Refused
 from xueji_tui.domain.validate import approval_date_problem, effective_date_problem, normalise_date
 from xueji_tui.domain.verification import require_registrable
@@ -118,6 +119,8 @@ def plan_change(student: dict, req: ChangeRequest, *, office: bool, clerk: str, 
     catalogue a 转专业 takes its major from; ``term_start`` is the school's term start (a return
     from 保留入学资格 enters on it). The record after the entry is consistent (domain/effects.py).
     """
+    for what, value in (("文号", req.doc), ("说明", req.note), ("新班号", req.to_class), ("编入年级", req.to_grade)):
+        typed(value, what)  # a control character never enters the record or the upload files
     reason = codes().reason(req.code)
     ctype = reason.type
     status = student.get("status", "")

@@ -13,6 +13,7 @@ from datetime import date
 from xueji_tui.domain import idcard
 from xueji_tui.domain.codes import codes
 from xueji_tui.domain.errors import InvalidInput
+from xueji_tui.domain.text import refuse_control
 from xueji_tui.domain.fields import CODED_FIELDS, DATE_FIELDS, label
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -168,7 +169,7 @@ def check_value(field: str, value: str, record: dict | None = None) -> str:
 
     ``record`` supplies the context for cross-field checks (身份证号 against 出生日期 and 性别).
     """
-    v = (value or "").strip()
+    v = refuse_control((value or "").strip(), label(field))
     if not v:
         raise InvalidInput(f"{label(field)}不能为空")
     if field in DATE_FIELDS:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from xueji_tui.domain.text import typed
 from xueji_tui.domain.errors import InvalidInput, Refused
 from xueji_tui.domain.permissions import require
 from xueji_tui.domain.record import copy_record
@@ -98,7 +99,7 @@ def reassign_number(session: Session, key: str, reason: str) -> tuple[dict, str,
     from xueji_tui.services.find import fresh, resolve
 
     require(session.clerk, "certno")
-    reason = (reason or "").strip()
+    reason = typed(reason, "原因")
     if not reason:
         raise InvalidInput("请说明重新分配证书编号的原因（--reason，如 与某某证书编号重复）")
     student = resolve(session, key)

@@ -15,6 +15,7 @@ from pathlib import Path
 import hashlib
 
 from xueji_tui.domain.codes import codes
+from xueji_tui.domain.text import typed
 from xueji_tui.domain.errors import Blocked, InvalidInput, Refused
 from xueji_tui.domain.permissions import require
 from xueji_tui.domain.record import ROW
@@ -129,7 +130,7 @@ def record_conclusion(session: Session, key: str, value: str, note: str = "") ->
     from xueji_tui.services.find import fresh, resolve
 
     v = code_value("BJYJL", value)
-    note = (note or "").strip()
+    note = typed(note, "说明")
     student = resolve(session, key)
 
     def refuse_if_wrong(s: dict) -> None:
@@ -260,7 +261,7 @@ def exclude(session: Session, key: str, reason: str) -> dict:
     from xueji_tui.services.find import fresh, resolve
 
     require(session.clerk, "precheck.exclude")
-    reason = (reason or "").strip()
+    reason = typed(reason, "原因")
     if not reason:
         raise InvalidInput("请说明排除的原因（--reason，如 已退学，学信网名单待更正）")
     student = resolve(session, key)

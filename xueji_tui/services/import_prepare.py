@@ -15,6 +15,7 @@ from pathlib import Path
 from xueji_tui.bulk import gc_paused
 from xueji_tui.domain.errors import InvalidInput
 from xueji_tui.domain.permissions import require
+from xueji_tui.domain.text import CONTROL_RE, replace_control
 from xueji_tui.domain.fields import label
 from xueji_tui.formats import profiles, readers
 from xueji_tui.formats.guess import likely_kind
@@ -48,6 +49,9 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+CONTROL_NOTE = "控制字符（如 ESC、回车）改为 �，须按原始材料更正"
+
+
 def _prepare(plan: ImportPlan, result: readers.ReadResult, profile: profiles.Profile,
              key_fields: tuple[str, ...] = ("KSH",)) -> list[dict]:
     """Normalised rows ('_row', '_sheet', field codes); rejects the structurally unusable ones."""
@@ -65,7 +69,12 @@ def _prepare(plan: ImportPlan, result: readers.ReadResult, profile: profiles.Pro
             if kind == 1 and (not raw or (raw.isdigit() and raw.isascii())):
                 vals[code] = raw
                 continue
-            if kind == 2 and raw.strip() is raw:  # CPython returns the same object when nothing is stripped
+            if isinstance(raw, str) and CONTROL_RE.search(raw):
+                # kept in its place but harmless: U+FFFD, which the precheck reports as a lost character
+                raw, n = replace_control(raw.strip())
+                plan.normalised[CONTROL_NOTE] += n
+                plan.flagged["lost-character"] += 1
+            elif kind == 2 and raw.strip() is raw:  # CPython returns the same object when nothing is stripped
                 vals[code] = raw
                 continue
             v, note = norm(raw)

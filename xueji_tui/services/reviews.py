@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from xueji_tui.domain.errors import InvalidInput, NotFound, Refused, XuejiError
 from xueji_tui.domain.permissions import require
 from xueji_tui.domain.status import ChangeRequest
+from xueji_tui.domain.text import typed
 from xueji_tui.services.changes import PROPOSED, apply_plan, entry_words, plan_for
 from xueji_tui.services.session import Session
 
@@ -110,7 +111,7 @@ def accept_all(session: Session, college: str | None = None) -> Accepted:
 
 def reject(session: Session, pid: str, reason: str) -> dict:
     require(session.clerk, "review.reject")
-    reason = (reason or "").strip()
+    reason = typed(reason, "驳回原因")
     if not reason:
         raise InvalidInput("请说明驳回原因，学院会看到它")
     with session.store.write(session.clerk.name, reason) as tx:

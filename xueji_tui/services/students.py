@@ -8,6 +8,7 @@ from xueji_tui.domain.errors import InvalidInput, Refused
 from xueji_tui.domain.fields import ART6_FIELDS, IDENTITY_FIELDS, label, normalise_field
 from xueji_tui.domain.majors import expected_graduation, find_major, grade_of, pair_entry, taken_from, years
 from xueji_tui.domain.status import require_open
+from xueji_tui.domain.text import typed
 from xueji_tui.domain.validate import check_value
 from xueji_tui.domain.verification import refuse_ok_on_broken, rounds, year_at
 from xueji_tui.services import corrections
@@ -41,7 +42,7 @@ def verdict_args(field: str, verdict: str, value: str | None = None, note: str =
     if v is None:
         raise InvalidInput(f"核对结论应为 ok（无误）或 wrong（有误），现为“{verdict}”")
     value = (value or "").strip() or None
-    note = (note or "").strip()
+    note = typed(note, "说明")
     if v == "ok" and value:
         raise InvalidInput("“无误”不需要 --value；如有错误请用 wrong --value")
     if v == "wrong" and not value and not note:
@@ -108,7 +109,7 @@ def verify_in(tx, session: Session, s: dict, f: str, v: str, value: str | None =
             also = {**moved, **(also or {})}
         entry["value"] = value
         if f in IDENTITY_FIELDS or not session.office:
-            rid = corrections.file_in(tx, session, s, f, value, note or "核对发现有误", (evidence or "").strip(),
+            rid = corrections.file_in(tx, session, s, f, value, note or "核对发现有误", typed(evidence, "证明材料"),
                                       also or None)
             entry["request"] = rid
             for g, other in (also or {}).items():
