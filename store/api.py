@@ -14,6 +14,8 @@ all of its changes or none, and no write gives two students the same 考生号, 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from contextlib import AbstractContextManager
 from typing import Iterator, Protocol
 
@@ -69,6 +71,7 @@ class Store(Protocol):
     def proposals(self) -> list[dict]: ...
     def exports(self) -> list[dict]: ...
     def format_override(self, name: str) -> dict | None: ...
+    def exports_folder(self, make: bool = False) -> Path | None: ...
 
     # -- students ------------------------------------------------------------------------------
     def find(self, key: str) -> list[dict]: ...

@@ -79,6 +79,14 @@ class DiskStore:
     def exports(self) -> list[dict]:
         return self._docs(EXPORTS)
 
+    def exports_folder(self, make: bool = False) -> Path | None:
+        """``<data>/exports``: where a clerk without a writable home gets the files they export;
+        made (owner only) by the first export that goes there."""
+        path = (self.root / "exports").resolve()
+        if make and not path.exists():
+            path.mkdir(mode=0o700)
+        return path
+
     def format_override(self, name: str) -> dict | None:
         """``<data>/formats/<name>.json``: the office's edit of a shipped file profile, or None."""
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name or ""):

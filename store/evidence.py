@@ -19,8 +19,9 @@ import orjson
 
 from xueji_tui.store.audit import ACK, GENESIS, AuditLog, BadHead, Head, file_sha256, hash_ok, parse_line
 from xueji_tui.store.files import fsync_dir, write_durable
+from xueji_tui.store.layout import DOCUMENT_FILES
 
-SMALL_FILES = ("meta.json", "clerks.json", "corrections.json", "catalog.json", "exports.json")
+SMALL_FILES = DOCUMENT_FILES
 
 
 def data_files(root: Path) -> list[str]:

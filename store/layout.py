@@ -17,6 +17,9 @@ MAJORS = ("catalog.json", "majors")
 IMPORTS = ("catalog.json", "imports")
 PROPOSALS = ("reviews.json", "proposals")  # a college's reported changes awaiting the office (Art. 18)
 EXPORTS = ("exports.json", "exports")  # upload files written (学历注册: what CHSI was sent, per student)
+# every small document file, each once: what the trail's replay and doctor check besides the shards
+DOCUMENT_FILES = tuple(dict.fromkeys(f for f, _ in (SETTINGS, CLERKS, CORRECTIONS, MAJORS, IMPORTS, PROPOSALS,
+                                                     EXPORTS)))
 SHARD_BUCKETS = 32   # per college: ~260 students a shard at 100,000 students and 12 colleges
 INDEX_BUCKETS = 256  # ~1,200 keys a bucket at 100,000 students
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 from xueji_tui.domain.record import copy_record, roster_row
@@ -265,6 +266,9 @@ class MemoryStore:
 
     def exports(self) -> list[dict]:
         return copy_record(self._state.exports)
+
+    def exports_folder(self, make: bool = False) -> Path | None:
+        return None  # no data directory: exports go to the clerk's home or the current directory
 
     def format_override(self, name: str) -> dict | None:
         got = self.formats.get(name)

@@ -402,3 +402,16 @@ def test_a_rename_failing_after_the_commit_point_is_finished_on_the_next_open(sc
     assert run(school, "lookup", S0["XH"], "--json").stdout.count("休学") >= 1
     assert not list(school.rglob("*.tmp"))
     assert run(school, "audit", "--verify").exit_code == 0
+
+
+def test_an_edited_college_report_fails_verify(school):
+    """reviews.json holds what a college reported for the office to review: an edit made outside
+    xueji (a changed reason, another student) is named by --verify like any data file."""
+    r = run(school, "change", S0["XH"], "1101", "--date", "20250301", "--doc", "文号", "--approved", "20250228",
+            clerk="wenxue")
+    assert r.exit_code == 0 and (school / "reviews.json").exists(), r.output
+    assert run(school, "audit", "--verify").exit_code == 0
+    p = school / "reviews.json"
+    p.write_bytes(p.read_bytes().replace(S0["KSH"].encode(), S3["KSH"].encode()))
+    r = run(school, "audit", "--verify")
+    assert r.exit_code == 1 and "reviews.json" in r.output and "xueji 之外" in r.output, r.output

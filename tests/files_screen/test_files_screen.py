@@ -167,3 +167,39 @@ def test_output_folder_falls_back_to_the_data_directorys_exports(office, monkeyp
     path = settings.output_path(office, "注册.dbf")
     assert path == (root / "exports" / "注册.dbf").resolve() and path.parent.is_dir()
     assert settings.output_path(office, "/tmp/x/注册.dbf") == Path("/tmp/x/注册.dbf")  # absolute: as given
+
+
+def test_over_ssh_the_files_area_keeps_out_of_the_data_directory_and_hidden_files(school, tmp_path, monkeypatch):
+    """A clerk in the terminal UI over SSH (ssh-session) names files as freely as on the command line,
+    and under the same rule: an export into the data directory or into a hidden directory (~/.ssh …),
+    or an import read from the data directory, is refused in Chinese and nothing is written."""
+    from xueji_tui.domain.clerks import Clerk
+    from xueji_tui.services.session import Session
+
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    session = Session(open_store(school), Clerk("office1", "office"), remote_root=school)
+
+    async def go():
+        app = XuejiApp(session, today=lambda: date(2022, 10, 1), poll=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("5")
+            app.screen.query_one("#files-tabs").active = "tab-export"
+            await pilot.pause()
+            for target in (home / ".ssh" / "authorized_keys2", school / "注册.dbf"):
+                before = sorted(p.name for p in target.parent.iterdir())
+                app.screen.query_one("#export-name", Input).value = str(target)
+                await pilot.press("ctrl+o")
+                await _wait(app, pilot)
+                said = _text(app, "#export-text")
+                assert "远程会话不能读写" in said and "请换一个普通目录中的文件" in said, said
+                assert sorted(p.name for p in target.parent.iterdir()) == before
+            app.screen.query_one("#files-tabs").active = "tab-import"
+            await pilot.pause()
+            app.screen.query_one("#import-path", Input).value = str(school / "meta.json")
+            await pilot.press("ctrl+r")  # preview
+            await _wait(app, pilot)
+            assert "远程会话不能读写数据目录中的文件" in _text(app, "#import-text")
+
+    asyncio.run(go())

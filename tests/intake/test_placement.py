@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from xueji_testkit import make_student, tree_digest
 from xueji_tui.cli import cli
 from xueji_tui.domain.errors import InvalidInput, NotAllowed
-from xueji_tui.domain.placement import expected_graduation, parse_pattern, plan_placement, render
+from xueji_tui.domain.majors import expected_graduation
+from xueji_tui.domain.placement import parse_pattern, plan_placement, render
 from xueji_tui.services import majors, placement, settings
 
 CAT = {"050101": {"ZYDM": "050101", "ZYMC": "汉语言文学", "FY": "文学院", "XSH": "中文系", "CC": "本科", "XZ": "4",

@@ -48,6 +48,7 @@ class Env:
     def __init__(self, data: Path, clerk: str | None):
         self.data = data
         self.clerk_opt = clerk
+        self.remote = False  # a clerk over SSH (ssh-session): files stay out of private places
         self._session = None
 
     def identity(self) -> str:
@@ -64,7 +65,8 @@ class Env:
             from xueji_tui.services.session import Session, clerk_from, open_data
 
             store = open_data(self.data)  # a directory the guard refuses says so before anyone is named
-            self._session = Session(store, clerk_from(store, self.identity()))
+            self._session = Session(store, clerk_from(store, self.identity()),
+                                    remote_root=self.data if self.remote else None)
         return self._session
 
 

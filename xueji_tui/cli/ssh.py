@@ -20,6 +20,7 @@ from xueji_tui.cli.output import echo, note, table
 from xueji_tui.domain.errors import InvalidInput, NotAllowed
 from xueji_tui.domain.permissions import require
 from xueji_tui.domain.text import has_control, shown
+from xueji_tui.services.remote import check_file
 
 # Commands a remote clerk may not run, and why. Key management would let one clerk put a key under
 # another clerk's name (and so approve their own correction as a second office clerk); a nested
@@ -146,19 +147,9 @@ def file_arguments(argv: list[str]) -> list[str]:
 
 
 def refuse_private_paths(argv: list[str], data_dir: Path) -> None:
-    """A remote clerk's files stay out of the data directory and out of the account's hidden files
-    (~/.ssh/authorized_keys, shell start-up files): an export written there would be another key
-    line or another program."""
-    data = os.path.realpath(data_dir)
+    """Every file argument of a remote command obeys services/remote.py's rule."""
     for value in file_arguments(argv):
-        real = os.path.realpath(value)
-        inside = os.path.commonpath([real, data]) == data
-        hidden = any(part.startswith(".") and part not in (".", "..") for part in Path(real).parts)
-        keys = Path(real).name.startswith("authorized_keys")  # wherever sshd was told to look
-        if inside or hidden or keys:
-            what = ("数据目录中的文件" if inside else "隐藏文件或隐藏目录（以 . 开头）中的文件" if hidden
-                    else "authorized_keys 文件")
-            raise NotAllowed(f"远程会话不能读写{what}：{shown(value)}；请换一个普通目录中的文件")
+        check_file(value, data_dir)
 
 
 @click.command("ssh-session", help="SSH 强制命令（写在 authorized_keys 中，经办人不直接运行）："
@@ -178,6 +169,7 @@ def ssh_session_cmd(env, name):
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise InvalidInput("打开界面需要终端：请用 ssh -t 连接；或在 ssh 命令后写要运行的子命令，如 lookup 2024010101")
         env.clerk_opt = name
+        env.remote = True  # the TUI's file paths obey the same rule as the arguments below
         from xueji_tui.cli.tui import open_tui
 
         open_tui(env)

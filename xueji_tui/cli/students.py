@@ -35,7 +35,8 @@ def as_text(s: dict, reveal: bool = False) -> str:
     from xueji_tui.domain import idcard
     from xueji_tui.domain.text import shown
     from xueji_tui.domain.fields import ART6_FIELDS, label
-    from xueji_tui.domain.record import grade, verdicts
+    from xueji_tui.domain.majors import grade_of
+    from xueji_tui.domain.record import verdicts
 
     v = verdicts(s)
     ok = sum(1 for x in v.values() if x == "ok")
@@ -45,7 +46,7 @@ def as_text(s: dict, reveal: bool = False) -> str:
         f"  身份证号 {s.get('SFZH', '') if reveal else idcard.mask(s.get('SFZH', ''))}  性别 {s.get('XB', '')}  民族 {s.get('MZ', '')}  "
         f"出生日期 {s.get('CSRQ', '')}  政治面貌 {s.get('ZZMM', '')}",
         f"  {s.get('FY', '') or '（未分配学院）'} · {s.get('ZYMC', '')}（{s.get('ZYDM', '')}）· 班级 {s.get('BH', '')} · "
-        f"{grade(s)}级 · {s.get('CC', '')} {s.get('XZ', '')}年 · 入学 {s.get('RXRQ', '')} · 预计毕业 {s.get('YJBYRQ', '')}",
+        f"{grade_of(s)}级 · {s.get('CC', '')} {s.get('XZ', '')}年 · 入学 {s.get('RXRQ', '')} · 预计毕业 {s.get('YJBYRQ', '')}",
         f"  核对 {ok}/{len(ART6_FIELDS)}" + (f"，有误：{'、'.join(wrong)}" if wrong else ""),
     ]
     p = s.get("photo") or {}

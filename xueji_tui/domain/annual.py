@@ -40,6 +40,14 @@ def registered_for(s: dict, year: int) -> bool:
     return False
 
 
+def awaiting_annual(s: dict, year: int) -> bool:
+    """In school (注册学籍) from an earlier cohort without the school year's 学年注册: an upload must not
+    tell CHSI the student is registered for ``year`` yet."""
+    mine = cohort(s)
+    return (s.get("status") == "注册学籍" and mine.isdigit() and int(mine) < year
+            and not registered_for(s, year))
+
+
 def deferral(s: dict) -> dict | None:
     """The 暂缓注册 entry (05xx) that put the student where they are, if any."""
     return next((e for e in reversed(live_entries(s)) if str(e.get("code", "")).startswith("05")), None)

@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from xueji_tui.domain.errors import InvalidInput
+from xueji_tui.domain.majors import expected_graduation  # the calendar's days, one home
 from xueji_tui.domain.validate import gbk_bytes
 
 DEFAULT_XH_PATTERN = "{year}{college:2}{major:2}{class:2}{seq:2}"
@@ -125,19 +126,6 @@ def matcher(parts: list[Part]) -> re.Pattern:
 def group_of(parts: list[Part], values: dict) -> tuple:
     """What the running number counts within: every other part the pattern names."""
     return tuple(_fit(p, values.get(p.name), p.name).upper() for p in parts if p.name and p.name != "seq")
-
-
-def expected_graduation(year: int, xz: str) -> str:
-    """预计毕业日期 from the entry year and 学制: June of the last year, January for half years."""
-    try:
-        years = float(str(xz).strip())
-    except ValueError:
-        return ""
-    if years <= 0:
-        return ""
-    if years.is_integer():
-        return f"{year + int(years)}0630"
-    return f"{year + math.ceil(years)}0131"
 
 
 @dataclass
@@ -251,7 +239,7 @@ def plan_placement(year: int, freshmen: list[dict], placed: list[dict], taken: s
         for s, (no, bh) in zip(students, slots):
             values = {"XH": "", "FY": m.get("FY", ""), "XSH": m.get("XSH", ""), "BH": bh}
             if not s.get("YJBYRQ"):
-                values["YJBYRQ"] = expected_graduation(year, s.get("XZ") or m.get("XZ", ""))
+                values["YJBYRQ"] = expected_graduation(str(year), s.get("XZ") or m.get("XZ", ""))
             p = Placed(s["KSH"], s.get("XM", ""), zydm, s.get("ZYMC") or m.get("ZYMC", ""), values,
                        {f: s.get(f, "") for f in values}, no)
             parts = dict(base, **{"class": no})

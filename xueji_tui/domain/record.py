@@ -9,6 +9,7 @@ import orjson
 from xueji_tui.domain import idcard
 from xueji_tui.domain.checks import identity_flag, record_issues
 from xueji_tui.domain.fields import ART6_FIELDS
+from xueji_tui.domain.majors import grade_of
 
 # The compact row the roster, the verification queue and name lookups read without loading records.
 ROW_FIELDS = ("KSH", "XH", "XM", "XB", "FY", "ZYMC", "BH", "DQSZJ", "status", "verified", "SFZH",
@@ -37,11 +38,6 @@ def _initial(char: str) -> str:
     return got[0][:1].lower() if got else ""
 
 
-def grade(s: dict) -> str:
-    """当前所在级: DQSZJ when a 跳级/留降级 set it, else the entry year."""
-    return s.get("DQSZJ") or (s.get("RXRQ") or "")[:4]
-
-
 def verdicts(s: dict) -> dict[str, str | None]:
     """Art. 6 field -> 'ok' | 'wrong' | None, the ``verification`` object of ``lookup --json``."""
     ver = s.get("verification") or {}
@@ -59,7 +55,7 @@ def roster_row(s: dict) -> list:
     v = verdicts(s)
     return [
         s.get("KSH", ""), s.get("XH", ""), s.get("XM", ""), s.get("XB", ""), s.get("FY", ""),
-        s.get("ZYMC", ""), s.get("BH", ""), grade(s), s.get("status", ""),
+        s.get("ZYMC", ""), s.get("BH", ""), grade_of(s), s.get("status", ""),
         sum(1 for x in v.values() if x == "ok"), s.get("SFZH", ""), s.get("py") or initials(s.get("XM", "")),
         problem_count(s), s.get("CC", ""), sum(1 for x in v.values() if x == "wrong"), s.get("grad_year"),
     ]

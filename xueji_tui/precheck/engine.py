@@ -29,8 +29,6 @@ from xueji_tui.precheck.graduates import REQUIRED_FIELDS, SCHOOL_FIELDS
 from xueji_tui.precheck.messages import DUPLICATE_FIX, ID_FIX, missing_message, status_message
 from xueji_tui.precheck.rules import ERROR, ORDER, RULES, WARNING
 
-# open identity change requests (Art. 20): filed, or sent to the provincial department; a request on
-# another field (专业名称 …) is not an identity change and does not hold the registration back
 # change types whose entries explain a study length different from 学制
 EXPLAINS_LENGTH = frozenset({"跳级", "留降级", "休学", "保留学籍", "复学"})
 DUPLICATE_FIELDS = ("KSH", "XH", "SFZH", "ZSBH")

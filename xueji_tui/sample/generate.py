@@ -90,6 +90,8 @@ def generate(students: int, seed: int, ref: date | None = None) -> School:
         life.delayed(s, major)
         pop.students.append(s)
 
+    for s in pop.students:
+        life.annual(s)
     grads = [s for s in pop.students if graduating(s) and s["status"] == "注册学籍"]
     for s in grads:
         graduation(rng, cal, s)

@@ -9,6 +9,7 @@ as 注册学籍 and carry this year's 暂缓注册 / 休学 / 保留学籍 and p
 from __future__ import annotations
 
 import random
+import zlib
 from datetime import date, timedelta
 
 from xueji_tui.domain.codes import codes
@@ -112,6 +113,20 @@ class Life:
         elif elapsed > 7 and rng.random() < 0.5:
             fields = [f for f in ART6_FIELDS if rng.random() < 0.5]
             self.verify(s, fields, cal.between(start + timedelta(7), cal.ref))
+
+    def annual(self, s: dict) -> None:
+        """This school year's 学年注册 mark (Art. 13), made by the office's bulk registration two to
+        five weeks into the term, for most students in school; a few are still waiting. Drawn from
+        the student's own number, not the school's random stream, so every other story stays as it was."""
+        cal = self.cal
+        if s.get("status") != "注册学籍" or int(s["RXRQ"][:4]) >= cal.year or cal.ref < cal.term_start + timedelta(30):
+            return
+        h = zlib.crc32(s["KSH"].encode())
+        if h % 100 >= 97:
+            return
+        day = min(cal.term_start + timedelta(days=14 + h % 21), cal.ref)
+        at = f"{day:%Y-%m-%d}T{9 + h % 8:02d}:{h % 60:02d}:{(h >> 8) % 60:02d}+08:00"
+        s.setdefault("annual", {})[str(cal.year)] = {"at": at, "by": OFFICE_CLERK, "status": "注册学籍"}
 
     def verify(self, s: dict, fields, day: date, verdict: str = "ok", note: str = "") -> None:
         clerk = self.clerk_of[s["FY"]]

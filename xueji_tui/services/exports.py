@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
+from xueji_tui.domain.annual import awaiting_annual
 from xueji_tui.domain.errors import InvalidInput, NotFound, OutputExists
 from xueji_tui.domain.permissions import require
+from xueji_tui.domain.progress import school_year_of
 from xueji_tui.formats import profiles, writers
 from xueji_tui.formats.transforms import ZCZT
 from xueji_tui.services.session import Session
@@ -113,8 +115,11 @@ def _undated(recs: list[dict]) -> list[str]:
 def registration_records(session: Session, college: str | None, year: int | None) -> tuple[list[dict], list[str]]:
     notes = []
     pending = 0
-    out = []
+    this = school_year_of(date.today())
+    begun = False  # the year's 学年注册 round: once it has begun, only those it registered are 注册学籍
+    out, waiting = [], []
     for s in _students(session, college):
+        begun = begun or str(this) in (s.get("annual") or {})
         if year is not None and (s.get("RXRQ") or "")[:4] != str(year):
             continue
         st = s.get("status", "")
@@ -122,9 +127,15 @@ def registration_records(session: Session, college: str | None, year: int | None
             pending += 1
             continue
         if st in REGISTERED_NOW or (year is not None and st in ZCZT):
-            out.append(s)
+            (waiting if awaiting_annual(s, this) else out).append(s)
     if pending:
         notes.append(f"{pending} 名学生仍为“待注册”（入学资格尚未复查），未写入注册文件")
+    if waiting and begun:
+        notes.append(f"{len(waiting)} 名在校生尚未办理 {this} 学年注册，未写入注册文件：办理学年注册（批量注册）后再导出")
+    elif waiting:
+        out += waiting
+        notes.append(f"{this} 学年的学年注册尚未开始：{len(waiting)} 名在校生按现有学籍状态写入；"
+                     f"开学注册后请办理学年注册（批量注册），再导出本学年的注册结果")
     out.sort(key=lambda s: (s.get("FY") or "", s.get("BH") or "", s.get("XH") or "", s["KSH"]))
     return out, notes
 

@@ -25,6 +25,7 @@ from xueji_tui.formats.workbook import reading_profile
 from xueji_tui.services.import_diff import diff_rows
 from xueji_tui.services.import_photos import plan_photos
 from xueji_tui.services.import_plan import KINDS, ImportPlan, Reject, originals
+from xueji_tui.services.remote import check_file
 from xueji_tui.services.session import Session
 from xueji_tui.services.workbooks import plan_verdicts, read_workbook
 
@@ -151,6 +152,7 @@ def _plan_import(session: Session, kind: str, path, year: int | None, accept_ide
     if accept_identity and kind in ("workbook", "photos"):
         raise InvalidInput("只有学信网的学生数据（在校生、新生、毕业生）可以按学信网更正身份信息")
     path = Path(path)
+    check_file(path, session.remote_root)
     profile = profile_for(session, kind)
     if kind == "workbook":
         result, profile = read_workbook(session, path, profile)

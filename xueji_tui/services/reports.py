@@ -8,9 +8,12 @@ The summary counts a cohort (entry year) per college and level by where each fre
 
 from __future__ import annotations
 
+from datetime import date
+
 from xueji_tui.domain.annual import due_back as due_year, kept_place
+from xueji_tui.domain.progress import school_year_of
 from xueji_tui.services.session import Session
-from xueji_tui.services.stats import NO_COLLEGE, NO_LEVEL, current_year
+from xueji_tui.services.stats import NO_COLLEGE, NO_LEVEL
 
 INTAKE = {"放弃入学资格": "FQ", "保留入学资格": "BL", "取消入学资格": "QX", "待注册": "WFC"}
 COLUMNS = ("LQRS", "BD", "FQ", "BL", "QX", "WFC")
@@ -18,7 +21,7 @@ COLUMNS = ("LQRS", "BD", "FQ", "BL", "QX", "WFC")
 
 def intake_rows(session: Session, year: int | None, college: str | None) -> list[dict]:
     """Per college × level of the cohort ``year`` (default: this school year), the total row last."""
-    year = year or current_year()
+    year = year or school_year_of(date.today())
     scope = session.clerk.limit_college(college)
     cells: dict[tuple[str, str], dict] = {}
     for s in session.store.students(scope, keep=False):
@@ -36,7 +39,7 @@ def intake_rows(session: Session, year: int | None, college: str | None) -> list
 
 def due_back(session: Session, year: int | None = None, college: str | None = None) -> list[dict]:
     """Students holding a 保留入学资格 place that ends in school year ``year`` or before (overdue)."""
-    year = year or current_year()
+    year = year or school_year_of(date.today())
     scope = session.clerk.limit_college(college)
     out = []
     for s in session.store.students(scope, keep=False):
@@ -70,7 +73,7 @@ def export_report(session: Session, kind: str, out, fmt: str, year: int | None, 
         excluded: list[str] = []
         n = _write(out, fmt, [(profile(session, "awards"), recs, "奖惩")], skip_invalid, excluded, force)
         return Exported(kind, [out], n, [], excluded)
-    y = year or current_year()
+    y = year or school_year_of(date.today())
     rows = intake_rows(session, y, college)
     due = due_back(session, y, college)
     if not rows and not due:

@@ -46,6 +46,7 @@ def acting_identity(data_dir: Path, requested: str | None) -> tuple[str, str | N
 class Session:
     store: Store
     clerk: Clerk
+    remote_root: Path | None = None  # over SSH: the data directory, which the clerk's files stay out of
 
     @property
     def office(self) -> bool:

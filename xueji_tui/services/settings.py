@@ -11,6 +11,7 @@ from xueji_tui.domain.placement import (DEFAULT_BH_PATTERN, DEFAULT_CLASS_SIZE, 
                                         parse_pattern)
 from xueji_tui.domain.text import refuse_control
 from xueji_tui.domain.validate import normalise_date
+from xueji_tui.services.remote import check_file
 from xueji_tui.services.session import Session
 
 EDITABLE = {"school_name": "院校名称", "president": "校长姓名", "term_start": "开学日期",
@@ -64,8 +65,7 @@ def default_output_folder(session: Session) -> Path:
     home = Path(os.path.expanduser("~"))
     if _writable_dir(home):
         return home.resolve()
-    root = getattr(session.store, "root", None)
-    return (Path(root) / "exports").resolve() if root is not None else Path.cwd().resolve()
+    return session.store.exports_folder() or Path.cwd().resolve()
 
 
 def output_folder(session: Session) -> Path:
@@ -80,6 +80,7 @@ def set_output_folder(session: Session, folder: str | Path) -> Path:
     if not raw:
         raise InvalidInput("请填写输出目录")
     path = Path(os.path.expanduser(raw)).resolve()
+    check_file(path, session.remote_root)
     if not path.is_dir():
         raise InvalidInput(f"输出目录 {path} 不存在或不是目录；请先建立它，或换一个目录")
     if not _writable_dir(path):
@@ -102,9 +103,9 @@ def output_path(session: Session, name: str | Path, folder: str | Path | None = 
         base = Path(os.path.expanduser(str(folder))) if folder else output_folder(session)
         p = base / p
     p = p.resolve()
-    root = getattr(session.store, "root", None)
-    if root is not None and p.parent == (Path(root) / "exports").resolve() and not p.parent.exists():
-        p.parent.mkdir(mode=0o700)
+    check_file(p, session.remote_root)
+    if p.parent == session.store.exports_folder():
+        session.store.exports_folder(make=True)
     return p
 
 

@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from xueji_tui.domain.errors import InvalidInput
+from xueji_tui.domain.progress import school_year_of
 from xueji_tui.domain.status import status_on
 from xueji_tui.domain.validate import normalise_date
 from xueji_tui.services.session import Session
@@ -35,12 +36,6 @@ CODES = ("YZCRS", "ZCXJ", "DZC", "ZHZC", "BLXJ", "XXBX", "XXQT", "TJ", "LJJ", "Z
          "QXXJ", "KCXJ", "SW", "JL", "CF")
 NO_LEVEL = "（未填层次）"
 NO_COLLEGE = "（未分配学院）"
-
-
-def current_year(today: date | None = None) -> int:
-    """The school year under way: it starts in September."""
-    t = today or date.today()
-    return t.year if t.month >= 9 else t.year - 1
 
 
 def window(year: int) -> tuple[str, str]:
@@ -124,7 +119,7 @@ def school_day(as_of: str | None, year: int | None, today: date | None = None) -
     last day of a school year already over; it must lie within the school year."""
     t = today or date.today()
     day = normalise_date(as_of) if as_of else None
-    y = year if year is not None else current_year(date(int(day[:4]), int(day[4:6]), int(day[6:])) if day else t)
+    y = year if year is not None else school_year_of(date(int(day[:4]), int(day[4:6]), int(day[6:])) if day else t)
     first, last = f"{y}0901", f"{y + 1}0831"
     if day is None:
         day = min(t.strftime("%Y%m%d"), last)
