@@ -11,6 +11,7 @@ from typing import Iterator
 import orjson
 from xueji_tui.domain.errors import InvalidInput, NoData
 from xueji_tui.domain.record import copy_record
+from xueji_tui.domain.rowset import RowSet
 from xueji_tui.store import guard, lock, recovery
 from xueji_tui.store.audit import AuditLog, Head
 from xueji_tui.store.commit import stopped
@@ -21,6 +22,7 @@ from xueji_tui.store.tinystorage import tinydb_read
 from xueji_tui.store.txn import STUDENTS, Txn, now_iso
 
 META = SETTINGS[0]
+EMPTY = RowSet.from_rows([])
 
 # schema_version -> function(txn) bringing a store from that version to the next
 MIGRATIONS: dict[int, object] = {}
@@ -149,11 +151,15 @@ class DiskStore:
         """Roster rows (domain.record.ROW_FIELDS) of every student, or of one college."""
         out: list[list] = []
         for shard in self.shards(college):
-            out += self._load(rows_of(shard)) or []
+            got = self._load(rows_of(shard))
+            if got:
+                out += got.lists()
         return out
 
-    def rows_by_shard(self, college: str | None = None) -> dict[str, list]:
-        return {shard: self._load(rows_of(shard)) or [] for shard in self.shards(college)}
+    def rows_by_shard(self, college: str | None = None) -> dict[str, RowSet]:
+        """Shard -> its roster rows, held by columns (``domain.rowset``); the same object while the
+        file is unchanged, so a reader can tell which shards another process rewrote."""
+        return {shard: self._load(rows_of(shard)) or EMPTY for shard in self.shards(college)}
 
     def students(self, college: str | None = None, keep: bool = True) -> Iterator[dict]:
         """Every student record (read-only: do not modify what this yields).
@@ -167,7 +173,7 @@ class DiskStore:
             yield from (data.get(STUDENTS) or {}).values()
 
     def count(self, college: str | None = None) -> int:
-        return len(self.rows(college))
+        return sum(len(self._load(rows_of(shard)) or ()) for shard in self.shards(college))
 
     # -- changes by other processes ----------------------------------------------------------
     def changed(self) -> bool:

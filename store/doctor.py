@@ -18,6 +18,7 @@ import orjson
 
 from xueji_tui.domain.errors import NoData
 from xueji_tui.domain.record import ROW
+from xueji_tui.domain.rowset import RowSet
 from xueji_tui.store import lock, recovery
 from xueji_tui.store.audit import AuditLog
 from xueji_tui.store.evidence import TrailReport, check_clerks, check_files, check_trail, data_files
@@ -117,7 +118,7 @@ def _access(up: Checkup) -> None:
                 up.add(rel, f"权限过宽（{stat.S_IMODE(lst.st_mode):o}）", f"chmod {allowed:o} {path}", ACCESS)
 
 
-def _read(up: Checkup, rel: str, want: type, recorded: dict | None = None):
+def _read(up: Checkup, rel: str, want: type | tuple, recorded: dict | None = None):
     path = up.root / rel
     try:
         raw = path.read_bytes()
@@ -139,8 +140,15 @@ def _read(up: Checkup, rel: str, want: type, recorded: dict | None = None):
 def _parse_all(up: Checkup) -> dict[str, object]:
     parsed: dict[str, object] = {}
     for rel in data_files(up.root):
-        want = list if rel.endswith(".rows.json") else dict
-        parsed[rel] = _read(up, rel, want)
+        if rel.endswith(".rows.json"):
+            data = _read(up, rel, (list, dict))
+            try:  # either format of the rows file (domain/rowset.py), as row lists
+                parsed[rel] = None if data is None else RowSet.from_json(data).lists()
+            except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+                up.add(rel, "已损坏：文件为空或内容不是应有的结构", RESTORE, DAMAGED)
+                parsed[rel] = None
+            continue
+        parsed[rel] = _read(up, rel, dict)
     for name in sorted(os.listdir(up.root / "formats")) if (up.root / "formats").is_dir() else []:
         if name.endswith(".json"):
             _read(up, f"formats/{name}", dict)

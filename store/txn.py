@@ -16,6 +16,7 @@ from tinydb.table import Document, Table
 
 from xueji_tui.bulk import BULK, gc_paused
 from xueji_tui.domain.record import copy_record, roster_row
+from xueji_tui.domain.rowset import RowSet
 from xueji_tui.store import commit
 from xueji_tui.store.common import audit_line, check_unique, stamp
 from xueji_tui.store.layout import (CLERKS, CORRECTIONS, IMPORTS, MAJORS, PROPOSALS, SETTINGS, index_bucket,
@@ -266,19 +267,14 @@ class Txn:
     def _refresh_rows(self) -> None:
         for shard, changed in self._rows_dirty.items():
             rel = rows_of(shard)
-            rows = self._load(rel) or []
-            pos = {r[0]: i for i, r in enumerate(rows)}
-            rows = list(rows)
+            before = self._load(rel)
+            rows = {r[0]: r for r in (before.lists() if before else ())}
             for ksh, doc in changed.items():
-                i = pos.get(ksh)
                 if doc is None:
-                    if i is not None:
-                        rows[i] = None
-                elif i is None:
-                    rows.append(roster_row(doc))
+                    rows.pop(ksh, None)
                 else:
-                    rows[i] = roster_row(doc)
-            self.staged[rel] = [r for r in rows if r is not None]
+                    rows[ksh] = roster_row(doc)
+            self.staged[rel] = RowSet.from_rows(rows.values()).to_json()
 
     def commit(self) -> None:
         with gc_paused(self._bulk):

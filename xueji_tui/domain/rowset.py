@@ -1,0 +1,180 @@
+"""Roster rows held by columns: how a shard's rows are kept on disk and in a process.
+
+A list of 16-field lists per student costs 1.7 million Python objects at 100,000 students to parse
+and to keep, and most of the launch of the roster went into them (docs/design.md, "Where launch time
+goes"). A ``RowSet`` keeps the same rows as one string per student — the search key, which holds the
+five text fields (学号, 考生号, 身份证号, pinyin initials, 姓名) — and one list per other field whose
+values are shared objects from a small per-file dictionary (学院, 状态, 核对数 …). A row list is
+made only when something asks for one (the visible rows of a table, a student opened).
+
+On disk (``NN.rows.json``, format 2)::
+
+    {"format": 2, "n": N, "key": "<key>\\x1e<key>…", "cols": {"XB": [["男", "女"], [0, 1, …]], …}}
+
+each key is ``\\n学号\\n考生号\\n身份证号\\t拼音首字母\\r姓名`` (initials upper-cased), rows sorted by it
+(that is, by 学号); ``"cased": true`` when a key has a lower-case letter. Every reader still takes
+the first wave's plain row lists (format 1).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable, Sequence
+
+from xueji_tui.domain.record import ROW, ROW_FIELDS
+
+FORMAT = 2
+TEXT = ("XH", "KSH", "SFZH", "py", "XM")  # in the key's order
+CODED = tuple(f for f in ROW_FIELDS if f not in TEXT)
+_END = "\x1e"
+_TEXT_AT = tuple(ROW[f] for f in TEXT)
+_CODED_AT = tuple(ROW[f] for f in CODED)
+_SPLIT = str.maketrans({"\t": "\n", "\r": "\n", _END: "\n"})
+# a separator inside a value (the store never holds one: control characters are refused or replaced
+# on the way in) would shift every field after it; it is shown as the lost-character mark instead
+_CLEAN = str.maketrans({c: "\ufffd" for c in "\n\t\r" + _END})
+_XH, _KSH, _SFZH, _PY, _XM = _TEXT_AT
+
+
+def _text(v) -> str:
+    return v.translate(_CLEAN) if isinstance(v, str) else ""
+
+
+def row_key(r: list) -> str:
+    """A row's key: its text fields with separators, initials upper-cased (so that the key of almost
+    every student is already what the search needs: upper-case IDs and initials)."""
+    return f"\n{_text(r[_XH])}\n{_text(r[_KSH])}\n{_text(r[_SFZH])}\t{_text(r[_PY]).upper()}\r{_text(r[_XM])}"
+
+
+def split_key(key: str) -> tuple[str, str, str, str, str]:
+    """(学号, 考生号, 身份证号, initials, 姓名) of a key."""
+    xh, ksh, rest = key[1:].split("\n", 2)
+    sfzh, rest = rest.split("\t", 1)
+    py, xm = rest.split("\r", 1)
+    return xh, ksh, sfzh, py.lower(), xm
+
+
+def build_row(key: str, cols: dict[str, list], i: int) -> list:
+    """Row ``i`` as a list: its key split, and its value in every column."""
+    r = [None] * len(ROW_FIELDS)
+    for at, v in zip(_TEXT_AT, split_key(key)):
+        r[at] = v
+    for at, f in zip(_CODED_AT, CODED):
+        r[at] = cols[f][i]
+    return r
+
+
+def text_column(keys: list[str], field: str) -> list[str]:
+    """One text field of every key (the key holds it)."""
+    if not keys:
+        return []
+    k = TEXT.index(field)
+    out = _END.join(keys).translate(_SPLIT).split("\n")[k + 1::6]
+    return [p.lower() for p in out] if field == "py" else out
+
+
+class RowSet(Sequence):
+    """Roster rows by columns. Indexing gives a fresh row list (``domain.record.ROW_FIELDS``)."""
+
+    __slots__ = ("keys", "search", "cols")
+
+    def __init__(self, keys: list[str], search: list[str], cols: dict[str, list]) -> None:
+        self.keys = keys        # one per row, in the stored order
+        self.search = search    # the keys upper-cased (the same list when nothing changes)
+        self.cols = cols        # field -> values, every field of CODED
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self.row(j) for j in range(*i.indices(len(self.keys)))]
+        return self.row(i)
+
+    def __iter__(self):
+        return iter(self.lists())
+
+    def row(self, i: int) -> list:
+        return build_row(self.keys[i], self.cols, i)
+
+    def lists(self) -> list[list]:
+        """Every row as a list (one pass over columns: a few microseconds a row less than ``row``)."""
+        n = len(self.keys)
+        if not n:
+            return []
+        parts = _END.join(self.keys).translate(_SPLIT).split("\n")
+        columns: list = [None] * len(ROW_FIELDS)
+        for k, at in enumerate(_TEXT_AT):
+            columns[at] = parts[k + 1::6]
+        columns[ROW["py"]] = [p.lower() for p in columns[ROW["py"]]]
+        for at, f in zip(_CODED_AT, CODED):
+            columns[at] = self.cols[f]
+        return list(map(list, zip(*columns)))
+
+    def text(self, field: str) -> list[str]:
+        """One text field of every row (made on demand: the key holds it)."""
+        return text_column(self.keys, field)
+
+    # -- the file ----------------------------------------------------------------------------
+    @classmethod
+    def from_rows(cls, rows: Iterable[list]) -> "RowSet":
+        if isinstance(rows, RowSet):
+            return rows
+        rows = sorted(rows, key=row_key)
+        keys = [row_key(r) for r in rows]
+        search = [k.upper() for k in keys]
+        if search == keys:
+            search = keys
+        cols = {f: [r[at] for r in rows] for f, at in zip(CODED, _CODED_AT)}
+        return cls(keys, search, cols)
+
+    def to_json(self) -> dict:
+        """What the rows file holds (format 2)."""
+        n = len(self.keys)
+        blob = _END.join(self.keys)
+        cols = {}
+        for f in CODED:
+            values = self.cols[f]
+            codes: dict = {}
+            idx = [codes.setdefault(v, len(codes)) for v in values]
+            cols[f] = [list(codes), idx]
+        out = {"format": FORMAT, "n": n, "key": blob, "cols": cols}
+        if blob.upper() != blob:
+            out["cased"] = True
+        return out
+
+    @classmethod
+    def from_json(cls, data) -> "RowSet":
+        """A rows file's content (format 2, or format 1's row lists)."""
+        if isinstance(data, list):
+            return cls.from_rows(data)
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ValueError("not a rows file")
+        n = data["n"]
+        keys = data["key"].split(_END) if n else []
+        # upper-casing costs more than the rest of reading the file: done only when the writer saw a
+        # lower-case letter (a 身份证号 ending in x, a name in Latin letters)
+        search = [k.upper() for k in keys] if data.get("cased") else keys
+        if len(keys) != n:
+            raise ValueError("row count")
+        cols = {}
+        stored = data["cols"]
+        for f in CODED:
+            got = stored.get(f)
+            if got is None:
+                cols[f] = (None,) * n
+                continue
+            values, idx = got
+            if len(idx) != n:
+                raise ValueError(f"column {f}")
+            # the values of a column are few (a shard's colleges, classes, statuses): one object each,
+            # shared by the rows that have it
+            cols[f] = operator.itemgetter(*idx)(values) if n > 1 else tuple(values[i] for i in idx)
+        return cls(keys, search, cols)
+
+
+def rowsets(groups: Iterable) -> list[RowSet]:
+    return [g if isinstance(g, RowSet) else RowSet.from_rows(g) for g in groups]
+
+
+__all__ = ["RowSet", "build_row", "row_key", "split_key", "rowsets", "text_column", "TEXT", "CODED", "FORMAT"]
