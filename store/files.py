@@ -61,11 +61,13 @@ def parse(path: Path, raw: bytes):
         raise damaged(path, f"不是有效的 JSON：第 {e.pos} 字节处出错{cut}") from None
 
 
-# Parsed student shards and index buckets are big (about 1 MB and 0.4 MB each at 100,000 students):
-# a clerk walking student after student in the UI would otherwise keep every one of them, past the
-# 300 MB a process may use (docs/quality.md). These two kinds are kept least-recently-used, the rest
-# (settings, roster rows: small, and read as a whole) stay cached.
-BOUNDED = {"shard": 32, "index": 48}
+# Parsed student shards and index buckets are big (about 1 MB and 0.45 MB each, at any school size:
+# the layout grows their number, not their size): a clerk walking student after student in the UI
+# would otherwise keep every one of them, past the 150 MB a process may use at 100,000 students
+# (docs/quality.md). These two kinds are kept least-recently-used, a few of each (students a clerk
+# walks through are spread over every shard, so more would hardly be hit; re-reading one costs a
+# few milliseconds); the rest (settings, roster rows: read as a whole) stay cached.
+BOUNDED = {"shard": 8, "index": 8}
 
 
 def _bounded_kind(path: Path) -> str | None:

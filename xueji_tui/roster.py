@@ -9,6 +9,7 @@ row someone looks at.
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from xueji_tui.domain import idcard
 from xueji_tui.domain.codes import codes
 from xueji_tui.domain.fields import ART6_FIELDS
 from xueji_tui.domain.record import ROW
-from xueji_tui.domain.rowset import CODED, RowSet, build_row, text_column
+from xueji_tui.domain.rowset import CODED, RowSet, build_row, build_rows, text_column
 
 KSH = ROW["KSH"]
 
@@ -64,29 +65,51 @@ def _ksh(key: str) -> str:
 
 
 class Rows(Sequence):
-    """The model's rows as a sequence of row lists, each made when asked for (only the visible ones
-    are, while the roster is on screen). A new object after every load: ``rows is`` tells a reader
-    whether anything changed."""
+    """Rows held by columns as a sequence of row lists, each made when asked for: all of them
+    (``order`` None: the model's rows) or some, in an order (the verification queue). Iterating
+    makes them a few thousand at a time, column by column. A new object after every load: ``rows
+    is`` tells a reader whether anything changed."""
 
-    def __init__(self, keys: list[str], cols: dict[str, list]) -> None:
-        self.keys, self.cols = keys, cols
+    CHUNK = 4096
+
+    def __init__(self, keys: list[str], cols: dict[str, list], order: list[int] | None = None) -> None:
+        self.keys, self.cols, self.order = keys, cols, order
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self.keys if self.order is None else self.order)
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [build_row(self.keys[j], self.cols, j) for j in range(*i.indices(len(self.keys)))]
-        if i < 0:
-            i += len(self.keys)
+    def _index(self, pos: int) -> int:
+        return pos if self.order is None else self.order[pos]
+
+    def __getitem__(self, pos):
+        if isinstance(pos, slice):
+            return build_rows(self.keys, self.cols, map(self._index, range(*pos.indices(len(self)))))
+        if pos < 0:
+            pos += len(self)
+        i = self._index(pos)
         return build_row(self.keys[i], self.cols, i)
 
     def __iter__(self):
-        keys, cols = self.keys, self.cols
-        return (build_row(keys[i], cols, i) for i in range(len(keys)))
+        order = range(len(self.keys)) if self.order is None else self.order
+        for start in range(0, len(order), self.CHUNK):
+            yield from build_rows(self.keys, self.cols, order[start:start + self.CHUNK])
+
+    def position(self, ksh: str) -> int | None:
+        """Where the student with this 考生号 is (a scan of the keys: no row is made)."""
+        mark, keys = f"\n{ksh}\n", self.keys
+        for pos, i in enumerate(range(len(keys)) if self.order is None else self.order):
+            if mark in keys[i] and _ksh(keys[i]) == ksh:
+                return pos
+        return None
 
     def column(self, field: str) -> list:
-        return self.cols[field] if field in self.cols else text_column(self.keys, field)
+        """One field of every row, in order (made at once: a key string holds the text fields)."""
+        if self.order is None:
+            return self.cols[field] if field in self.cols else text_column(self.keys, field)
+        if len(self.order) < 2:
+            return [self[0][ROW[field]]] if self.order else []
+        pick = operator.itemgetter(*self.order)
+        return list(pick(self.cols[field])) if field in self.cols else text_column(pick(self.keys), field)
 
 
 class RosterModel:
@@ -118,13 +141,16 @@ class RosterModel:
                      rows if isinstance(rows, RowSet) else RowSet.from_rows(rows))
                  for k, rows in shards.items()}
         orig: list[str] = []
-        keys: list[str] = []
         cols: dict[str, list] = {f: [] for f in CODED}
         for part in parts.values():
             orig += part.keys
-            keys += part.search
             for f, col in cols.items():
                 col += part.cols[f]
+        keys = orig
+        if any(part.search is not part.keys for part in parts.values()):  # a lower-case letter somewhere
+            keys = []
+            for part in parts.values():
+                keys += part.search
         self.shards, self._parts = dict(shards), parts
         self._orig, self.keys, self.cols = orig, keys, cols
         self.rows = Rows(orig, cols)
@@ -178,7 +204,7 @@ class RosterModel:
         order = self._faceted(self._sorted())
         self._base = order
         keys = self.keys
-        self._base_keys = [keys[i] for i in order]
+        self._base_keys = operator.itemgetter(*order)(keys) if len(order) > 1 else [keys[i] for i in order]
         self._needles = ()
         self.view = order
         self._apply_query(self.query)
@@ -347,21 +373,26 @@ def _ended() -> frozenset[str]:
 
 def _columns(rows) -> tuple[list, dict[str, list]]:
     """(keys, columns) of a model's ``Rows`` or of a list of row lists (tests, the memory store)."""
-    if not isinstance(rows, (Rows, RowSet)):
+    if isinstance(rows, Rows) and rows.order is None:
+        return rows.keys, rows.cols
+    if not isinstance(rows, RowSet):
         rows = RowSet.from_rows(rows)
     return rows.keys, rows.cols
 
 
-def verification_queue(rows) -> list[list]:
+def verification_queue(rows) -> Rows:
     """Students still at school with unverified or wrong Art. 6 fields: college by college, newest
     grade first, class by class (an ended record is not verified any more)."""
     keys, c = _columns(rows)
     fy, grade, bh, st, ver, wrong = (c[k] for k in ("FY", "DQSZJ", "BH", "status", "verified", "wrong"))
     ended = _ended()
     todo = [i for i in range(len(keys)) if st[i] not in ended and (ver[i] < N_FIELDS or wrong[i])]
-    # the key starts with the 学号
-    todo.sort(key=lambda i: (fy[i], (grade[i] or "").translate(_DESCENDING), bh[i], keys[i]))
-    return [build_row(keys[i], c, i) for i in todo]
+    # by college, grade (newest first), class, 学号 (the key starts with it): stable sorts from the
+    # last criterion to the first, each on a plain column (no tuple a student)
+    newest = {g: (g or "").translate(_DESCENDING) for g in set(grade)}
+    for col in (keys, bh, list(map(newest.__getitem__, grade)), fy):
+        todo.sort(key=col.__getitem__)
+    return Rows(keys, c, todo)
 
 
 def verification_progress(rows) -> tuple[dict[str, list[int]], dict[tuple[str, str], list[int]]]:

@@ -19,6 +19,7 @@ the first wave's plain row lists (format 1).
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Iterable, Sequence
 
 from xueji_tui.domain.record import ROW, ROW_FIELDS
@@ -29,15 +30,16 @@ CODED = tuple(f for f in ROW_FIELDS if f not in TEXT)
 _END = "\x1e"
 _TEXT_AT = tuple(ROW[f] for f in TEXT)
 _CODED_AT = tuple(ROW[f] for f in CODED)
-_SPLIT = str.maketrans({"\t": "\n", "\r": "\n", _END: "\n"})
 # a separator inside a value (the store never holds one: control characters are refused or replaced
 # on the way in) would shift every field after it; it is shown as the lost-character mark instead
-_CLEAN = str.maketrans({c: "\ufffd" for c in "\n\t\r" + _END})
+_SEPARATOR = re.compile("[\n\t\r" + _END + "]")
 _XH, _KSH, _SFZH, _PY, _XM = _TEXT_AT
 
 
 def _text(v) -> str:
-    return v.translate(_CLEAN) if isinstance(v, str) else ""
+    if not isinstance(v, str):
+        return ""
+    return _SEPARATOR.sub("\ufffd", v) if _SEPARATOR.search(v) else v
 
 
 def row_key(r: list) -> str:
@@ -64,13 +66,43 @@ def build_row(key: str, cols: dict[str, list], i: int) -> list:
     return r
 
 
+def _fields(keys) -> list[str]:
+    """The keys' text fields in one list: "", 学号, 考生号, 身份证号, initials, 姓名, "", 学号 …"""
+    # str.replace three times: str.translate takes a slow path on text with Chinese in it
+    return _END.join(keys).replace("\t", "\n").replace("\r", "\n").replace(_END, "\n").split("\n")
+
+
+def build_rows(keys, cols: dict, idx) -> list[list]:
+    """Rows ``idx`` as lists, made column by column (C-level joins and splits, no loop per row)."""
+    idx = list(idx)
+    if not idx:
+        return []
+    if len(idx) == 1:
+        return [build_row(keys[idx[0]], cols, idx[0])]
+    pick = operator.itemgetter(*idx)
+    parts = _fields(pick(keys))
+    columns: list = [None] * len(ROW_FIELDS)
+    for k, at in enumerate(_TEXT_AT):
+        columns[at] = parts[k + 1::6]
+    columns[_PY] = "\n".join(columns[_PY]).lower().split("\n")
+    for at, f in zip(_CODED_AT, CODED):
+        columns[at] = pick(cols[f])
+    return list(map(list, zip(*columns)))
+
+
+# one field of every key, found in the keys joined (a C-level scan that makes only those strings);
+# there every key follows an end mark, and holds one tab and one carriage return
+_FIELD = {"XH": re.compile(_END + "\n([^\n]*)"), "KSH": re.compile(_END + "\n[^\n]*\n([^\n]*)"),
+          "SFZH": re.compile(_END + "\n[^\n]*\n[^\n]*\n([^\t]*)"), "py": re.compile("\t([^\r]*)\r"),
+          "XM": re.compile("\r([^" + _END + "]*)")}
+
+
 def text_column(keys: list[str], field: str) -> list[str]:
     """One text field of every key (the key holds it)."""
     if not keys:
         return []
-    k = TEXT.index(field)
-    out = _END.join(keys).translate(_SPLIT).split("\n")[k + 1::6]
-    return [p.lower() for p in out] if field == "py" else out
+    out = _FIELD[field].findall(_END + _END.join(keys))
+    return "\n".join(out).lower().split("\n") if field == "py" else out
 
 
 class RowSet(Sequence):
@@ -98,18 +130,8 @@ class RowSet(Sequence):
         return build_row(self.keys[i], self.cols, i)
 
     def lists(self) -> list[list]:
-        """Every row as a list (one pass over columns: a few microseconds a row less than ``row``)."""
-        n = len(self.keys)
-        if not n:
-            return []
-        parts = _END.join(self.keys).translate(_SPLIT).split("\n")
-        columns: list = [None] * len(ROW_FIELDS)
-        for k, at in enumerate(_TEXT_AT):
-            columns[at] = parts[k + 1::6]
-        columns[ROW["py"]] = [p.lower() for p in columns[ROW["py"]]]
-        for at, f in zip(_CODED_AT, CODED):
-            columns[at] = self.cols[f]
-        return list(map(list, zip(*columns)))
+        """Every row as a list (by columns at once: several times cheaper than ``row`` one by one)."""
+        return build_rows(self.keys, self.cols, range(len(self.keys)))
 
     def text(self, field: str) -> list[str]:
         """One text field of every row (made on demand: the key holds it)."""
@@ -177,4 +199,4 @@ def rowsets(groups: Iterable) -> list[RowSet]:
     return [g if isinstance(g, RowSet) else RowSet.from_rows(g) for g in groups]
 
 
-__all__ = ["RowSet", "build_row", "row_key", "split_key", "rowsets", "text_column", "TEXT", "CODED", "FORMAT"]
+__all__ = ["RowSet", "build_row", "build_rows", "row_key", "split_key", "rowsets", "text_column", "TEXT", "CODED", "FORMAT"]
