@@ -19,7 +19,7 @@ ACTIONS = {
     "correction-apply": "更正申请获批", "users-add": "登记经办人", "init": "新建数据目录",
     "import-new": "导入新增", "import-change": "导入变更", "import-conflict": "导入冲突（保留本地值）",
     "certno": "证书编号", "conclusion": "毕结业结论", "graduate": "学历注册", "settings": "修改设置",
-    "migrate": "数据格式升级", "sample-data": "示例数据",
+    "migrate": "数据格式升级", "layout": "存储布局扩容", "sample-data": "示例数据",
 }
 VERDICTS = {"ok": "无误", "wrong": "有误"}
 

@@ -12,12 +12,12 @@ import orjson
 from xueji_tui.domain.errors import InvalidInput, NoData
 from xueji_tui.domain.record import copy_record
 from xueji_tui.domain.rowset import RowSet
-from xueji_tui.store import guard, lock, recovery
+from xueji_tui.store import growth, guard, lock, recovery
 from xueji_tui.store.audit import AuditLog, Head
 from xueji_tui.store.commit import stopped
 from xueji_tui.store.files import FileCache, dumps, fsync_dir, make_dir, private_umask
-from xueji_tui.store.layout import (CLERKS, CORRECTIONS, IMPORTS, MAJORS, PROPOSALS, SCHEMA_VERSION, SETTINGS,
-                                    SHARD_BUCKETS, college_dir, index_bucket, rows_of)
+from xueji_tui.store.layout import (CLERKS, CORRECTIONS, IMPORTS, INDEX_BUCKETS, MAJORS, PROPOSALS, SCHEMA_VERSION,
+                                    SETTINGS, college_dir, index_bucket, index_buckets, rows_of)
 from xueji_tui.store.tinystorage import tinydb_read
 from xueji_tui.store.txn import STUDENTS, Txn, now_iso
 
@@ -25,7 +25,7 @@ META = SETTINGS[0]
 EMPTY = RowSet.from_rows([])
 
 # schema_version -> function(txn) bringing a store from that version to the next
-MIGRATIONS: dict[int, object] = {}
+MIGRATIONS: dict[int, object] = {1: growth.migrate_v1}
 
 
 class DiskStore:
@@ -57,8 +57,8 @@ class DiskStore:
         return docs[0] if docs else {}
 
     @property
-    def buckets(self) -> int:
-        return int(self.settings.get("shard_buckets", SHARD_BUCKETS))
+    def index_buckets(self) -> int:
+        return index_buckets(self.settings)
 
     def clerks(self) -> list[dict]:
         return sorted(self._docs(CLERKS), key=lambda d: d["name"])
@@ -98,12 +98,22 @@ class DiskStore:
     # -- students ----------------------------------------------------------------------------
     def locate(self, key: str) -> list[tuple[str, str]]:
         k = (key or "").strip().upper()
+        n = self.index_buckets
         hits: dict[str, str] = {}
         for prefix in ("K", "X", "S"):
             full = f"{prefix}:{k}"
-            for ksh, shard in (self._load(index_bucket(full)) or {}).get(full, []):
+            for ksh, shard in (self._load(index_bucket(full, n)) or {}).get(full, []):
                 hits.setdefault(ksh, shard)
+        if not hits and n != self._index_seen(n):
+            return self.locate(key)  # the index was re-bucketed while we read: read it again
         return list(hits.items())
+
+    def _index_seen(self, n: int) -> int:
+        """The bucket count now, after any commit in flight (a miss is rare: this costs a lock only
+        when the directory holds a commit's temporaries)."""
+        if self._temp_files():
+            self.recover()
+        return self.index_buckets
 
     def _doc(self, shard: str, ksh: str) -> dict | None:
         data = self._load(shard) or {}
@@ -128,13 +138,22 @@ class DiskStore:
     def get(self, ksh: str) -> dict | None:
         """The student with this 考生号 (one index bucket and one shard read)."""
         key = f"K:{(ksh or '').strip().upper()}"
-        for k, shard in (self._load(index_bucket(key)) or {}).get(key, []):
+        n = self.index_buckets
+        for k, shard in (self._load(index_bucket(key, n)) or {}).get(key, []):
             if k == ksh:
                 doc = self._doc(shard, ksh)
                 if doc is None:  # between a writer's renames: the careful path
                     return next((s for s in self.find(ksh) if s.get("KSH") == ksh), None)
                 return doc
+        if n != self._index_seen(n):
+            return self.get(ksh)
         return None
+
+    def shards_in(self, cdir: str) -> list[str]:
+        d = self.root / "students" / cdir
+        if not d.exists():
+            return []
+        return sorted(f"students/{cdir}/{n}" for n in os.listdir(d) if n.endswith(".json") and not n.endswith(".rows.json"))
 
     def shards(self, college: str | None = None) -> list[str]:
         base = self.root / "students"
@@ -335,8 +354,7 @@ def open_store(root: Path) -> DiskStore:
     return store
 
 
-def create_store(root: Path, *, school_code: str, school_name: str, president: str, clerk: str,
-                 buckets: int = SHARD_BUCKETS) -> DiskStore:
+def create_store(root: Path, *, school_code: str, school_name: str, president: str, clerk: str) -> DiskStore:
     """A new, empty data directory; ``clerk`` becomes its first office clerk."""
     root = Path(root)
     private_umask()
@@ -356,7 +374,7 @@ def create_store(root: Path, *, school_code: str, school_name: str, president: s
         tx.update_settings({
             "schema_version": SCHEMA_VERSION, "school_code": school_code, "school_name": school_name,
             "president": president, "created_at": now_iso(), "created_by": clerk,
-            "shard_buckets": buckets,
+            "college_shards": {}, "index_buckets": INDEX_BUCKETS,  # grown with the school (store/layout.py)
         })
         tx.add_clerk({"name": clerk, "role": "office", "college": "", "added_by": clerk, "at": tx.at})
         tx.log("init", new={"school_code": school_code, "school_name": school_name, "president": president})

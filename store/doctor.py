@@ -23,7 +23,7 @@ from xueji_tui.store import lock, recovery
 from xueji_tui.store.audit import AuditLog
 from xueji_tui.store.evidence import TrailReport, check_clerks, check_files, check_trail, data_files
 from xueji_tui.store.files import DIR_MODE, FILE_MODE
-from xueji_tui.store.layout import index_bucket, index_keys, rows_of
+from xueji_tui.store.layout import index_bucket, index_buckets, index_keys, rows_of
 
 # kinds of finding; the office's acknowledgement can settle only the last two
 ACCESS, DAMAGED, DERIVED, STRAY, CLERKS, TRAIL, DATA = (
@@ -160,6 +160,9 @@ def _parse_all(up: Checkup) -> dict[str, object]:
 def _consistency(up: Checkup, parsed: dict[str, object]) -> None:
     """Roster rows and index buckets are derived from the shards: they must agree with them."""
     shards = [r for r in parsed if r.startswith("students/") and not r.endswith(".rows.json")]
+    meta = parsed.get("meta.json")
+    settings = next(iter((meta.get("settings") or {}).values()), {}) if isinstance(meta, dict) else {}
+    n = index_buckets(settings if isinstance(settings, dict) else {})  # the index grows with the school
     want_index: dict[str, set[tuple[str, str]]] = {}
     for shard in shards:
         data = parsed.get(shard)
@@ -168,7 +171,7 @@ def _consistency(up: Checkup, parsed: dict[str, object]) -> None:
         docs = [d for d in (data.get("students") or {}).values() if isinstance(d, dict)]
         for d in docs:
             for key in index_keys(d):
-                want_index.setdefault(index_bucket(key), set()).add((key, d.get("KSH", ""), shard))
+                want_index.setdefault(index_bucket(key, n), set()).add((key, d.get("KSH", ""), shard))
         rows_rel = rows_of(shard)
         rows = parsed.get(rows_rel)
         if rows_rel not in parsed:

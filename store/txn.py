@@ -19,8 +19,9 @@ from xueji_tui.domain.record import copy_record, roster_row
 from xueji_tui.domain.rowset import RowSet
 from xueji_tui.store import commit
 from xueji_tui.store.common import audit_line, check_unique, stamp
-from xueji_tui.store.layout import (CLERKS, CORRECTIONS, IMPORTS, MAJORS, PROPOSALS, SETTINGS, index_bucket,
-                                    index_keys, rows_of, shard_of)
+from xueji_tui.store import growth
+from xueji_tui.store.layout import (CLERKS, CORRECTIONS, IMPORTS, MAJORS, PROPOSALS, SETTINGS, college_dir,
+                                    index_bucket, index_keys, rows_of, shard_in)
 from xueji_tui.store.tinystorage import tinydb_for
 
 if TYPE_CHECKING:
@@ -50,6 +51,14 @@ class Txn:
         self._read: dict[str, object] = {}
         self._bulk = False
         self._rows_dirty: dict[str, dict[str, dict | None]] = defaultdict(dict)  # shard -> KSH -> doc
+        self._layout: growth.Layout | None = None
+
+    @property
+    def layout(self) -> growth.Layout:
+        """Shards per college and index buckets (store/layout.py), grown by this transaction if needed."""
+        if self._layout is None:
+            self._layout = growth.Layout(self.store.settings)
+        return self._layout
 
     # -- the school: small TinyDB files (settings, clerks, corrections, catalogue) -------------
     def _table(self, where: tuple[str, str]) -> Table:
@@ -122,7 +131,7 @@ class Txn:
 
     # -- students ----------------------------------------------------------------------------
     def _index(self, key: str) -> list[list[str]]:
-        bucket = self._load(index_bucket(key)) or {}
+        bucket = self._load(index_bucket(key, self.layout.index)) or {}
         return bucket.get(key, [])
 
     def _load(self, rel: str):
@@ -178,19 +187,22 @@ class Txn:
         with gc_paused(len(students) >= BULK):
             self._put_many(students, renamed)
 
-    def _put_many(self, students: list[dict], renamed: dict[str, str] | None) -> None:
-        renamed = renamed or {}
-        buckets = self.store.buckets
-        now = {}
-        for s in students:
-            now[s["KSH"]] = s
-        # where each one is now (under its old key when it was renamed)
+    def _where(self, now: dict[str, dict], renamed: dict[str, str]) -> dict[str, tuple[str, dict | None]]:
+        """Where each one is now (under its old key when it was renamed)."""
         before: dict[str, tuple[str, dict | None]] = {}
         for ksh in now:
             was = renamed.get(ksh, ksh)
             for k, shard in self._index(f"K:{was.upper()}"):
                 if k == was:
                     before[ksh] = (shard, None)
+        return before
+
+    def _put_many(self, students: list[dict], renamed: dict[str, str] | None) -> None:
+        renamed = renamed or {}
+        now = {}
+        for s in students:
+            now[s["KSH"]] = s
+        before = self._where(now, renamed)
         by_shard_old: dict[str, list[str]] = defaultdict(list)
         for ksh, (shard, _) in before.items():
             by_shard_old[shard].append(renamed.get(ksh, ksh))
@@ -204,12 +216,15 @@ class Txn:
                     old_docs[back.get(doc["KSH"], doc["KSH"])] = doc
         check_unique(((s, old_docs.get(ksh), renamed.get(ksh, ksh)) for ksh, s in now.items()),
                      lambda key: [k for k, _ in self._index(key)], self.get)
+        if growth.make_room(self, growth.arriving(self, now, before)):
+            before = self._where(now, renamed)  # students of a college whose shards doubled have moved
         updates: dict[str, list[dict]] = defaultdict(list)
         inserts: dict[str, list[dict]] = defaultdict(list)
         removals: dict[str, list[str]] = defaultdict(list)
         for ksh, s in now.items():
             stamp(s, old_docs.get(ksh))
-            target = shard_of(s.get("FY", ""), ksh, buckets)
+            cdir = college_dir(s.get("FY", ""))
+            target = shard_in(cdir, ksh, self.layout.of(cdir))
             old_shard = before.get(ksh, (None, None))[0]
             was = renamed.get(ksh, ksh)
             if old_shard == target and was == ksh:
@@ -244,15 +259,16 @@ class Txn:
             drop, add = old_keys, new_keys
         else:
             drop, add = old_keys - new_keys, new_keys - old_keys
+        n = self.layout.index
         for key in drop:
-            bucket = self._stagecopy_record(index_bucket(key))
+            bucket = self._stagecopy_record(index_bucket(key, n))
             entries = [e for e in bucket.get(key, []) if e[0] != was]
             if entries:
                 bucket[key] = entries
             else:
                 bucket.pop(key, None)
         for key in add:
-            bucket = self._stagecopy_record(index_bucket(key))
+            bucket = self._stagecopy_record(index_bucket(key, n))
             entries = [e for e in bucket.get(key, []) if e[0] != ksh]
             entries.append([ksh, new_shard])
             bucket[key] = entries
@@ -285,5 +301,7 @@ class Txn:
             return
         if not self.lines:
             raise RuntimeError("a transaction that changes files must say what it did (audit lines)")
+        if self._layout is not None and self._layout.changed:
+            self.update_settings(self._layout.settings_changes())
         self._refresh_rows()
         commit.write(self.store, self.staged, self.lines)
