@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from xueji_tui.bulk import gc_paused
 from xueji_tui.domain.codes import codes
 from xueji_tui.domain.errors import Blocked, InvalidInput, Refused
 from xueji_tui.domain.record import ROW, copy_record
@@ -155,9 +156,8 @@ class Assigned:
     blocked_by: str = ""  # rule counts of those
 
 
-def _needs_number(result: Result) -> tuple[list[dict], list[dict]]:
+def _needs_number(result: Result, errors: dict) -> tuple[list[dict], list[dict]]:
     """(ready for a number, still failing another error rule) among those without one."""
-    errors = result.error_rules()
     ready, waiting = [], []
     school_bad = bool(result.school_errors)
     for s in result.students:
@@ -177,15 +177,31 @@ def assign_numbers(session: Session, year: int, start: int | None = None,
     y = check_year(year)
     if start is not None and start < 1:
         raise InvalidInput("起始流水号 --start 应为正整数")
+    with gc_paused():  # 30,000 records read and written: millions of objects the collector need not walk
+        return _assign(session, y, start, progress)
+
+
+def _assign(session: Session, y: int, start: int | None, progress: Progress | None) -> Assigned:
     store = session.store
     out = Assigned(y)
     with store.write(session.clerk.name, f"分配 {y} 届毕业证书编号") as tx:
-        # under the lock: nobody can hand out a number between our reading and our writing
-        result = precheck(session, y, None, progress)
-        ready, waiting = _needs_number(result)
+        # under the lock: nobody can hand out a number between our reading and our writing. One pass
+        # over the school both runs the precheck and collects every number already used.
+        used: list[str] = []
+
+        def noting_numbers(students):
+            for s in students:
+                if s.get("ZSBH"):
+                    used.append(s["ZSBH"])
+                yield s
+
+        result = run(noting_numbers(store.students(keep=False)), year=y, settings=store.settings,
+                     list_imported=list_imported(session, y), progress=progress, corrections=store.corrections(),
+                     widths=_widths(session))
+        errs = result.error_rules()
+        ready, waiting = _needs_number(result, errs)
         out.waiting = len(waiting)
         if waiting:
-            errs = result.error_rules()
             counts: dict[str, int] = {}
             for s in waiting:
                 for rule, f in errs.get(s.get("KSH"), ()):
@@ -196,7 +212,6 @@ def assign_numbers(session: Session, year: int, start: int | None = None,
             out.blocked_by = "、".join(f"{r} {n}" for r, n in sorted(counts.items(), key=lambda kv: list(RULES).index(kv[0])))
         if not ready:
             return out
-        used = [s.get("ZSBH") or "" for s in store.students(keep=False)]
         school = str(store.settings.get("school_code") or "")
         by_year: dict[str, list[dict]] = {}
         for s in ready:  # a student's number carries its own graduation year (BYRQ)
@@ -206,8 +221,7 @@ def assign_numbers(session: Session, year: int, start: int | None = None,
             used += [n for _, n in out.numbers]
         changed = []
         for s, number in out.numbers:
-            rec = copy_record(s)
-            rec["ZSBH"] = number
+            rec = dict(s, ZSBH=number)  # a new top level is enough: a write replaces whole records
             changed.append(rec)
             tx.log("certno", ksh=rec["KSH"], xh=rec.get("XH", ""), field="ZSBH", old="", new=number,
                    why=f"分配 {y} 届毕业证书编号")
