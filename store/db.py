@@ -12,7 +12,7 @@ import orjson
 from xueji_tui.domain.errors import InvalidInput, NoData
 from xueji_tui.domain.record import copy_record
 from xueji_tui.domain.rowset import RowSet
-from xueji_tui.store import growth, guard, lock, recovery
+from xueji_tui.store import growth, guard, lock, recovery, snapshot
 from xueji_tui.store.audit import AuditLog, Head
 from xueji_tui.store.commit import stopped
 from xueji_tui.store.files import FileCache, dumps, fsync_dir, make_dir, private_umask
@@ -37,6 +37,7 @@ class DiskStore:
         self.audit = AuditLog(self.root)
         self._seen_audit: tuple | None = None
         self._settings: dict | None = None
+        self._snapshots = snapshot.Reader(self.root)
 
     # -- files -------------------------------------------------------------------------------
     def _load(self, rel: str, default=None):
@@ -176,9 +177,21 @@ class DiskStore:
         return out
 
     def rows_by_shard(self, college: str | None = None) -> dict[str, RowSet]:
-        """Shard -> its roster rows, held by columns (``domain.rowset``); the same object while the
-        file is unchanged, so a reader can tell which shards another process rewrote."""
-        return {shard: self._load(rows_of(shard)) or EMPTY for shard in self.shards(college)}
+        """Group -> roster rows held by columns (``domain.rowset``): a college's snapshot where the
+        trail vouches for it, and the shards it is behind on (store/snapshot.py). The same object
+        while nothing changed, so a reader can tell what another process rewrote."""
+        digests = self._snapshots.digests(self.audit)
+        out: dict[str, RowSet] = {}
+        for cdir in self._college_dirs(college):
+            out.update(self._snapshots.rows(cdir, self.shards_in(cdir), digests,
+                                            lambda s: self._load(rows_of(s)) or EMPTY))
+        return out
+
+    def _college_dirs(self, college: str | None) -> list[str]:
+        if college is not None:
+            return [college_dir(college)]
+        base = self.root / "students"
+        return sorted(p.name for p in base.iterdir() if p.is_dir()) if base.exists() else []
 
     def students(self, college: str | None = None, keep: bool = True) -> Iterator[dict]:
         """Every student record (read-only: do not modify what this yields).
@@ -196,12 +209,16 @@ class DiskStore:
 
     # -- changes by other processes ----------------------------------------------------------
     def changed(self) -> bool:
-        """True once after any process committed since the last call (one stat of the trail)."""
+        """True once after any process committed since the last call (one stat of the trail's head,
+        which a commit renames last: once it changed, every file of the commit is in place)."""
         try:
-            st = os.stat(self.audit.path)
-            sig = (st.st_ino, st.st_size, st.st_mtime_ns)
+            st = os.stat(self.audit.head_path)
         except FileNotFoundError:
-            sig = None
+            try:  # a first-wave store, without a head file
+                st = os.stat(self.audit.path)
+            except FileNotFoundError:
+                st = None
+        sig = (st.st_ino, st.st_size, st.st_mtime_ns) if st is not None else None
         if sig != self._seen_audit:
             first = self._seen_audit is None
             self._seen_audit = sig
@@ -209,7 +226,7 @@ class DiskStore:
         return False
 
     def stale_shards(self, shards) -> list[str]:
-        return [s for s in shards if not self.cache.is_fresh(self.root / rows_of(s))]
+        return [s for s in shards if not self.cache.is_fresh(self.root / (s if s.endswith(".rows.json") else rows_of(s)))]
 
     def state(self) -> tuple:
         """A token that differs after every commit (a plan made on one state is re-made on another)."""

@@ -19,7 +19,7 @@ from xueji_tui.domain.record import copy_record, roster_row
 from xueji_tui.domain.rowset import RowSet
 from xueji_tui.store import commit
 from xueji_tui.store.common import audit_line, check_unique, stamp
-from xueji_tui.store import growth
+from xueji_tui.store import growth, snapshot
 from xueji_tui.store.layout import (CLERKS, CORRECTIONS, IMPORTS, MAJORS, PROPOSALS, SETTINGS, college_dir,
                                     index_bucket, index_keys, rows_of, shard_in)
 from xueji_tui.store.tinystorage import tinydb_for
@@ -304,4 +304,5 @@ class Txn:
         if self._layout is not None and self._layout.changed:
             self.update_settings(self._layout.settings_changes())
         self._refresh_rows()
+        snapshot.remake_if_due(self)
         commit.write(self.store, self.staged, self.lines)
