@@ -37,8 +37,7 @@ _XH, _KSH, _SFZH, _PY, _XM = _TEXT_AT
 
 
 def _text(v) -> str:
-    if not isinstance(v, str):
-        return ""
+    v = "" if v is None else str(v)
     return _SEPARATOR.sub("\ufffd", v) if _SEPARATOR.search(v) else v
 
 
@@ -142,11 +141,18 @@ class RowSet(Sequence):
     def from_rows(cls, rows: Iterable[list]) -> "RowSet":
         if isinstance(rows, RowSet):
             return rows
-        rows = sorted(rows, key=row_key)
-        keys = [row_key(r) for r in rows]
-        search = [k.upper() for k in keys]
-        if search == keys:
-            search = keys
+        rows = list(rows)
+        keys = [f"\n{r[_XH] or ''}\n{r[_KSH] or ''}\n{r[_SFZH] or ''}\t{(r[_PY] or '').upper()}\r{r[_XM] or ''}"
+                for r in rows]
+        blob = _END.join(keys)
+        n = len(keys)
+        if not (blob.count("\n") == 3 * n and blob.count("\t") == n and blob.count("\r") == n
+                and blob.count(_END) == max(n - 1, 0)):
+            keys = [row_key(r) for r in rows]  # a separator inside a value: the careful way
+        order = sorted(range(n), key=keys.__getitem__)
+        keys = [keys[i] for i in order]
+        rows = [rows[i] for i in order]
+        search = keys if blob.upper() == blob else [k.upper() for k in keys]
         cols = {f: [r[at] for r in rows] for f, at in zip(CODED, _CODED_AT)}
         return cls(keys, search, cols)
 
@@ -157,9 +163,9 @@ class RowSet(Sequence):
         cols = {}
         for f in CODED:
             values = self.cols[f]
-            codes: dict = {}
-            idx = [codes.setdefault(v, len(codes)) for v in values]
-            cols[f] = [list(codes), idx]
+            codes = list(dict.fromkeys(values))
+            at = {v: i for i, v in enumerate(codes)}
+            cols[f] = [codes, list(map(at.__getitem__, values))]
         out = {"format": FORMAT, "n": n, "key": blob, "cols": cols}
         if blob.upper() != blob:
             out["cased"] = True
