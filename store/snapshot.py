@@ -23,6 +23,8 @@ import operator
 import os
 from typing import TYPE_CHECKING
 
+import orjson
+
 from xueji_tui.domain.rowset import CODED, RowSet
 from xueji_tui.store.audit import file_sha256, sha256
 from xueji_tui.store.files import dumps
@@ -189,8 +191,6 @@ class Reader:
                 try:
                     with open(path, "rb") as f:
                         raw = f.read()
-                    import orjson
-
                     snap, digest = Snapshot.from_json(orjson.loads(raw)), sha256(raw)
                 except (OSError, ValueError, KeyError, TypeError, IndexError):
                     snap = None  # unusable: every shard is read from its own file
