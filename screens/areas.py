@@ -1,4 +1,4 @@
-"""The areas of the UI: one keypress (1–6) away from anywhere outside a text field.
+"""The areas of the UI: one keypress (1–7) away from anywhere outside a text field.
 
 A registry, like the CLI's command table: an area is a Chinese title and the screen class that
 shows it, imported only when the clerk first opens it (the app starts without loading them all).
@@ -38,3 +38,4 @@ register("3", "照片", "xueji_tui.screens.photos:PhotosScreen")
 register("4", "预审", "xueji_tui.screens.precheck:PrecheckScreen")
 register("5", "文件", "xueji_tui.screens.files:FilesScreen")
 register("6", "进度", "xueji_tui.screens.progress:ProgressScreen")
+register("7", "复核", "xueji_tui.screens.review:ReviewScreen")

@@ -32,7 +32,7 @@ class AreaBar(Widget):
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(f" {school or 'xueji'} " if compact else " xueji ", "bold reverse")
         for key, area in AREAS.items():
-            label = f" {key}{area.title} " if compact else f" {key} {area.title} "
+            label = f" {key}{area.title}" if compact else f" {key} {area.title} "  # 80 columns: 7 areas and the clerk
             line.append(label, "bold reverse" if key == current else "bold")
         room = self.size.width - line.cell_len
         tail = session.clerk.title

@@ -27,13 +27,15 @@ from xueji_tui.services import settings
 from xueji_tui.services.exports import default_format, default_name
 
 IMPORT_KINDS = [("在校生学籍数据", "students"), ("录取新生数据", "freshmen"), ("预计毕业生名单", "graduates"),
-                ("照片采集状态", "photos"), ("学院核对表", "workbook")]
+                ("照片采集状态", "photos"), ("学院核对表", "workbook"), ("编班文件", "placement"),
+                ("暂缓注册名单", "deferrals")]
 EXPORT_KINDS = [("学籍注册结果", "registration"), ("学籍异动", "changes"), ("学籍注销", "cancellations"),
                 ("入学资格", "admission"), ("学籍信息修改", "corrections"), ("学历注册", "graduates"),
-                ("学院核对表", "workbook"), ("注册统计表", "stats"), ("预审报告", "precheck")]
+                ("学院核对表", "workbook"), ("注册统计表", "stats"), ("预审报告", "precheck"),
+                ("新生注册汇总", "intake"), ("奖惩", "awards")]
 FORMATS = [("DBF 上报文件", "dbf"), ("Excel 表格（xlsx）", "xlsx")]
 READABLE = (".dbf", ".xlsx", ".xls", ".csv")
-COLLEGE_EXPORTS = ("workbook", "stats", "precheck")
+COLLEGE_EXPORTS = ("workbook", "stats", "precheck", "intake")
 
 
 class PathSuggester(Suggester):
@@ -71,6 +73,7 @@ class FilesScreen(XuejiScreen):
         Binding("ctrl+r", "preview", "预览导入", id="files.preview"),
         Binding("ctrl+y", "apply", "应用导入", id="files.apply"),
         Binding("ctrl+o", "export", "写出文件", id="files.export"),
+        Binding("b", "assign", "新生编班（预览后写入学号）", id="files.assign", show=False),
     ]
 
     def __init__(self) -> None:
@@ -94,6 +97,9 @@ class FilesScreen(XuejiScreen):
                     yield Label("届别")
                     yield TextField(placeholder="预计毕业生名单的年份（可空：取毕业日期）", id="import-year",
                                     compact=True, restrict=r"\d{0,4}")
+                if self.session.office:  # Art. 20: only the office takes CHSI's 身份信息, knowingly
+                    yield Checkbox("按学信网更正身份信息（在籍学生的姓名、性别、出生日期、身份证号、民族）",
+                                   id="import-identity", compact=True)
                 with Horizontal(classes="files-buttons"):
                     yield Button("预览 ^r", id="do-preview", compact=True)
                     yield Button("应用 ^y", id="do-apply", compact=True, disabled=True)
@@ -162,6 +168,11 @@ class FilesScreen(XuejiScreen):
         else:
             self.action_export()
 
+    def action_assign(self) -> None:
+        from xueji_tui.screens.assign import AssignScreen
+
+        self.app.push_screen(AssignScreen())
+
     # -- import ----------------------------------------------------------------------------
     def _import_args(self) -> tuple[str, Path, str | None]:
         kind = self.query_one("#import-kind", Select).value
@@ -210,8 +221,11 @@ class FilesScreen(XuejiScreen):
         self._say("import", f"正在读取并比对 {path} …")
         from xueji_tui.services.imports import plan_import, summary_lines
 
+        boxes = self.query("#import-identity")
+        accept = bool(boxes) and boxes.first(Checkbox).value
+
         def job():
-            plan = plan_import(self.session, kind, path, year_value(year) if year else None)
+            plan = plan_import(self.session, kind, path, year_value(year) if year else None, accept)
             return plan, summary_lines(plan, limit=200)
 
         self.run_job(job, lambda got: self._planned(*got), group="files-import", failed=self._import_failed)

@@ -71,9 +71,12 @@ class Required(Validator):
 
 
 class GradeValue(Validator):
+    """A grade typed as a 4-digit year; empty is left to the reason's needs (optional for 0102)."""
+
     def validate(self, value: str) -> ValidationResult:
         v = value.strip()
-        return self.success() if v.isdigit() and len(v) == 4 else self.failure("年级应为 4 位年份，如 2025")
+        ok = not v or (v.isascii() and v.isdigit() and len(v) == 4)
+        return self.success() if ok else self.failure("年级应为 4 位年份，用半角数字，如 2025")
 
 
 def shown(widget) -> bool:
@@ -274,7 +277,8 @@ class RequestModal(FormModal):
         yield from self.row("原因", Input(id="reason", compact=True, placeholder="如：录取数据民族有误",
                                          validators=[Required("更正原因")]), "reason-note")
         yield from self.row("证明材料", Input(id="evidence", compact=True,
-                                           placeholder="公安机关证明编号、日期（如 吉公户证〔2025〕12号 20250910）"))
+                                           placeholder="公安机关证明编号、日期（如 吉公户证〔2025〕12号 20250910）",
+                                           validators=[Required("证明材料")]), "evidence-note")
 
     def submit(self):
         return self.save(self.value("value"), self.value("reason"), self.value("evidence"))

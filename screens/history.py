@@ -10,7 +10,7 @@ from xueji_tui.domain.errors import XuejiError
 from xueji_tui.domain.fields import label
 from xueji_tui.domain.idcard import mask
 from xueji_tui.screens.base import XuejiScreen
-from xueji_tui.screens.table import Column, VirtualTable
+from xueji_tui.screens.table import Column, Rows, VirtualTable
 from xueji_tui.services import students
 
 ACTIONS = {
@@ -20,6 +20,9 @@ ACTIONS = {
     "import-new": "导入新增", "import-change": "导入变更", "import-conflict": "导入冲突（保留本地值）",
     "certno": "证书编号", "conclusion": "毕结业结论", "graduate": "学历注册", "settings": "修改设置",
     "migrate": "数据格式升级", "layout": "存储布局扩容", "sample-data": "示例数据",
+    "propose": "学院报送", "review-accept": "复核接受报送", "review-reject": "复核驳回报送",
+    "import-identity": "按学信网更正身份信息", "correction-close": "更正申请已由学信网更正",
+    "export": "导出（含完整身份证号）", "ssh-authorize": "授权登录钥匙", "ssh-revoke": "收回登录钥匙",
 }
 VERDICTS = {"ok": "无误", "wrong": "有误"}
 
@@ -65,16 +68,6 @@ def history_rows(items: list[dict]) -> list[list[str]]:
             out.append([_short(d.get("at", "")), d.get("clerk", ""), "审计", what, detail])
     return out
 
-
-class Rows:
-    def __init__(self, rows) -> None:
-        self.rows = rows
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def row(self, pos: int) -> list:
-        return self.rows[pos]
 
 
 class HistoryTable(VirtualTable):

@@ -18,7 +18,7 @@ from xueji_tui.screens.base import XuejiScreen
 from xueji_tui.screens.export_form import ExportModal
 from xueji_tui.screens.fields import FormField as Input
 from xueji_tui.screens.forms import FormModal
-from xueji_tui.screens.table import Column, VirtualTable, fit
+from xueji_tui.screens.table import Column, Rows, VirtualTable, fit
 from xueji_tui.screens.words import for_screen
 from xueji_tui.screens.wrap import Wrapped
 from xueji_tui.services import graduation
@@ -55,16 +55,6 @@ class ScopeModal(FormModal):
 
 
 # -- tables ---------------------------------------------------------------------------------------
-class Rows:
-    def __init__(self, items: list) -> None:
-        self.items = items
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def row(self, pos: int):
-        return self.items[pos]
-
 
 class RuleTable(VirtualTable):
     HELP_GROUP = "规则汇总"

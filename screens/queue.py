@@ -10,7 +10,7 @@ from textual.widgets import Static
 from xueji_tui.domain.record import ROW
 from xueji_tui.roster import N_FIELDS, Walk, verification_progress, verification_queue
 from xueji_tui.screens.base import XuejiScreen
-from xueji_tui.screens.table import Column, VirtualTable
+from xueji_tui.screens.table import Column, Rows, VirtualTable
 
 
 def _cell(field: str):
@@ -51,16 +51,6 @@ class ClassTable(VirtualTable):
     HELP_GROUP = "班级"
     BINDINGS = [Binding("enter", "select", "到该班", show=False)]
 
-
-class Rows:
-    def __init__(self, rows: list) -> None:
-        self.rows = rows
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def row(self, pos: int) -> list:
-        return self.rows[pos]
 
 
 def _group_style(r: list) -> str:

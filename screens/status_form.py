@@ -58,7 +58,7 @@ class StatusModal(FormModal):
         yield Static("", id="reason-chosen", classes="form-hint", markup=False)
         yield from self.row("生效日期", Input(self.today, id="date", compact=True, validators=[DateValue()]),
                             "date-note")
-        yield from self.row("批准日期", Input(id="approved", compact=True, placeholder="YYYYMMDD（可空）",
+        yield from self.row("批准日期", Input(id="approved", compact=True, placeholder="YYYYMMDD，批准文件的日期",
                                            validators=[DateValue(optional=True)]), "approved-note")
         yield from self.row("文号", Input(id="doc", compact=True, placeholder="如 吉师大教字〔2025〕31号"))
         note = "名称/原因" if self.record else "说明"
@@ -123,21 +123,26 @@ class StatusModal(FormModal):
         self.chosen = self.shown[i] if i is not None and 0 <= i < len(self.shown) else None
         r = self.chosen
         t = r.type.type if r else ""
-        self.query_one("#extra-major").display = t == "23"
-        self.query_one("#extra-class").display = t in ("23", "02", "04")
-        self.query_one("#extra-grade").display = t in ("02", "04")
+        takes = r.takes if r else frozenset()  # what the reason's data (codes.json) lets the entry carry
+        self.query_one("#extra-major").display = "to_major" in takes
+        self.query_one("#extra-class").display = "to_class" in takes
+        self.query_one("#extra-grade").display = "to_grade" in takes
         self.query_one("#extra-reverse").display = t == "98"
         if r is None:
             text = "没有符合的原因代码" if not self.shown else "尚未选择原因：输入代码或文字，或按 ↓ 选择"
         else:
             needs = []
-            if r.type.needs_doc:
+            if "doc" in r.needs:
                 needs.append("须填文号")
-            if t == "23":
-                needs.append("须选新专业并填新班号")
-            if t in ("02", "04"):
+            if "approved" in r.needs:
+                needs.append("须填批准日期")
+            if "to_major" in r.needs:
+                needs.append("须选新专业")
+            if "to_class" in r.needs:
+                needs.append("须填新班号")
+            if "to_grade" in r.needs:
                 needs.append("须填编入年级")
-            if "note" in r.type.needs:
+            if "note" in r.needs:
                 needs.append("须填" + ("名称/原因" if self.record else "说明"))
             if r.irreversible:
                 needs.append("不可撤回，保存前需确认")
@@ -151,7 +156,8 @@ class StatusModal(FormModal):
         s = self.student
         # the same rules the save applies, on the record as shown: what is missing is said now,
         # not after the clerk confirmed
-        plan = plan_change(s, self.request(), office=self.app.session.office, clerk="", at="", entry_id="")
+        plan = plan_change(s, self.request(), office=self.app.session.office, clerk="", at="", entry_id="",
+                           today=self.app.today(), catalogue=self.majors)
         to = plan.entry.get("to") or s.get("status", "")
         return (f"确认办理 {r.code} {r.type.name}·{r.name}？此变更不可撤回", [
             f"学生　　{s.get('XM', '')}　学号 {s.get('XH', '')}　{s.get('FY', '')} {s.get('BH', '')}",
@@ -167,13 +173,13 @@ class StatusModal(FormModal):
             raise InvalidInput("请先选择原因代码：输入代码或文字筛选，↑↓ 选择")
         major = self.query_one("#major", Select).value
         reverses = self.query_one("#reverses", Select).value
-        t = r.type.type
+        t, takes = r.type.type, r.takes
         req = ChangeRequest(
             code=r.code, date=self.value("date"), approved=self.value("approved"), doc=self.value("doc"),
             note=self.value("note"),
-            to_major=str(major) if t == "23" and major != Select.NULL else "",
-            to_class=self.value("to_class") if t in ("23", "02", "04") else "",
-            to_grade=self.value("to_grade") if t in ("02", "04") else "",
+            to_major=str(major) if "to_major" in takes and major != Select.NULL else "",
+            to_class=self.value("to_class") if "to_class" in takes else "",
+            to_grade=self.value("to_grade") if "to_grade" in takes else "",
             reverses=str(reverses) if t == "98" and reverses != Select.NULL else "",
         )
         return req

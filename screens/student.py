@@ -15,13 +15,15 @@ from xueji_tui.domain.codes import codes
 from xueji_tui.domain.errors import NotAllowed, NotFound, XuejiError
 from xueji_tui.domain.fields import ART6_FIELDS, IDENTITY_FIELDS, label
 from xueji_tui.domain.idcard import mask
+from xueji_tui.domain.text import shown
 from xueji_tui.roster import Walk
 from xueji_tui.screens.base import XuejiScreen
 from xueji_tui.screens.messages import SAVING
-from xueji_tui.screens.table import Column, VirtualTable
+from xueji_tui.screens.table import Column, Rows, VirtualTable
 from xueji_tui.screens.words import for_screen
 from xueji_tui.screens.wrap import Wrapped
-from xueji_tui.services import changes, corrections, find, students
+from xueji_tui.screens.review import what as review_what
+from xueji_tui.services import changes, corrections, find, reviews, students
 
 VERDICT_WORDS = {"ok": "无误", "wrong": "有误", None: "未核对"}
 RECORD_TYPES = ("71", "72")
@@ -89,9 +91,15 @@ def open_requests(session, s: dict) -> list[str]:
     return out
 
 
+def open_proposals(session, s: dict) -> list[str]:
+    """The college's reports on this student still waiting for the office (Art. 18)."""
+    return [f"报送 #{p['id']} {review_what(p)}（{p.get('filed_by', '')} 报送，待学生工作处复核）"
+            for p in reviews.open_for_student(session, s["KSH"])]
+
+
 # What is still open for a student, shown on the page without a key: each source gives one line per
-# open item. The office's review of college proposals (报送 → 复核) adds its own source here.
-PENDING_SOURCES: list[Callable[[object, dict], list[str]]] = [open_requests]
+# open item.
+PENDING_SOURCES: list[Callable[[object, dict], list[str]]] = [open_requests, open_proposals]
 
 
 def pending_lines(session, s: dict) -> list[str]:
@@ -108,16 +116,6 @@ def first_open(s: dict) -> str | None:
     ver = s.get("verification") or {}
     return next((f for f in ART6_FIELDS if (ver.get(f) or {}).get("v") != "ok"), None)
 
-
-class Rows:
-    def __init__(self, rows: list[list]) -> None:
-        self.rows = rows
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def row(self, pos: int) -> list:
-        return self.rows[pos]
 
 
 def _verdict_style(r: list) -> str:
@@ -136,12 +134,6 @@ FIELD_COLUMNS = [
 
 class FieldTable(VirtualTable):
     HELP_GROUP = "核对项"
-    COMPONENT_CLASSES = VirtualTable.COMPONENT_CLASSES | {"vtable--ok", "vtable--wrong", "vtable--todo"}
-    DEFAULT_CSS = """
-    FieldTable > .vtable--ok { color: $success; }
-    FieldTable > .vtable--wrong { color: $error; text-style: bold; }
-    FieldTable > .vtable--todo { color: $warning; }
-    """
     BINDINGS = [
         Binding("enter", "select", "打开", show=False),
         Binding("h", "screen.history", "历史"),  # not a column move here: the student's history
@@ -211,7 +203,9 @@ class StudentScreen(XuejiScreen):
         ver = s.get("verification") or {}
         done = sum(1 for f in ART6_FIELDS if (ver.get(f) or {}).get("v") == "ok")
         wrong = sum(1 for f in ART6_FIELDS if (ver.get(f) or {}).get("v") == "wrong")
-        e = escape
+        def e(value) -> str:  # neither markup nor a terminal control sequence gets through
+            return escape(shown(value))
+
         checked = f"核对 {done}/{len(ART6_FIELDS)}" + (f" [b $error]有误 {wrong}[/]" if wrong else "")
         head = (f"[b]{e(s.get('XM', ''))}[/b]  学号 {e(s.get('XH', ''))}  考生号 {e(s.get('KSH', ''))}  "
                 f"[b reverse] {e(s.get('status', ''))} [/]  {checked}\n"
@@ -229,12 +223,12 @@ class StudentScreen(XuejiScreen):
         pending = pending_lines(self.session, s)
         for i, line in enumerate(entries):
             text.append("最近异动 " if i == 0 else "         ", "bold")
-            text.append(line + "\n")
+            text.append(shown(line) + "\n")
         if not entries:
             text.append("最近异动 ", "bold").append("暂无（h 查看全部历史）\n")
         for i, line in enumerate(pending):
             text.append("待办     " if i == 0 else "         ", "bold")
-            text.append(line + "\n")
+            text.append(shown(line) + "\n")
         if not pending:
             text.append("待办     ", "bold").append("没有未办结的申请\n")
         text.rstrip()
@@ -345,7 +339,7 @@ class StudentScreen(XuejiScreen):
         majors = changes.majors(session) if not record else []
 
         def save(req) -> dict:
-            return changes.change(session, ksh, req)
+            return changes.change(session, ksh, req, today=self.app.today())
 
         today = self.app.today().strftime("%Y%m%d")
         self.app.push_screen(StatusModal(self.student, reasons, majors, today, save, record=record),

@@ -19,6 +19,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from xueji_tui.domain.text import shown
+
 
 class Source(Protocol):
     def __len__(self) -> int: ...
@@ -37,7 +39,9 @@ class Column:
 
 
 def fit(text: str, width: int, right: bool = False) -> str:
-    """``text`` padded or cut to exactly ``width`` cells (CJK characters are two cells wide)."""
+    """``text`` padded or cut to exactly ``width`` cells (CJK characters are two cells wide); a
+    control character in a value is written out as text, never sent to the terminal."""
+    text = shown(text)
     n = cell_len(text)
     if n > width:
         return set_cell_size(text, width - 1) + "…" if width > 1 else set_cell_size(text, width)
@@ -59,6 +63,19 @@ class Empty:
         raise IndexError(pos)
 
 
+class Rows:
+    """A plain list as a table source."""
+
+    def __init__(self, rows: list) -> None:
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def row(self, pos: int) -> list:
+        return self.rows[pos]
+
+
 class _RowMessage(Message):
     """A table's row position, posted by the table (``control`` for ``@on`` selectors)."""
 
@@ -77,7 +94,7 @@ class VirtualTable(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES = {
         "vtable--header", "vtable--header-current", "vtable--cursor", "vtable--problem",
-        "vtable--ended", "vtable--cursor-blur",
+        "vtable--ended", "vtable--cursor-blur", "vtable--ok", "vtable--wrong", "vtable--todo",
     }
     DEFAULT_CSS = """
     VirtualTable { height: 1fr; overflow-x: hidden; scrollbar-size-vertical: 1; }
@@ -87,6 +104,9 @@ class VirtualTable(ScrollView, can_focus=True):
     VirtualTable > .vtable--cursor-blur { background: $accent 40%; }
     VirtualTable > .vtable--problem { color: $error; text-style: bold; }
     VirtualTable > .vtable--ended { color: $text-muted; }
+    VirtualTable > .vtable--ok { color: $success; }
+    VirtualTable > .vtable--wrong { color: $error; text-style: bold; }
+    VirtualTable > .vtable--todo { color: $warning; }
     """
     BINDINGS = [
         Binding("down,j", "cursor(1)", "下移", show=False),

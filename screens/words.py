@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from xueji_tui.domain.fields import LABELS
+from xueji_tui.domain.text import shown
 
 # command-line option -> what the clerk fills in or chooses on screen
 OPTIONS = {
@@ -78,7 +79,7 @@ def for_screen(message: str) -> str:
     text = _AFTER_WORD.sub(_after_word, text)
     text = _OPTION.sub(_option, text)
     text = _FIELD_CONTEXT.sub(_field, text)
-    return text
+    return shown(text)
 
 
 def _field(match: re.Match) -> str:

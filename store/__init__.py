@@ -10,6 +10,7 @@ Layout of a data directory::
     clerks.json               clerks and roles                    (TinyDB)
     corrections.json          identity change requests (Art. 20)  (TinyDB)
     catalog.json              majors -> college, imports, expected-graduate lists (TinyDB)
+    exports.json              upload files written: 学历注册 files with what each student was sent (TinyDB)
     students/<college>/NN.json       one small TinyDB shard of a college's students
     students/<college>/NN.rows.json  the shard's roster rows by columns (derived, written with the shard)
     students/<college>/all.rows.json the college's rows in one file, checked against the trail

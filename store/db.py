@@ -16,8 +16,8 @@ from xueji_tui.store import growth, guard, lock, recovery, snapshot
 from xueji_tui.store.audit import AuditLog, Head
 from xueji_tui.store.commit import stopped
 from xueji_tui.store.files import FileCache, dumps, fsync_dir, make_dir, private_umask
-from xueji_tui.store.layout import (CLERKS, CORRECTIONS, IMPORTS, INDEX_BUCKETS, MAJORS, PROPOSALS, SCHEMA_VERSION,
-                                    SETTINGS, college_dir, index_bucket, index_buckets, rows_of)
+from xueji_tui.store.layout import (CLERKS, CORRECTIONS, EXPORTS, IMPORTS, INDEX_BUCKETS, MAJORS, PROPOSALS,
+                                    SCHEMA_VERSION, SETTINGS, college_dir, index_bucket, index_buckets, rows_of)
 from xueji_tui.store.tinystorage import tinydb_read
 from xueji_tui.store.txn import STUDENTS, Txn, now_iso
 
@@ -78,6 +78,9 @@ class DiskStore:
 
     def proposals(self) -> list[dict]:
         return self._docs(PROPOSALS)
+
+    def exports(self) -> list[dict]:
+        return self._docs(EXPORTS)
 
     def format_override(self, name: str) -> dict | None:
         """``<data>/formats/<name>.json``: the office's edit of a shipped file profile, or None."""

@@ -20,7 +20,7 @@ import orjson
 from xueji_tui.store.audit import ACK, GENESIS, AuditLog, BadHead, Head, file_sha256, hash_ok, parse_line
 from xueji_tui.store.files import fsync_dir, write_durable
 
-SMALL_FILES = ("meta.json", "clerks.json", "corrections.json", "catalog.json")
+SMALL_FILES = ("meta.json", "clerks.json", "corrections.json", "catalog.json", "exports.json")
 
 
 def data_files(root: Path) -> list[str]:

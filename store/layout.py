@@ -18,6 +18,7 @@ CORRECTIONS = ("corrections.json", "requests")
 MAJORS = ("catalog.json", "majors")
 IMPORTS = ("catalog.json", "imports")
 PROPOSALS = ("reviews.json", "proposals")  # a college's reported changes awaiting the office (Art. 18)
+EXPORTS = ("exports.json", "exports")  # upload files written (学历注册: what CHSI was sent, per student)
 
 # The layout grows with the school, with no setting to tune: a college starts with SHARD_BUCKETS
 # shards and doubles them (moving about half of its students, in the transaction that added the

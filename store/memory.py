@@ -29,6 +29,7 @@ class _State:
         self.corrections: dict[str, dict] = {}
         self.proposals: dict[str, dict] = {}
         self.imports: list[dict] = []
+        self.exports: list[dict] = []
         self.students: dict[str, dict] = {}
         self.index: dict[str, set[str]] = {}
         self.rows: dict[str, dict[str, list]] = {}  # group (college) -> KSH -> roster row
@@ -53,6 +54,7 @@ class MemoryTxn:
         self._corrections = {k: copy_record(v) for k, v in st.corrections.items()}
         self._proposals = {k: copy_record(v) for k, v in st.proposals.items()}
         self._imports: list[dict] = []
+        self._exports: list[dict] = []
         self._students: dict[str, dict | None] = {}  # KSH -> record written (None: moved away)
         self._index: dict[str, set[str] | None] = {}
         self.lines: list[dict] = []
@@ -174,6 +176,13 @@ class MemoryTxn:
         self._imports.append(copy_record(entry))
         self.touched_school = True
 
+    def exports(self) -> list[dict]:
+        return copy_record(self.store._state.exports + self._exports)
+
+    def record_export(self, entry: dict) -> None:
+        self._exports.append(copy_record(entry))
+        self.touched_school = True
+
     # -- the audit trail ---------------------------------------------------------------------
     def log(self, action: str, *, ksh: str = "", xh: str = "", field: str = "", old=None, new=None,
             why: str = "", **extra) -> None:
@@ -200,6 +209,7 @@ class MemoryTxn:
         st.settings, st.clerks, st.majors = self._settings, self._clerks, self._majors
         st.corrections, st.proposals = self._corrections, self._proposals
         st.imports += self._imports
+        st.exports += self._exports
         for key, holders in self._index.items():
             if holders:
                 st.index[key] = holders
@@ -252,6 +262,9 @@ class MemoryStore:
 
     def imports(self) -> list[dict]:
         return copy_record(self._state.imports)
+
+    def exports(self) -> list[dict]:
+        return copy_record(self._state.exports)
 
     def format_override(self, name: str) -> dict | None:
         got = self.formats.get(name)

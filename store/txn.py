@@ -20,7 +20,7 @@ from xueji_tui.domain.rowset import RowSet
 from xueji_tui.store import commit
 from xueji_tui.store.common import audit_line, check_unique, stamp
 from xueji_tui.store import growth, snapshot
-from xueji_tui.store.layout import (CLERKS, CORRECTIONS, IMPORTS, MAJORS, PROPOSALS, SETTINGS, college_dir,
+from xueji_tui.store.layout import (CLERKS, CORRECTIONS, EXPORTS, IMPORTS, MAJORS, PROPOSALS, SETTINGS, college_dir,
                                     index_bucket, index_keys, rows_of, shard_in)
 from xueji_tui.store.tinystorage import tinydb_for
 
@@ -128,6 +128,12 @@ class Txn:
 
     def record_import(self, entry: dict) -> None:
         self._table(IMPORTS).insert(dict(entry))
+
+    def exports(self) -> list[dict]:
+        return [dict(d) for d in self._table(EXPORTS).all()]
+
+    def record_export(self, entry: dict) -> None:
+        self._table(EXPORTS).insert(dict(entry))
 
     # -- students ----------------------------------------------------------------------------
     def _index(self, key: str) -> list[list[str]]:

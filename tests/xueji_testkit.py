@@ -93,7 +93,7 @@ class SchoolKit:
             return tree_digest(self.root)
         st = self.store
         return orjson.dumps([st.state(), list(st.students()), st.corrections(), st.clerks(), st.majors(),
-                             st.settings, st.imports()], option=orjson.OPT_SORT_KEYS)
+                             st.settings, st.imports(), st.exports()], option=orjson.OPT_SORT_KEYS)
 
 
 def tree_digest(root: Path) -> dict[str, bytes]:

@@ -122,7 +122,8 @@ def test_bad_values_are_refused_and_nothing_is_written(school):
 
 
 def test_change_and_its_history(school):
-    r = run(school, "change", S0["XH"], "1101", "--date", "20250301", "--doc", "吉师大学字〔2025〕3号", "--note", "住院")
+    r = run(school, "change", S0["XH"], "1101", "--date", "20250301", "--doc", "吉师大学字〔2025〕3号", "--note", "住院",
+            "--approved", "20250228")
     assert r.exit_code == 0 and "休学(病休)" in r.output
     (obj,) = json.loads(run(school, "lookup", S0["XH"], "--json").output)
     assert obj["status"] == "休学(病休)"
@@ -131,20 +132,22 @@ def test_change_and_its_history(school):
     assert h["clerk"] == "office1" and h["note"] == "住院" and h["at"]
     r = run(school, "change", S0["XH"], "2301", "--date", "20250302", "--doc", "x", "--to-major", "080901", "--to-class", "x")
     assert r.exit_code == 2 and "只能从 注册学籍 办理" in r.output and "状态机" not in r.output
-    assert run(school, "change", S0["XH"], "1201", "--date", "20260301", "--doc", "复学文号").exit_code == 0
+    assert run(school, "change", S0["XH"], "1201", "--date", "20260301", "--doc", "复学文号",
+               "--approved", "20260225").exit_code == 0
     assert json.loads(run(school, "lookup", S0["XH"], "--json").output)[0]["status"] == "注册学籍"
 
 
 def test_transfer_of_major_takes_names_from_the_catalogue(school):
     r = run(school, "change", S0["XH"], "2301", "--date", "20250301", "--doc", "吉师大教字〔2025〕31号",
-            "--to-major", "080901", "--to-class", "计科221班")
+            "--approved", "20250226", "--to-major", "080901", "--to-class", "计科221班")
     assert r.exit_code == 0, r.output
     (obj,) = json.loads(run(school, "lookup", S0["XH"], "--json").output)
     assert (obj["ZYDM"], obj["ZYMC"], obj["FY"], obj["BH"]) == ("080901", "计算机科学与技术", "数学与计算机学院", "计科221班")
 
 
 def test_ended_student_changes_only_by_office_reversal(school):
-    assert run(school, "change", S3["XH"], "4204", "--date", "20250301", "--doc", "开除文号").exit_code == 0
+    assert run(school, "change", S3["XH"], "4204", "--date", "20250301", "--doc", "开除文号",
+               "--approved", "20250227").exit_code == 0
     r = run(school, "change", S3["XH"], "7101", "--date", "20250302", "--note", "奖")
     assert r.exit_code == 2 and "已终结" in r.output
     assert run(school, "verify", S3["XH"], "XM", "ok").exit_code == 2
@@ -191,7 +194,7 @@ def test_college_corrections_go_to_the_office(school):
 
 
 def test_audit_records_who_what_and_verifies(school):
-    run(school, "change", S0["XH"], "1101", "--date", "20250301", "--doc", "文号")
+    run(school, "change", S0["XH"], "1101", "--date", "20250301", "--doc", "文号", "--approved", "20250228")
     r = run(school, "audit", S0["XH"])
     assert "office1" in r.output and "注册学籍 → 休学(病休)" in r.output
     assert run(school, "audit", "--verify").exit_code == 0
@@ -199,7 +202,7 @@ def test_audit_records_who_what_and_verifies(school):
 
 @pytest.mark.parametrize("damage", ["edit", "delete-middle", "delete-last"])
 def test_audit_verify_detects_tampering(school, damage):
-    run(school, "change", S0["XH"], "1101", "--date", "20250301", "--doc", "文号")
+    run(school, "change", S0["XH"], "1101", "--date", "20250301", "--doc", "文号", "--approved", "20250228")
     run(school, "verify", S1["XH"], "XM", "ok")
     path = school / "audit.jsonl"
     lines = path.read_bytes().splitlines(keepends=True)

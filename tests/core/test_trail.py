@@ -103,7 +103,7 @@ def test_a_broken_trail_stops_every_write_and_is_never_healed(school, how):
     tamper(school, how)
     before = tree_digest(school)
     for args in (["verify", S1["XH"], "XM", "ok"], ["users", "add", "newbie", "--role", "office"],
-                 ["change", S0["XH"], "1101", "--date", "20250301", "--doc", "文号"]):
+                 ["change", S0["XH"], "1101", "--date", "20250301", "--doc", "文号", "--approved", "20250228"]):
         r = run(school, *args)
         assert r.exit_code == 2, (args, r.output)
         assert "审计记录" in r.output and "xueji doctor" in r.output and "学生工作处" in r.output
@@ -130,7 +130,7 @@ def test_an_edited_data_file_fails_verify_and_saves_over_it_are_refused(school, 
     r = run(school, "doctor")
     assert r.exit_code == 1 and f"✗ {rel}" in r.output
     before = tree_digest(school)
-    touching = (["change", S0["XH"], "1101", "--date", "20250301", "--doc", "文号"] if how == "shard"
+    touching = (["change", S0["XH"], "1101", "--date", "20250301", "--doc", "文号", "--approved", "20250228"] if how == "shard"
                 else ["users", "add", "newbie", "--role", "office"])
     r = run(school, *touching)
     assert r.exit_code == 2 and rel in r.output and "未写入任何数据" in r.output, r.output
@@ -253,7 +253,7 @@ def test_an_acknowledgement_accepts_an_edited_shard_but_not_a_damaged_file(schoo
     assert r.exit_code == 1 and f"✗ {rel}" in r.output and idx_rel not in r.output
     assert run(school, "doctor", "--acknowledge", "--reason", "民族经核实为回族，档案已补").exit_code == 0
     assert run(school, "doctor").exit_code == 0
-    assert run(school, "change", S0["XH"], "1101", "--date", "20250301", "--doc", "文号").exit_code == 0
+    assert run(school, "change", S0["XH"], "1101", "--date", "20250301", "--doc", "文号", "--approved", "20250228").exit_code == 0
     assert run(school, "audit", "--verify").exit_code == 0
     assert run(school, "lookup", S0["XH"], "--json").stdout.count("回族") == 1
 
@@ -338,7 +338,7 @@ def test_disk_full_while_writing_temporaries_writes_nothing(school, monkeypatch)
 
     monkeypatch.setattr(commit, "write_durable", full)
     before = tree_digest(school)
-    r = run(school, "change", S0["XH"], "1101", "--date", "20250301", "--doc", "文号")
+    r = run(school, "change", S0["XH"], "1101", "--date", "20250301", "--doc", "文号", "--approved", "20250228")
     assert r.exit_code == 2 and "磁盘空间已满" in r.output and "未写入任何数据" in r.output, r.output
     assert "No space" not in r.output and calls[1].name.split(".")[0] in r.output
     assert tree_digest(school) == before
@@ -356,14 +356,14 @@ def test_disk_full_while_appending_the_trail_writes_nothing(school, monkeypatch,
     if undo_fails:
         monkeypatch.setattr(audit.os, "ftruncate", lambda fd, n: (_ for _ in ()).throw(_enospc()))
     before = tree_digest(school)
-    r = run(school, "change", S0["XH"], "1101", "--date", "20250301", "--doc", "文号")
+    r = run(school, "change", S0["XH"], "1101", "--date", "20250301", "--doc", "文号", "--approved", "20250228")
     assert r.exit_code == 2 and "audit.jsonl" in r.output and "未写入任何数据" in r.output, r.output
     monkeypatch.undo()
     if undo_fails:  # the torn lines and temporaries are our own: the next open cuts them off
         assert tree_digest(school) != before
         open_store(school)
     assert tree_digest(school) == before
-    assert run(school, "change", S0["XH"], "1101", "--date", "20250301", "--doc", "文号").exit_code == 0
+    assert run(school, "change", S0["XH"], "1101", "--date", "20250301", "--doc", "文号", "--approved", "20250228").exit_code == 0
     assert run(school, "audit", "--verify").exit_code == 0
 
 
@@ -396,7 +396,7 @@ def test_a_rename_failing_after_the_commit_point_is_finished_on_the_next_open(sc
         raise OSError(errno.EIO, os.strerror(errno.EIO), str(b))
 
     monkeypatch.setattr(commit.os, "replace", broken)
-    r = run(school, "change", S0["XH"], "1101", "--date", "20250301", "--doc", "文号")
+    r = run(school, "change", S0["XH"], "1101", "--date", "20250301", "--doc", "文号", "--approved", "20250228")
     assert r.exit_code == 1 and "已保存" in r.output and "磁盘读写错误" in r.output, r.output
     monkeypatch.undo()
     assert run(school, "lookup", S0["XH"], "--json").stdout.count("休学") >= 1

@@ -11,9 +11,18 @@ from xueji_tui.domain.validate import (
 
 
 @pytest.mark.parametrize("typed,stored", [("20240901", "20240901"), ("2024-09-01", "20240901"),
-                                          ("2024/9/1", "20240901"), ("２０２４０９０１", "20240901")])
+                                          ("2024/9/1", "20240901"), ("2024年9月1日", "20240901")])
 def test_dates_accept_common_spellings(typed, stored):
     assert normalise_date(typed) == stored
+
+
+@pytest.mark.parametrize("typed", ["２０２４０９０１", "٢٠٢٤٠٩٠١", "۲۰۲۴۰۹۰۱", "2024０901", "२०२४०९०१"])
+def test_dates_in_other_digits_are_refused_not_converted(typed):
+    """Full-width, Arabic-Indic, Persian or Devanagari digits: refused at the typed edge, saying to
+    type half-width digits (they would be stored as typed and drop out of the CHSI files)."""
+    with pytest.raises(InvalidInput, match="半角"):
+        normalise_date(typed)
+    assert parse_date(typed) is None  # and a stored one is not a date to the precheck (bad-date)
 
 
 @pytest.mark.parametrize("bad", ["20240230", "2024091", "abc", "20241301", ""])

@@ -228,12 +228,20 @@ def test_wrong_columns(world):
         check(world, f"cols-dbf-{i}.dbf", bytes(b), category="wrong-column")
 
 
-def test_rows_with_bad_text_are_rejected_and_named(world):
+def test_rows_with_bad_text_are_rejected_or_flagged_and_named(world):
+    """A NUL is not text: a CSV holding one is not a text table, refused with its line. Another control
+    character (ESC …) keeps the student: it is replaced, flagged (a lost character blocks the upload)
+    and said in the summary."""
     text = world[2]["csv"].decode("utf-8-sig").splitlines()
+    nul = list(text)
+    nul[3] = nul[3].replace(nul[3].split(",")[2], "坏\x00名字")
+    r = CliRunner().invoke(cli, ["--data", str(world[1]), "--clerk", "office1", "import", "students",
+                                 str(_write(world, "nul.csv", ("\n".join(nul) + "\n").encode())), "--dry-run"])
+    assert r.exit_code == 2 and "第 4 行" in r.output and "空字符" in r.output and "Traceback" not in r.output
     text[3] = text[3].replace(text[3].split(",")[2], "坏\x01名字")
     r = CliRunner().invoke(cli, ["--data", str(world[1]), "--clerk", "office1", "import", "students",
                                  str(_write(world, "ctl.csv", ("\n".join(text) + "\n").encode())), "--dry-run"])
-    assert r.exit_code == 0 and "第 4 行" in r.output and "控制字符" in r.output and "XM" in r.output
+    assert r.exit_code == 0 and "控制字符" in r.output and "拒收 0 行" in r.output and "\x01" not in r.output
 
 
 def _write(world, name, data):

@@ -47,9 +47,11 @@ def eventful(school, office):
         tx.log("test", why="新生")
     changes.change(office, S[1]["KSH"], ChangeRequest(code="1101", date="20250310", approved="20250308", doc="吉师大学字〔2025〕5号"))
     changes.change(office, S[2]["KSH"], ChangeRequest(code="2301", date="20250301", approved="20250228", doc=DOC,
-                                                  to_major="050201", to_class="英语251班", note="本人申请"))
+                                                  to_major="050101", to_class="汉语言251班", note="本人申请"))
     changes.change(office, S[3]["KSH"], ChangeRequest(code="4204", date="20250601", approved="20250530", doc="吉师大纪字〔2025〕2号"))
-    changes.change(office, S[4]["KSH"], ChangeRequest(code="1102", date="20250401", doc="x号"))
+    changes.change(office, S[4]["KSH"], ChangeRequest(code="1102", date="20250401", approved="20250330", doc="x号"))
+    changes.change(office, S[5]["KSH"], ChangeRequest(code="7103", date="20250320", note="校级三好学生"))
+    changes.change(office, S[6]["KSH"], ChangeRequest(code="7201", date="20250420", note="无故旷课"))
     changes.change(office, S[4]["KSH"], ChangeRequest(code="9801", date="20250402", note="录入错误"))  # reversed
     changes.change(office, F[0]["KSH"], ChangeRequest(code="1401", date="20250910", doc="征兵〔2025〕1号"))
     changes.change(office, F[1]["KSH"], ChangeRequest(code="1502", date="20250915"))
@@ -107,10 +109,24 @@ def test_changes_carry_the_values_after_the_change(eventful, tmp_path):
     by = {(r["KSH"], r["YDLX"]): r for r in rows}
     assert len(rows) == 2  # 1101 and 2301; the reversed 1102 and the reversal are left out
     major = by[(S[2]["KSH"], "转专业")]
-    assert (major["ZYDM"], major["ZYMC"], major["BH"], major["FY"]) == ("050201", "英语", "英语251班", "外国语学院")
+    assert (major["ZYDM"], major["ZYMC"], major["BH"], major["FY"]) == ("050101", "汉语言文学", "汉语言251班", "文学院")
     assert (major["PZRQ"], major["WH"], major["YY"], major["SM"]) == ("20250228", DOC, "本人申请", "本人申请")
     leave = by[(S[1]["KSH"], "休学")]
     assert leave["YY"] == codes().reason("1101").name and leave["XM"] == S[1]["XM"] and leave["DQSZJ"] == "2022"
+    assert all(r["PZRQ"] and r["WH"] for r in rows)  # every 异动 and 休学 row carries 批准日期 and 文号
+
+
+def test_changes_recorded_without_an_approval_date_are_named(eventful, tmp_path):
+    """An entry recorded before 批准日期 was required: the export says which, and what to do."""
+    store = open_store(eventful)
+    with store.write("office1", "测试：旧记录") as tx:
+        s = tx.get(S[1]["KSH"])
+        s["history"][-1]["approved"] = ""
+        tx.put(s)
+        tx.log("test", ksh=s["KSH"], why="旧记录")
+    r = run(eventful, "export", "changes", "--year", "2025", "-o", str(tmp_path / "ch.dbf"))
+    assert r.exit_code == 0 and "1 条异动记录没有批准日期" in r.stderr and S[1]["KSH"] in r.stderr
+    assert "9801" in r.stderr
 
 
 def test_cancellations_and_admission(eventful, tmp_path):
@@ -213,22 +229,86 @@ def test_college_clerk_scope(eventful, tmp_path):
     assert [json.loads(x)["action"] for x in trail] == ["export"] and '"rows":' in trail[0]
 
 
-def test_stats_add_up(eventful, tmp_path):
+STATES = ("注册学籍", "待注册", "暂缓注册", "保留学籍", "休学(病休)", "休学(其他)")
+
+
+def stats_json(data, *args, clerk="office1"):
     import json
 
-    r = run(eventful, "stats", "--year", "2025", "--json")
-    data = json.loads(r.output)
-    assert (data["changes_from"], data["changes_to"]) == ("20240901", "20250831")
+    r = run(data, "stats", "--json", *args, clerk=clerk)
+    assert r.exit_code == 0, r.output
+    return json.loads(r.output)
+
+
+def test_stats_add_up(eventful, tmp_path):
+    data = stats_json(eventful, "--year", "2025")
+    assert (data["changes_from"], data["changes_to"], data["school_year"]) == ("20240901", "20250831", "2025—2026学年")
+    assert data["as_of"] == "20260831"  # a school year already over: its last day
+    assert data["form"] == "普通高等学校学生学年电子注册情况统计表"
     for col in data["columns"][2:]:
         assert sum(row[col] for row in data["rows"]) == data["total"][col], col
+    for row in [*data["rows"], data["total"]]:  # what became of 应注册人数, column by column
+        assert row["应注册人数"] == sum(row[c] for c in STATES), row
     t = data["total"]
-    assert (t["休学(病休)"], t["转专业"], t["开除学籍"], t["休学(其他)"]) == (1, 1, 1, 0)
+    assert (t["休学(病休)"], t["转专业"], t["开除学籍"], t["休学(其他)"], t["待注册"]) == (1, 1, 1, 0, 1)
+    assert (t["奖励"], t["处分"]) == (1, 1)
     assert t["应注册人数"] == 60 - 1 + 1  # minus the expelled student, plus the freshman still 待注册
+    assert data["groups"]["奖惩"] == ["奖励", "处分"] and "待注册" in data["groups"]["学籍注册"]
+
+
+def test_stats_restricts_the_cohorts_and_takes_the_day_asked(eventful):
+    """--year 2024 is the 2024—2025学年: the 2025 freshmen are not in it; --as-of gives each student's
+    status on that day (S1 went on leave on 20250310)."""
+    early = stats_json(eventful, "--year", "2024", "--as-of", "20250305")
+    late = stats_json(eventful, "--year", "2024", "--as-of", "20250315")
+    assert early["total"]["待注册"] == 0 and early["total"]["应注册人数"] == 60  # the 2025 cohort is not there
+    assert (early["total"]["休学(病休)"], late["total"]["休学(病休)"]) == (0, 1)
+    assert (early["total"]["注册学籍"], late["total"]["注册学籍"]) == (60, 59)
+    assert early["school_year"] == "2024—2025学年" and early["as_of"] == "20250305"
+    for args in (["--year", "2024", "--as-of", "20250905"], ["--as-of", "20250230"], ["--year", "2030"],
+                 ["--as-of", "２０２５０３０１"]):
+        r = run(eventful, "stats", *args)
+        assert r.exit_code == 2, (args, r.output)
+
+
+def test_stats_totals_equal_a_count_from_lookup(eventful):
+    """The figures of today's form are the students lookup finds in each state."""
+    import json
+
+    from xueji_testkit import SURNAMES
+
+    seen = {}
+    for ch in SURNAMES:
+        r = run(eventful, "lookup", ch, "--json")
+        if r.exit_code == 0:
+            seen.update({s["KSH"]: s for s in json.loads(r.stdout)})
+    assert len(seen) == 63
+    data = stats_json(eventful)
+    for state in STATES:
+        assert data["total"][state] == sum(1 for s in seen.values() if s["status"] == state), state
+    assert data["total"]["应注册人数"] == sum(1 for s in seen.values() if s["status"] in STATES)
+
+
+def test_stats_form_has_the_official_title_and_chinese_heads(eventful, tmp_path):
     out = tmp_path / "stats.xlsx"
-    assert run(eventful, "export", "stats", "--year", "2025", "-o", str(out)).exit_code == 0
-    rows = xlsx_rows(out)
-    assert rows[-1]["FY"] == "合计" and rows[-1]["ZZY"] == 1 and isinstance(rows[-1]["YZCRS"], int)
-    assert sum(r["YZCRS"] for r in rows[:-1]) == rows[-1]["YZCRS"]
+    r = run(eventful, "export", "stats", "--year", "2025", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    ws = openpyxl.load_workbook(out).active
+    grid = [list(row) for row in ws.iter_rows(values_only=True)]
+    assert grid[0][0].startswith("《普通高等学校学生学年电子注册情况统计表》2025—2026学年（截至 2026年08月31日）")
+    groups, heads = grid[2], grid[3]
+    assert [g for g in groups if g] == ["学院", "层次", "学籍注册", "学籍异动", "学籍注销", "奖惩"]
+    heads = [h or g for h, g in zip(heads, groups)]
+    assert heads[:5] == ["学院", "层次", "应注册人数", "注册学籍", "待注册"] and heads[-2:] == ["奖励", "处分"]
+    assert not any(h.isascii() for h in heads)  # no made-up codes
+    rows = [dict(zip(heads, r)) for r in grid[4:]]
+    assert rows[-1]["学院"] == "合计" and rows[-1]["转专业"] == 1 and isinstance(rows[-1]["应注册人数"], int)
+    for h in heads[2:]:
+        assert sum(r[h] for r in rows[:-1]) == rows[-1][h], h
+    dbf = tmp_path / "stats.dbf"
+    assert run(eventful, "export", "stats", "--year", "2025", "-o", str(dbf)).exit_code == 0
+    table = dbf_rows(dbf)
+    assert table[-1]["FY"] == "合计" and table[-1]["DZC"] == "1" and table[-1]["JL"] == "1"
 
 
 def test_workbook_sheets_validation_protection(eventful, tmp_path):
@@ -265,7 +345,7 @@ def _fill(path, out, edits):
 def test_workbook_round_trip_with_a_conflict(eventful, office, wenxue, tmp_path):
     wx = [s for s in S.values() if s["FY"] == "文学院" and s["KSH"] not in (S[3]["KSH"],)]
     a, b, c = wx[0], wx[1], wx[2]
-    other = next(s for s in S.values() if s["FY"] == "外国语学院")
+    other = next(s for s in S.values() if s["FY"] == "外国语学院" and s["KSH"] != S[2]["KSH"])  # S2 moved
     path = tmp_path / "all.xlsx"
     assert run(eventful, "export", "workbook", "-o", str(path)).exit_code == 0
     svc.verify(office, b["KSH"], "CSRQ", "ok")  # done in the terminal after the export
@@ -353,3 +433,25 @@ def test_real_processes(tmp_path):
     assert written.exists() and written.name.startswith("学院核对表-")
     p = xueji("import", "students", str(tmp_path / "missing.dbf"))
     assert p.returncode == 2 and "missing.dbf" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_workbook_major_correction_takes_a_catalogue_entry(eventful, tmp_path):
+    """更正为 in the 专业名称 column: a catalogue major sets ZYDM and ZYMC together; a name the catalogue
+    does not have is a rejected row."""
+    wx = [s for s in S.values() if s["FY"] == "文学院" and s["ZYDM"] == "050101" and s["KSH"] != S[3]["KSH"]]
+    a, b = wx[0], wx[1]
+    path = tmp_path / "wx.xlsx"
+    assert run(eventful, "export", "workbook", "--college", "文学院", "-o", str(path)).exit_code == 0
+    filled = tmp_path / "back.xlsx"
+    _fill(path, filled, [
+        ("文学院", a["KSH"], "ZYMC_HD", "有误"), ("文学院", a["KSH"], "ZYMC_GZ", "秘书学"),
+        ("文学院", a["KSH"], "SM", "录取专业录入错误"),
+        ("文学院", b["KSH"], "ZYMC_HD", "有误"), ("文学院", b["KSH"], "ZYMC_GZ", "体育学"),
+        ("文学院", b["KSH"], "SM", "录入错误"),
+    ])
+    r = run(eventful, "import", "workbook", str(filled), "--yes")
+    assert r.exit_code == 0, r.output
+    assert "不在专业目录中" in r.output
+    store = open_store(eventful)
+    assert (store.get(a["KSH"])["ZYDM"], store.get(a["KSH"])["ZYMC"]) == ("050107T", "秘书学")
+    assert (store.get(b["KSH"])["ZYDM"], store.get(b["KSH"])["ZYMC"]) == ("050101", "汉语言文学")

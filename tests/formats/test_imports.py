@@ -50,20 +50,22 @@ def test_reimport_summary_counts_exactly(office, crafted):
     c = plan.counts()
     assert c["rows"] == 63
     assert (c["new"], c["changed"], c["changed_fields"], c["unchanged"], c["missing"], c["rejected"],
-            c["conflicts"], c["conflicted"]) == (3, 2, 3, 53, 2, 3, 2, 2)
+            c["conflicts"], c["conflicted"], c["identity"]) == (3, 2, 3, 53, 2, 3, 0, 2, 2)
     changed = {ch.ksh: ch.fields for ch in plan.changed}
     assert changed[s[2]["KSH"]] == [("BH", s[2]["BH"], "新编班级1班")]
     assert sorted(changed[s[3]["KSH"]]) == [("BZ", None, "身份核验不确定"), ("ZYMC", s[3]["ZYMC"], "汉语言文学（师范）")]
-    conflicts = {(x.ksh, x.field): x for x in plan.conflicts}
-    assert conflicts[(s[4]["KSH"], "MZ")].local == "汉族" and conflicts[(s[4]["KSH"], "MZ")].chsi == "满族"
-    assert "王小五" in conflicts[(s[5]["KSH"], "XM")].why
+    # Art. 20: a registered student's 身份信息 is set apart, never applied by a plain import
+    identity = {(x.ksh, x.field): x for x in plan.identity}
+    assert identity[(s[4]["KSH"], "MZ")].local == "汉族" and identity[(s[4]["KSH"], "MZ")].chsi == "满族"
+    assert identity[(s[5]["KSH"], "XM")].chsi == "王晓武"
     assert {m[0] for m in plan.missing} == {s[7]["KSH"], s[8]["KSH"]}
     reasons = sorted(r.reason for r in plan.rejected)
     assert sum("出现 2 次" in r for r in reasons) == 2 and sum("没有考生号" in r for r in reasons) == 1
     assert plan.normalised["去掉首尾空格"] >= 1 and plan.normalised["全角数字或 Ｘ/x 改为半角大写"] == 1
     assert plan.normalised["代码或别称改为代码表中的标准名称"] == 1
     text = "\n".join(imports.summary_lines(plan))
-    assert "新增 3 人 · 变更 2 人（3 个字段）· 无变化 53 人 · 文件中没有的 2 人 · 拒收 3 行 · 冲突 2 处" in text
+    assert "新增 3 人 · 变更 2 人（3 个字段）· 无变化 53 人 · 文件中没有的 2 人 · 拒收 3 行 · 冲突 0 处" in text
+    assert "身份信息与学信网不同（第二十条" in text and "王晓武" in text
     assert f"班号 {s[2]['BH']} → 新编班级1班" in text
 
 
@@ -95,7 +97,7 @@ def test_apply_keeps_local_work_and_audits(school, office, crafted):
 def test_conflict_with_a_change_entry_and_an_approved_correction(school, office, office2, tmp_path):
     s0, s1 = make_student(0), make_student(1)
     changes.change(office, s0["KSH"], ChangeRequest(code="2301", date="20250301", doc="吉师大教字〔2025〕31号",
-                                               to_major="050201", to_class="英语251班"))
+                                               approved="20250226", to_major="050201", to_class="英语251班"))
     from xueji_tui.services import corrections
 
     rid = corrections.file(office, s1["KSH"], "SFZH", "360426199101010071", reason="身份证号有误",
@@ -105,7 +107,10 @@ def test_conflict_with_a_change_entry_and_an_approved_correction(school, office,
     path = chsi_file(tmp_path / "s.dbf", [s0, s1])
     plan = imports.plan_import(office, "students", path)
     fields = sorted((c.ksh, c.field) for c in plan.conflicts)
-    assert (s0["KSH"], "ZYDM") in fields and (s0["KSH"], "BH") in fields and (s1["KSH"], "SFZH") in fields
+    assert (s0["KSH"], "ZYDM") in fields and (s0["KSH"], "ZYMC") in fields and (s0["KSH"], "BH") in fields
+    held = {(d.ksh, d.field): d.held for d in plan.identity}
+    assert "批准的更正申请" in held[(s1["KSH"], "SFZH")]  # not even --accept-identity takes it back
+    assert not imports.plan_import(office, "students", path, accept_identity=True).changed
     assert not plan.changed
     assert "转专业" in next(c.why for c in plan.conflicts if c.field == "ZYDM")
 

@@ -12,7 +12,9 @@ from datetime import date, timedelta
 from xueji_tui.domain.idcard import check_char
 
 YEAR = 2026
-SETTINGS = {"school_code": "10202", "school_name": "吉林师范大学", "president": "王校长"}
+# numbers are being given for YEAR (``certno assign`` ran): the precheck's second stage, where a
+# graduate without a number is an error; the first stage is tested with these settings without it
+SETTINGS = {"school_code": "10202", "school_name": "吉林师范大学", "president": "王校长", "certno_years": [YEAR]}
 COLLEGES = ("文学院", "数学学院", "物理学院", "化学学院")
 MAJORS = (("050101", "汉语言文学"), ("070101", "数学与应用数学"), ("070201", "物理学"), ("070301", "化学"))
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"

@@ -95,14 +95,32 @@ def test_json_shape_is_exactly_the_spec():
     students.append(graduate(9, status="毕业"))
     r = run(students, year=YEAR, settings=SETTINGS, list_imported=True)
     obj = json.loads(json.dumps(r.to_json(), ensure_ascii=False))
-    assert list(obj) == ["year", "checked", "registered", "errors", "warnings", "findings"]
+    assert list(obj) == ["year", "checked", "registered", "errors", "warnings", "pending_certno", "findings"]
     assert (obj["year"], obj["checked"], obj["registered"], obj["errors"], obj["warnings"]) == (YEAR, 5, 1, 1, 1)
+    assert obj["pending_certno"] == 0
     for f in obj["findings"]:
         assert list(f) == ["rule", "severity", "KSH", "XH", "field", "message"]
     assert [(f["rule"], f["severity"], f["KSH"], f["field"]) for f in obj["findings"]] == [
         ("id-checksum", "error", students[1]["KSH"], "SFZH"),
         ("name-format", "warning", students[2]["KSH"], "XM"),
     ]
+
+
+def test_stage_one_counts_the_missing_numbers_and_keeps_them_out_of_the_upload():
+    """Before ``certno assign`` ran for the year a missing 证书编号 is one count, not a finding; the
+    students waiting for one still do not pass (they are not uploaded)."""
+    students = school(5)
+    for s in students[:3]:
+        s["ZSBH"] = ""
+    students[4]["XM"] = "王 五"
+    before = {k: v for k, v in SETTINGS.items() if k != "certno_years"}
+    r = run(students, year=YEAR, settings=before, list_imported=True)
+    assert (r.pending_certno, r.errors, [f.rule for f in r.findings]) == (3, 0, ["name-format"])
+    assert [s["KSH"] for s in r.passing()] == [s["KSH"] for s in students[3:]]
+    assert r.to_json()["pending_certno"] == 3
+    later = run(students, year=YEAR, settings=SETTINGS, list_imported=True)  # the year's numbers begun
+    assert (later.pending_certno, later.errors) == (0, 3)
+    assert {(f.rule, f.field) for f in later.findings if f.severity == "error"} == {("missing-field", "ZSBH")}
 
 
 def test_progress_is_reported_up_to_the_total():

@@ -29,7 +29,12 @@ def seeded(root: Path) -> Path:
     st[11]["photo"].update(check="有异议")
     st[12]["photo"].update(taken_on="20251010", checked_on="20251101")
     st[13]["ZSBH"] = ""
-    return make_grads(root, st)
+    root = make_grads(root, st)
+    store = open_store(root)
+    with store.write("office1", "测试：证书编号已开始分配") as tx:  # the precheck's second stage
+        tx.update_settings({"certno_years": [2026]})
+        tx.log("settings", field="certno_years", new=[2026])
+    return root
 
 
 @pytest.fixture
@@ -63,9 +68,9 @@ def test_precheck_runs_and_summarises_by_rule(data):
             assert type(screen).__name__ == "PrecheckScreen"
             assert screen.result.checked == 30
             rules = screen.query_one("#pc-rules")
-            assert [r[3] for r in rules.source.items] == ["", "missing-field", "id-format", "photo-missing",
+            assert [r[3] for r in rules.source.rows] == ["", "missing-field", "id-format", "photo-missing",
                                                           "photo-unchecked", "photo-early-check", "name-format"]
-            assert [r[0] for r in rules.source.items][:3] == ["全部", "必填项为空", "身份证号格式错误"]  # shown
+            assert [r[0] for r in rules.source.rows][:3] == ["全部", "必填项为空", "身份证号格式错误"]  # shown
             assert not screen.query_one("#pc-progress").display
             head = str(screen.query_one("#pc-head").render())
             assert "检查 30 人" in head and "错误 6 条" in head
@@ -73,7 +78,7 @@ def test_precheck_runs_and_summarises_by_rule(data):
             rules.focus()
             await pilot.press("down", "down")
             findings = screen.query_one("#pc-findings")
-            assert [f.rule for f in findings.source.items] == ["id-format"]
+            assert [f.rule for f in findings.source.rows] == ["id-format"]
 
     asyncio.run(scenario())
 
@@ -176,12 +181,12 @@ def test_photo_checklist_counts_and_lists(data):
             assert (c.total, c.counts["missing"], c.counts["unlinked"], c.counts["unchecked"], c.counts["disputed"],
                     c.counts["early"]) == (30, 1, 1, 1, 1, 1)
             students = screen.query_one("#ph-students")
-            assert [s["KSH"] for s in students.source.items] == [graduate(7)["KSH"]]
+            assert [s["KSH"] for s in students.source.rows] == [graduate(7)["KSH"]]
             # pick 有异议 in the list of steps
             await pilot.press("enter")  # college table (合计) -> the steps
             assert app.focused.id == "ph-lacks"
             await pilot.press("down", "down", "down", "enter")
-            assert [s["KSH"] for s in students.source.items] == [graduate(11)["KSH"]]
+            assert [s["KSH"] for s in students.source.rows] == [graduate(11)["KSH"]]
             assert app.focused.id == "ph-students"
             await pilot.press("enter")
             await pilot.pause()
@@ -198,7 +203,7 @@ def test_photo_college_filter_and_chase_export(data, tmp_path):
             await open_area(pilot, "3")
             screen = app.screen
             colleges = screen.query_one("#ph-colleges")
-            names = [r[0] for r in colleges.source.items]
+            names = [r[0] for r in colleges.source.rows]
             await pilot.press("down" if names[1] != "文学院" else "down")
             pos = names.index("文学院")
             colleges.move_to(pos)

@@ -141,8 +141,8 @@ def test_students_delayed_or_moved_carry_the_entries_that_explain_it(sample_scho
     moved = [s for s in sample_school.students if s["DQSZJ"]]
     assert moved
     for s in moved:
-        types = {e["type"] for e in s["history"]}
-        assert types & {"留降级", "跳级"}
+        codes = {e["code"] for e in s["history"]}
+        assert codes & {"0201", "0202", "0299", "0401", "0102"}  # 留降级, 跳级, 恢复入学资格后注册
         assert int(s["YJBYRQ"][:4]) - int(s["DQSZJ"]) == int(float(s["XZ"]))
     assert any(s["RXRQ"][:4] == str(m["school_year"] - 4) and s["grad_year"] == m["year"] for s in moved)
 

@@ -64,7 +64,7 @@ def test_october_annual_registration(demo, tmp_path):
     t = student(demo, FY="文学院", status="注册学籍", DQSZJ="2025")
     target = next(m for m in open_store(demo).majors() if m["FY"] == "数学与计算机学院")
     r = x(demo, "change", t["XH"], "2301", "--date", "20251015", "--doc", "吉师大教字〔2025〕31号",
-          "--to-major", target["ZYDM"], "--to-class", "转入班")
+          "--approved", "20251010", "--to-major", target["ZYDM"], "--to-class", "转入班")
     assert r.exit_code == 0, r.output
     out = tmp_path / "异动.xlsx"
     assert x(demo, "export", "changes", "--format", "xlsx", "--year", "2025", "-o", str(out)).exit_code == 0
@@ -78,8 +78,10 @@ def test_october_annual_registration(demo, tmp_path):
     # back from 休学: 复学 1201, then 留降级 0202 into the next grade
     u = student(demo, status="休学(病休)")
     grade = u["DQSZJ"] or u["RXRQ"][:4]
-    assert x(demo, "change", u["XH"], "1201", "--date", "20250901", "--doc", "复学文号").exit_code == 0
-    r = x(demo, "change", u["XH"], "0202", "--date", "20250902", "--doc", "编级文号", "--to-grade", str(int(grade) + 1))
+    assert x(demo, "change", u["XH"], "1201", "--date", "20250901", "--doc", "复学文号",
+             "--approved", "20250828").exit_code == 0
+    r = x(demo, "change", u["XH"], "0202", "--date", "20250902", "--doc", "编级文号", "--approved", "20250828",
+          "--to-grade", str(int(grade) + 1), "--to-class", "编入班")
     assert r.exit_code == 0, r.output
     after = json.loads(x(demo, "lookup", u["XH"], "--json").output)[0]
     assert after["status"] == "注册学籍" and after["DQSZJ"] == str(int(grade) + 1)
@@ -87,7 +89,8 @@ def test_october_annual_registration(demo, tmp_path):
 
     # 开除学籍 4204 (替考): in the cancellations export; afterwards only an office reversal changes it
     v = student(demo, FY="文学院", status="注册学籍", DQSZJ="2023")
-    assert x(demo, "change", v["XH"], "4204", "--date", "20251020", "--doc", "吉师大学字〔2025〕40号").exit_code == 0
+    assert x(demo, "change", v["XH"], "4204", "--date", "20251020", "--doc", "吉师大学字〔2025〕40号",
+             "--approved", "20251018").exit_code == 0
     out = tmp_path / "注销.xlsx"
     assert x(demo, "export", "cancellations", "--format", "xlsx", "--year", "2025", "-o", str(out)).exit_code == 0
     assert any(v["KSH"] in (c or "") for row in openpyxl.load_workbook(out).active.iter_rows(values_only=True)

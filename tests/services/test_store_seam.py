@@ -56,7 +56,8 @@ def test_refused_change_leaves_the_store_unchanged(any_school):
 
 def test_change_moves_the_status_and_is_audited(any_school):
     s = first_of(any_school, "外国语学院")
-    entry = changes.change(any_school.office, s["XH"], ChangeRequest(code="1101", date="20250301"))
+    entry = changes.change(any_school.office, s["XH"], ChangeRequest(code="1101", date="20250301", approved="20250228",
+                                                                     doc="吉师大学字〔2025〕5号"))
     assert (entry["from"], entry["to"]) == ("注册学籍", "休学(病休)")
     assert any_school.store.get(s["KSH"])["status"] == "休学(病休)"
     row = next(r for r in any_school.store.rows("外国语学院") if r[0] == s["KSH"])

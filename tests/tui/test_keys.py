@@ -175,6 +175,9 @@ async def test_status_form_chooses_nothing_until_asked_and_confirms_an_expulsion
         modal.query_one("#doc").focus()
         await pilot.pause()
         await type_text(pilot, "吉师大教字2025-40号")
+        modal.query_one("#approved").focus()
+        await pilot.pause()
+        await type_text(pilot, "20250919")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmModal)
@@ -228,7 +231,8 @@ async def test_the_page_closes_when_the_student_leaves_the_college(data_dir):
         assert isinstance(app.screen, StudentScreen)
         office = open_session(data_dir, "office2")
         changes.change(office, row[ROW["XH"]], ChangeRequest(code="2301", date="20250915", doc="吉师大教字〔2025〕31号",
-                                                             to_major="080901", to_class="计算机2502"))
+                                                             approved="20250914", to_major="080901",
+                                                             to_class="计算机2502"))
         app.poll_store()
         assert await wait_until(pilot, lambda: isinstance(app.screen, RosterScreen))
         assert any("已不属于文学院" in m and "学生页已关闭" in m for m in messages(app))
@@ -330,7 +334,7 @@ async def test_error_titles_say_what_happened(data_dir):
         row = rows_where(app, status="注册学籍")[0]
         await open_by_number(app, pilot, row[ROW["XH"]])
         changes.change(open_session(data_dir, "office1"), row[ROW["XH"]],
-                        ChangeRequest(code="3106", date="20250915", doc="吉师大教字2025-8号"))
+                        ChangeRequest(code="3106", date="20250915", doc="吉师大教字2025-8号", approved="20250914"))
         await pilot.press("space")  # a verdict on a record that just ended elsewhere: refused
         await pilot.pause()
         last = list(app._notifications)[-1]

@@ -32,7 +32,8 @@ async def test_another_processs_change_appears_in_roster_and_student(data_dir):
         row = rows_where(app, status="注册学籍")[2]
         await open_by_number(app, pilot, row[ROW["XH"]])
         assert isinstance(app.screen, StudentScreen)
-        done = xueji(data_dir, "change", row[ROW["XH"]], "1101", "--date", "20250915", "--doc", "吉师大教字〔2025〕3号")
+        done = xueji(data_dir, "change", row[ROW["XH"]], "1101", "--date", "20250915", "--doc", "吉师大教字〔2025〕3号",
+                     "--approved", "20250914")
         assert done.returncode == 0, done.stderr
         assert await wait_for(pilot, lambda: "休学(病休)" in text_of(app, "#student-head"))
         await pilot.press("escape")

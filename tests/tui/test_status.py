@@ -67,13 +67,15 @@ async def test_freshman_paths_of_scenario_one(office_app, data_dir):
         ksh = office_app.screen.ksh
         await change(office_app, pilot, "应征入伍")
         assert stored(data_dir, ksh)["status"] == "保留入学资格"
-        # failed the re-check: 取消入学资格 1601 needs the 文号 — refused without it, form kept
+        # failed the re-check: 取消入学资格 1601 needs the 文号 and 批准日期 — refused without, form kept
         await pilot.press("J")
         ksh = office_app.screen.ksh
         modal = await change(office_app, pilot, "1601", note="复查不合格")
         assert office_app.screen is modal and "文号" in text_of(office_app, "#form-error")
+        assert "须填文号，须填批准日期" in text_of(office_app, "#reason-chosen")  # read from codes.json
         assert modal.query_one("#note").value == "复查不合格"
         await fill(office_app, pilot, "doc", "吉师大教字2025-7号")
+        await fill(office_app, pilot, "approved", "20250918")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(office_app.screen, ConfirmModal) and stored(data_dir, ksh)["status"] == "待注册"
@@ -100,13 +102,19 @@ async def test_leave_return_and_repeat_a_grade(office_app, data_dir):
         await ready(office_app, pilot)
         row = [r for r in rows_where(office_app, status="注册学籍") if r[7] == "2023"][0]
         await open_by_number(office_app, pilot, row[1])
-        await change(office_app, pilot, "1101", doc="吉师大教字2025-3号")
+        await change(office_app, pilot, "1101", doc="吉师大教字2025-3号", approved="20250915")
         assert stored(data_dir, row[0])["status"] == "休学(病休)"
-        await change(office_app, pilot, "1201", doc="吉师大教字2025-9号")
+        await change(office_app, pilot, "1201", doc="吉师大教字2025-9号", approved="20250919")
         assert stored(data_dir, row[0])["status"] == "注册学籍"
-        await change(office_app, pilot, "0202", to_grade="2024", doc="吉师大教字2025-9号")
+        modal = await change(office_app, pilot, "0202", to_grade="2026", doc="吉师大教字2025-9号", approved="20250919",
+                             to_class="汉语言242班")
+        assert office_app.screen is modal and "晚 1–2 年" in text_of(office_app, "#form-error")  # 2023 → 2025 at most
+        modal.query_one("#to_grade").value = ""
+        await fill(office_app, pilot, "to_grade", "2024")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
         s = stored(data_dir, row[0])
-        assert s["DQSZJ"] == "2024" and s["YJBYRQ"] == "20280630"
+        assert s["DQSZJ"] == "2024" and s["YJBYRQ"] == "20280630" and s["BH"] == "汉语言242班"
         assert [e["code"] for e in s["history"]] == ["1101", "1201", "0202"]
 
 
@@ -115,11 +123,12 @@ async def test_change_of_major_asks_for_the_major_and_class(office_app, data_dir
         await ready(office_app, pilot)
         row = [r for r in rows_where(office_app, status="注册学籍", FY="文学院")][0]
         await open_by_number(office_app, pilot, row[1])
-        modal = await change(office_app, pilot, "2301", doc="吉师大教字〔2025〕31号")
-        assert office_app.screen is modal and "转专业" in text_of(office_app, "#form-error")
+        modal = await change(office_app, pilot, "2301", doc="吉师大教字〔2025〕31号", approved="20250918")
+        assert office_app.screen is modal and "新专业" in text_of(office_app, "#form-error")
         assert modal.query_one("#extra-major").display and not modal.query_one("#extra-grade").display
         await pilot.press("escape")
-        await change(office_app, pilot, "2301", doc="吉师大教字〔2025〕31号", major="080901", to_class="计算机2502")
+        await change(office_app, pilot, "2301", doc="吉师大教字〔2025〕31号", approved="20250918", major="080901",
+                     to_class="计算机2502")
         s = stored(data_dir, row[0])
         assert (s["ZYDM"], s["ZYMC"], s["FY"], s["BH"]) == ("080901", "计算机科学与技术", "数学与计算机学院", "计算机2502")
         assert s["status"] == "注册学籍"
@@ -130,7 +139,8 @@ async def test_expulsion_then_nothing_more(office_app, data_dir):
         await ready(office_app, pilot)
         row = rows_where(office_app, status="注册学籍")[3]
         await open_by_number(office_app, pilot, row[1])
-        await change(office_app, pilot, "4204", confirm=True, doc="吉师大教字〔2025〕40号", note="替考")
+        await change(office_app, pilot, "4204", confirm=True, doc="吉师大教字〔2025〕40号", approved="20250919",
+                     note="替考")
         assert isinstance(office_app.screen, StudentScreen)
         assert stored(data_dir, row[0])["status"] == "开除学籍"
         await pilot.press("s")  # only the office's reversal is left (a record entered by mistake)
@@ -149,7 +159,7 @@ async def test_college_clerk_cannot_change_an_ended_record(data_dir):
         await ready(app, pilot)
         row = rows_where(app, status="注册学籍")[0]
         await open_by_number(app, pilot, row[1])
-        await change(app, pilot, "3106", confirm=True, doc="吉师大教字2025-8号")
+        await change(app, pilot, "3106", confirm=True, doc="吉师大教字2025-8号", approved="20250919")
         assert stored(data_dir, row[0])["status"] == "注册学籍"  # a college reports; the office decides
         assert any("已报送" in m for m in messages(app))
         (proposal,) = reviews.list_proposals(open_session(data_dir, "office1"), open_only=True)
@@ -173,7 +183,8 @@ async def test_refused_save_keeps_the_form(office_app, data_dir):
         await type_text(pilot, "0501")
         await fill(office_app, pilot, "note", "未缴学费")
         other = open_session(data_dir, "office2")
-        changes.change(other, row[1], ChangeRequest(code="1101", date="20250918", doc="吉师大教字2025-3号"))
+        changes.change(other, row[1], ChangeRequest(code="1101", date="20250918", doc="吉师大教字2025-3号",
+                                                    approved="20250917"), today=office_app.today())
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert office_app.screen is modal
@@ -229,8 +240,9 @@ async def test_postponed_registration_then_registered_and_skipping_a_grade(offic
         assert stored(data_dir, row[0])["status"] == "暂缓注册"
         await change(office_app, pilot, "0103")  # paid: registered
         assert stored(data_dir, row[0])["status"] == "注册学籍"
-        modal = await change(office_app, pilot, "0401", to_grade="2025", doc="吉师大教字2025-12号")
-        assert office_app.screen is modal and "跳级应编入" in text_of(office_app, "#form-error")
+        modal = await change(office_app, pilot, "0401", to_grade="2025", doc="吉师大教字2025-12号",
+                             approved="20250919", to_class="汉语言231班")
+        assert office_app.screen is modal and "跳级只能编入" in text_of(office_app, "#form-error")
         modal.query_one("#to_grade").value = ""
         await fill(office_app, pilot, "to_grade", "2023")
         await pilot.press("ctrl+s")

@@ -3,6 +3,8 @@ history and in a second clerk's terminal, quit. CI installs tmux (.ci/run)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from tmux_kit import TMUX, Terminal, command
 
@@ -31,12 +33,14 @@ def test_start_find_change_history_second_terminal_quit(data_dir, terminals):
     shown = first.wait(f"学号 {xh}")
     assert name in shown and row[ROW["SFZH"]] not in shown and "********" in shown
 
-    # s -> 1101 因病休学 with its 文号, saved with ctrl+s
+    # s -> 1101 因病休学 with its 批准日期 and 文号, saved with ctrl+s
     first.keys("s")
     first.wait("学籍异动")
     first.text("因病")
     first.wait("已选：1101")
-    first.keys("Tab", "Tab", "Tab")  # 生效日期 (today) -> 批准日期 -> 文号
+    first.keys("Tab", "Tab")  # 生效日期 (today) -> 批准日期
+    first.text(date.today().strftime("%Y%m%d"))
+    first.keys("Tab")  # -> 文号
     first.text("吉师大教字〔2025〕3号")
     first.keys("C-s")
     first.wait("休学(病休)")

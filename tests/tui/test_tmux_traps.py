@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 from tmux_kit import TMUX, Terminal, command
@@ -96,7 +97,9 @@ def test_status_form_chooses_nothing_and_asks_before_an_expulsion(data_dir, home
     assert stored(data_dir, row[0])["status"] == "注册学籍"
     t.text("开除 作弊")
     t.wait("已选：4204 开除学籍·替考")
-    t.keys("Tab", "Tab", "Tab")  # 生效日期 → 批准日期 → 文号
+    t.keys("Tab", "Tab")  # 生效日期 → 批准日期
+    t.text(date.today().strftime("%Y%m%d"))
+    t.keys("Tab")  # → 文号
     t.text("吉师大教字〔2025〕40号")
     t.keys("C-s")
     shown = t.wait("学籍状态 注册学籍 → 开除学籍")
@@ -156,7 +159,7 @@ def test_student_page_closes_when_the_student_leaves_the_college(data_dir, home,
     open_student(t, row[ROW["XH"]])
     done = subprocess.run([sys.executable, "-m", "xueji_tui", "--data", str(data_dir), "--clerk", "office2",
                            "change", row[ROW["XH"]], "2301", "--date", "20250915", "--doc", "吉师大教字〔2025〕31号",
-                           "--to-major", "080901", "--to-class", "计算机2502"], capture_output=True, text=True,
+                           "--approved", "20250914", "--to-major", "080901", "--to-class", "计算机2502"], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr
     shown = t.wait("学生页已关闭")

@@ -34,6 +34,11 @@ COMMANDS: dict[str, str] = {
     "demo": "xueji_tui.cli.demo:demo_cmd",
     "ssh": "xueji_tui.cli.ssh:ssh_group",
     "ssh-session": "xueji_tui.cli.ssh:ssh_session_cmd",
+    "majors": "xueji_tui.cli.majors:majors_group",
+    "assign": "xueji_tui.cli.year:assign_cmd",
+    "campaign": "xueji_tui.cli.year:campaign_group",
+    "register": "xueji_tui.cli.year:register_cmd",
+    "progress": "xueji_tui.cli.year:progress_cmd",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from xueji_tui.cli import pass_env
-from xueji_tui.cli.output import echo_json, note, table
+from xueji_tui.cli.output import echo, echo_json, note, table
 
 
 @click.command("init", help="新建空的数据目录；执行者成为学生工作处经办人 / create an empty data directory")
@@ -48,7 +48,7 @@ def users_list(env):
 
     rows = [[c["name"], "学生工作处" if c["role"] == "office" else "学院", c.get("college", ""),
              c.get("added_by", ""), c.get("at", "")[:16]] for c in users.list_clerks(env.session())]
-    click.echo(table(rows, ["经办人", "角色", "学院", "登记人", "登记时间"]))
+    echo(table(rows, ["经办人", "角色", "学院", "登记人", "登记时间"]))
 
 
 def _fmt(v) -> str:
@@ -77,7 +77,7 @@ def audit_cmd(env, student, check, anchor, as_json):
         raise InvalidInput("--anchor 须与 --verify 一起使用：xueji audit --verify --anchor N:HASH")
     session = env.session()
     if student == "anchor" and not check:
-        click.echo(integrity.anchor(session))
+        echo(integrity.anchor(session))
         note("请把这一行保存在服务器之外（纸面、另一台电脑或邮件）；以后用 xueji audit --verify --anchor 它 来证明此前的记录未被改写")
         return
     if check:
@@ -93,7 +93,7 @@ def audit_cmd(env, student, check, anchor, as_json):
         what = " ".join(x for x in (d.get("KSH", ""), d.get("XH", ""), d.get("field", "")) if x)
         change = f"{_fmt(d.get('old'))} → {_fmt(d.get('new'))}" if d.get("old") is not None or d.get("new") is not None else ""
         why = f"（{d['why']}）" if d.get("why") else ""
-        click.echo(f"{who}  {what}  {change}{why}".rstrip())
+        echo(f"{who}  {what}  {change}{why}".rstrip())
     if not lines:
         note("没有审计记录")
 
@@ -102,20 +102,20 @@ def _verify(v) -> None:
     from xueji_tui.domain.text import shown
 
     if v.acknowledged:
-        click.echo("学生工作处确认过的中断（保留为证据）：")
+        echo("学生工作处确认过的中断（保留为证据）：")
         for line in v.acknowledged:
-            click.echo(f"  {shown(line)}")
+            echo(f"  {shown(line)}")
     for text in v.notes:
         note(text)
     if not v.ok:
         for p in v.problems:
-            click.echo(shown(p))
+            echo(shown(p))
         note(f"审计记录校验失败：发现 {len(v.problems)} 处改动或删除。请运行 xueji doctor 查看处理办法")
         raise SystemExit(1)
-    click.echo(f"审计记录完好：{v.lines} 行，哈希链连续，末行与 audit.head 一致；"
+    echo(f"审计记录完好：{v.lines} 行，哈希链连续，末行与 audit.head 一致；"
                f"{v.files} 个数据文件与审计记录核对一致；经办人与登记记录一致")
     if v.anchored:
-        click.echo(f"与锚点 {v.anchored} 一致：此前的记录未被改写")
+        echo(f"与锚点 {v.anchored} 一致：此前的记录未被改写")
 
 
 @click.command("doctor", help="检查数据目录：属主与权限、每个文件能否读取、索引与名册是否与分片一致、"
@@ -134,43 +134,52 @@ def doctor_cmd(env, ack, reason):
         seq, hash_ = integrity.acknowledge(env.data, who, reason)
         note(f"已在审计记录第 {seq} 行登记确认（{who}：{reason.strip()}），保存已恢复。")
         note("请把新的锚点保存在服务器之外：")
-        click.echo(f"{seq}:{hash_}")
+        echo(f"{seq}:{hash_}")
         return
     if reason:
         raise InvalidInput("--reason 须与 --acknowledge 一起使用")
     up, steps = integrity.doctor(env.data, who)
     for f in up.findings:
-        click.echo(f"✗ {shown(f.where)}：{shown(f.what)}")
-        click.echo(f"    处理：{shown(f.fix)}")
+        echo(f"✗ {shown(f.where)}：{shown(f.what)}")
+        echo(f"    处理：{shown(f.fix)}")
     for text in up.notes:
-        click.echo(f"· {shown(text)}")
+        echo(f"· {shown(text)}")
     if up.healthy:
-        click.echo(f"数据目录 {env.data} 完好：属主与权限正确，每个文件都能读取，索引和名册与分片一致，审计记录完好。")
+        echo(f"数据目录 {env.data} 完好：属主与权限正确，每个文件都能读取，索引和名册与分片一致，审计记录完好。")
         return
     if steps:
-        click.echo("")
-        click.echo("处理办法：")
+        echo("")
+        echo("处理办法：")
         for line in steps:
-            click.echo(f"  {shown(line)}")
+            echo(f"  {shown(line)}")
     note(f"发现 {len(up.findings)} 处问题")
     raise SystemExit(1)
 
 
-@click.command("settings", help="学校设置：院校名称、校长姓名、开学日期（修改限学生工作处）")
+@click.command("settings", help="学校设置：院校名称、校长姓名、开学日期、编班的每班人数和学号、班号格式（修改限学生工作处）")
 @click.option("--school-name", default=None)
 @click.option("--president", default=None, help="校长姓名（学历注册 XZXM）")
 @click.option("--term-start", default=None, metavar="YYYYMMDD", help="本学年开学日期（进度区的期限据此计算）")
+@click.option("--class-size", default=None, metavar="N", help="编班时每班最多人数（xueji assign）")
+@click.option("--xh-pattern", default=None, metavar="PATTERN",
+              help="学号格式，如 {year}{college:2}{major:2}{class:2}{seq:2}：入学年份、学院编号、专业编号、"
+                   "班级序号、序号，冒号后为位数")
+@click.option("--bh-pattern", default=None, metavar="PATTERN", help="班号格式，如 {short}{year:2}{class:2}（专业简称、"
+                                                                   "入学年份、班级序号）")
 @pass_env
-def settings_cmd(env, school_name, president, term_start):
+def settings_cmd(env, school_name, president, term_start, class_size, xh_pattern, bh_pattern):
     from xueji_tui.services import settings
 
     session = env.session()
-    if any(v is not None for v in (school_name, president, term_start)):
-        current = settings.update(session, school_name=school_name, president=president, term_start=term_start)
-    else:
-        current = settings.show(session)
+    given = dict(school_name=school_name, president=president, term_start=term_start, class_size=class_size,
+                 xh_pattern=xh_pattern, bh_pattern=bh_pattern)
+    if any(v is not None for v in given.values()):
+        settings.update(session, **given)
+    current = settings.show(session)
     labels = {"school_code": "院校代码", **settings.EDITABLE, "schema_version": "数据格式版本",
               "created_at": "建立时间", "created_by": "建立人"}
     for k, lab in labels.items():
         if k in current:
-            click.echo(f"{lab}：{current[k]}")
+            echo(f"{lab}：{current[k]}")
+    for r in current.get("rounds") or []:
+        echo(f"核对轮次：{r.get('year')} 学年（{str(r.get('at', ''))[:10]} {r.get('by', '')} 开启）")

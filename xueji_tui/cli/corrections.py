@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from xueji_tui.cli import pass_env
-from xueji_tui.cli.output import echo_json, table
+from xueji_tui.cli.output import echo, echo_json, table
 
 
 @click.group("correction", help="身份信息更正申请（第二十条）：申请 → 已报教育厅 → 批准/驳回")
@@ -25,7 +25,7 @@ def correction_group():
 def file_cmd(env, student, field, new_value, reason, evidence, also):
     from xueji_tui.services import corrections
 
-    click.echo(corrections.file(env.session(), student, field, new_value, reason, evidence,
+    echo(corrections.file(env.session(), student, field, new_value, reason, evidence,
                                 corrections.parse_also(also)))
 
 
@@ -45,7 +45,7 @@ def list_cmd(env, open_only, as_json):
         return
     rows = [[f"#{r['id']}", r["status"], r["KSH"], r.get("XH", ""), r.get("XM", ""), label(r["field"]),
              f"{r['old']} → {r['new']}", r.get("filed_by", ""), r.get("filed_at", "")[:10]] for r in masked]
-    click.echo(table(rows, ["编号", "状态", "考生号", "学号", "姓名", "字段", "原值 → 新值", "申请人", "日期"])
+    echo(table(rows, ["编号", "状态", "考生号", "学号", "姓名", "字段", "原值 → 新值", "申请人", "日期"])
                if rows else "没有更正申请")
 
 
@@ -56,7 +56,7 @@ def submit_cmd(env, rid):
     from xueji_tui.services import corrections
 
     corrections.submit(env.session(), rid)
-    click.echo(f"更正申请 #{rid} 已报教育厅")
+    echo(f"更正申请 #{rid} 已报教育厅")
 
 
 @correction_group.command("approve", help="批准并生效（学生工作处，须非申请人本人）；之后出现在 export corrections 中")
@@ -72,7 +72,7 @@ def approve_cmd(env, rid, doc_no, note_):
     doc = corrections.approve(env.session(), rid, doc_no, note_)
     moved = "；".join(f"{label(f)} {corrections.shown(f, o)} → {corrections.shown(f, n)}"
                       for f, (o, n) in changes_of(doc).items())
-    click.echo(f"更正申请 #{rid} 已批准（{doc_no}）：{moved}")
+    echo(f"更正申请 #{rid} 已批准（{doc_no}）：{moved}")
 
 
 @correction_group.command("reject", help="驳回（学生工作处）")
@@ -83,4 +83,4 @@ def reject_cmd(env, rid, reason):
     from xueji_tui.services import corrections
 
     corrections.reject(env.session(), rid, reason)
-    click.echo(f"更正申请 #{rid} 已驳回")
+    echo(f"更正申请 #{rid} 已驳回")

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from xueji_tui.cli import pass_env
-from xueji_tui.cli.output import note
+from xueji_tui.cli.output import echo, note
 
 
 def _refuse_existing(root: Path, what: str) -> None:
@@ -108,7 +108,7 @@ def demo_cmd(env, ctx, no_tui):
     who = env.identity()
     school = bundled.load()
     write_store(school, root, who)
-    click.echo(str(root))
+    echo(str(root))
     note(f"已把示例学校放入数据目录 {root}")
     _guide(root, school, who)
     if not no_tui:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from xueji_tui.cli import pass_env
-from xueji_tui.cli.output import echo_json, note
+from xueji_tui.cli.output import echo, echo_json, note
 
 IMPORT_HELP = """导入学信网下载的文件（.dbf/.xlsx/.xls/.csv），先显示摘要再应用 / import a CHSI file.
 
@@ -17,6 +17,8 @@ KIND:
   students   在校生学籍数据      freshmen   录取新生数据（新生按“待注册”导入）
   graduates  预计毕业生名单      photos     电子图像采集与校对状态
   workbook   学院返回的核对表（学院账号只能导入本学院的行）
+  placement  学校自己的编班文件（考生号 KSH、学号 XH、学院 FY、班号 BH），检查学号唯一
+  deferrals  暂缓注册名单（欠费等；每行考生号 KSH 或学号 XH）：名单上的学生办理 0501 暂缓注册
 
 \b
 摘要：新增、变更（逐字段：原值 → 新值）、无变化、文件中没有的学生（只报告，不删除）、拒收的行及原因、
@@ -26,7 +28,8 @@ KIND:
 
 
 @click.command("import", help=IMPORT_HELP)
-@click.argument("kind", type=click.Choice(["students", "freshmen", "graduates", "photos", "workbook"]))
+@click.argument("kind", type=click.Choice(["students", "freshmen", "graduates", "photos", "workbook", "placement",
+                                           "deferrals"]))
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="只显示摘要，不写入 / summary only")
 @click.option("--yes", "-y", is_flag=True, help="不询问，直接应用 / apply without asking")
@@ -34,13 +37,16 @@ KIND:
               help="graduates：文件中没有毕业日期和预计毕业日期时的毕业年份")
 @click.option("--limit", type=click.IntRange(1, 1_000_000), default=100, show_default=True,
               help="摘要中每类最多列出的条数")
+@click.option("--accept-identity", is_flag=True,
+              help="（学生工作处）按学信网数据更正在籍学生的身份信息（姓名、性别、出生日期、身份证号、民族），"
+                   "记入审计记录；不加时只列出、不修改（第二十条）")
 @pass_env
-def import_cmd(env, kind, file, dry_run, yes, year, limit):
+def import_cmd(env, kind, file, dry_run, yes, year, limit, accept_identity):
     from xueji_tui.services import imports
 
     session = env.session()
-    plan = imports.plan_import(session, kind, file, year=year)
-    click.echo("\n".join(imports.summary_lines(plan, limit)))
+    plan = imports.plan_import(session, kind, file, year=year, accept_identity=accept_identity)
+    echo("\n".join(imports.summary_lines(plan, limit)))
     if dry_run:
         note("预览（--dry-run）：未写入任何数据")
         return
@@ -83,10 +89,13 @@ KIND（上报文件仅学生工作处可导出 / uploads are office only）:
   admission      保留入学资格、放弃入学资格（xlsx 两个工作表；dbf 两个文件）
   corrections    学籍信息修改（已批准的身份信息更正）
   graduates      学历电子注册（预审有错误时拒绝导出，除非 --skip-invalid）
+  awards         学籍记载：奖励、处分（--year：生效日期所在年份）
 报表（学院账号只能导出本学院）:
   workbook       学院核对表（每个学院一个工作表，或 --college 只导出一个学院）
   stats          学年电子注册情况统计表
   precheck       毕业生预审结果
+  intake         新生学籍电子注册情况汇总（第九条，按学院×层次：报到、放弃、保留、取消）及保留入学资格
+                 应返校名单（--year：入学年份，默认本学年）
   photos         毕业照片催办名单（--year：毕业年份）
 已存在的输出文件不会被覆盖，除非加 --force。含完整身份证号的文件每导出一个记一条审计日志。
 DBF 为 dBase III、GBK 编码、全部字符型；超宽或无法用 GBK 编码的值不会被截断，导出会列出这些学生并停止。
@@ -95,7 +104,8 @@ DBF 为 dBase III、GBK 编码、全部字符型；超宽或无法用 GBK 编码
 
 @click.command("export", help=EXPORT_HELP)
 @click.argument("kind", type=click.Choice(["registration", "changes", "cancellations", "admission", "corrections",
-                                           "graduates", "workbook", "stats", "precheck", "photos"]))
+                                           "graduates", "awards", "workbook", "stats", "precheck", "intake",
+                                           "photos"]))
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path), default=None,
               help="输出文件（默认：当前目录下按类型和年份命名）")
 @click.option("--format", "fmt", type=click.Choice(["dbf", "xlsx"]), default=None,
@@ -104,14 +114,17 @@ DBF 为 dBase III、GBK 编码、全部字符型；超宽或无法用 GBK 编码
 @click.option("--college", default=None, metavar="FY", help="只导出一个学院")
 @click.option("--skip-invalid", is_flag=True, help="跳过有问题的学生（列出被跳过的学生）")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件 / overwrite an existing output file")
+@click.option("--as-of", "as_of", default=None, metavar="YYYYMMDD", help="stats：统计截至日期（默认今天）")
 @pass_env
-def export_cmd(env, kind, out, fmt, year, college, skip_invalid, force):
+def export_cmd(env, kind, out, fmt, year, college, skip_invalid, force, as_of):
     from xueji_tui.domain.errors import InvalidInput
     from xueji_tui.services import exports
 
     session = env.session()
     try:
-        res = exports.export(session, kind, out, fmt, year, college, skip_invalid, force)
+        if as_of is not None and kind != "stats":
+            raise InvalidInput("--as-of 只用于 stats（统计表的截至日期）")
+        res = exports.export(session, kind, out, fmt, year, college, skip_invalid, force, as_of=as_of)
     except exports.OutputExists as e:
         raise InvalidInput(f"文件 {e.path} 已存在，未覆盖，未写入任何数据。请用 -o 换一个文件名，或加 --force 覆盖") from None
     for n in res.notes:
@@ -123,25 +136,30 @@ def export_cmd(env, kind, out, fmt, year, college, skip_invalid, force):
         if len(res.excluded) > 200:
             note(f"  …另有 {len(res.excluded) - 200} 名")
     for p in res.paths:
-        click.echo(str(p))
+        echo(str(p))
     note(f"已导出 {res.rows} 行")
 
 
-@click.command("stats", help="学年电子注册情况统计表（按学院×层次，含合计行）/ the annual registration figures")
+@click.command("stats", help="《普通高等学校学生学年电子注册情况统计表》（按学院×层次，含合计行）/ the annual "
+                             "registration figures")
 @click.option("--year", type=click.IntRange(1950, 2100), default=None,
-              help="学年（默认当前学年；异动、注销按上一学年 9 月 1 日至本年 8 月 31 日统计）")
+              help="学年的起始年份（2026 即 2026—2027学年；默认当前学年）；学籍异动、注销、奖惩按上一学年 "
+                   "9 月 1 日至本年 8 月 31 日统计")
 @click.option("--college", default=None, metavar="FY", help="只统计一个学院")
+@click.option("--as-of", "as_of", default=None, metavar="YYYYMMDD",
+              help="统计截至日期（默认今天；已结束的学年默认为其 8 月 31 日）")
 @click.option("--json", "json_", is_flag=True, help="JSON 输出")
 @pass_env
-def stats_cmd(env, year, college, json_):
+def stats_cmd(env, year, college, as_of, json_):
     from xueji_tui.cli.output import table
     from xueji_tui.services.stats import COLUMNS, stats
 
-    st = stats(env.session(), year, college)
+    st = stats(env.session(), year, college, as_of)
     if json_:
         echo_json(st.as_json())
         return
     heads = ["学院", "层次", *COLUMNS]
     rows = [[r[h] for h in heads] for r in [*st.rows, st.total]]
-    click.echo(f"{st.year}学年电子注册情况统计（异动、注销：{st.window[0]}–{st.window[1]}）")
-    click.echo(table(rows, heads))
+    echo(st.title)
+    echo(f"学籍注册按截至日期的学籍状态；学籍异动、注销、奖惩：{st.window[0]}–{st.window[1]}（上一学年）")
+    echo(table(rows, heads))

@@ -20,6 +20,13 @@ def echo_json(obj) -> None:
     sys.stdout.flush()
 
 
+def echo(message) -> None:
+    """Data to stdout; what it quotes (a name, a note, an audit line) cannot drive the terminal."""
+    from xueji_tui.domain.text import shown
+
+    click.echo("\n".join(shown(line) for line in str(message).split("\n")))
+
+
 def note(message: str) -> None:
     """A message to stderr; what it quotes (a value, a file name) cannot drive the terminal."""
     from xueji_tui.domain.text import shown

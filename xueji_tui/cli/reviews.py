@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from xueji_tui.cli import pass_env
-from xueji_tui.cli.output import echo_json, note, table
+from xueji_tui.cli.output import echo, echo_json, note, table
 
 
 @click.group("review", help="复核学院报送的学籍异动（学生工作处）：list | accept | reject")
@@ -35,7 +35,7 @@ def list_cmd(env, open_only, college, as_json):
     rows = [[f"#{p['id']}", p["status"], p.get("FY", ""), p.get("XH", ""), p.get("XM", ""), _what(p),
              (p.get("request") or {}).get("doc", ""), p.get("filed_by", ""), str(p.get("filed_at", ""))[:10],
              p.get("reason", "")] for p in props]
-    click.echo(table(rows, ["编号", "状态", "学院", "学号", "姓名", "异动", "文号", "报送人", "日期", "驳回原因"])
+    echo(table(rows, ["编号", "状态", "学院", "学号", "姓名", "异动", "文号", "报送人", "日期", "驳回原因"])
                if rows else "没有报送")
 
 
@@ -52,12 +52,12 @@ def accept_cmd(env, pid, all_, college):
         raise InvalidInput("请给出一个报送编号，或用 --all 接受全部待复核的报送")
     if pid:
         e = reviews.accept(env.session(), pid)
-        click.echo(f"已接受 #{pid.lstrip('#')}：记录 {e['id']} {e['code']} {e['type']}·{e['reason']}，"
+        echo(f"已接受 #{pid.lstrip('#')}：记录 {e['id']} {e['code']} {e['type']}·{e['reason']}，"
                    f"学籍状态 {e['from']} → {e['to']}")
         return
     got = reviews.accept_all(env.session(), college)
     for p, e in got.entries:
-        click.echo(f"已接受 #{p['id']} {p.get('XM', '')}：{e['code']} {e['type']}·{e['reason']}")
+        echo(f"已接受 #{p['id']} {p.get('XM', '')}：{e['code']} {e['type']}·{e['reason']}")
     for p, why in got.refused:
         note(f"未接受 #{p['id']} {p.get('XM', '')}：{why}")
     note(f"共接受 {len(got.entries)} 条" + (f"，{len(got.refused)} 条仍待复核" if got.refused else ""))
@@ -71,4 +71,4 @@ def reject_cmd(env, pid, reason):
     from xueji_tui.services import reviews
 
     reviews.reject(env.session(), pid, reason)
-    click.echo(f"已驳回 #{pid.lstrip('#')}")
+    echo(f"已驳回 #{pid.lstrip('#')}")

@@ -16,8 +16,9 @@ from pathlib import Path
 import click
 
 from xueji_tui.cli import COMMANDS, GLOBAL_VALUE_OPTIONS, pass_env
-from xueji_tui.cli.output import note, table
+from xueji_tui.cli.output import echo, note, table
 from xueji_tui.domain.errors import InvalidInput, NotAllowed
+from xueji_tui.domain.permissions import require
 from xueji_tui.domain.text import has_control, shown
 
 # Commands a remote clerk may not run, and why. Key management would let one clerk put a key under
@@ -51,7 +52,7 @@ def authorize_cmd(env, name, key_source, keys_file):
     from xueji_tui.services.session import login_name
 
     session = env.session()
-    session.clerk.require_office("授权 SSH 钥匙")
+    require(session.clerk, "ssh")
     key = sshkeys.read_key(key_source, click.get_text_stream("stdin"))
     done = sshkeys.authorize(session, name, key, keys_file)
     note(shown(f"已授权 {done['name']} 的钥匙 {done['fingerprint']}（{done['file']}）") +
@@ -84,7 +85,7 @@ def list_cmd(env, keys_file):
         role = ("学生工作处" if k["role"] == "office" else f"学院·{k['college']}") if k["registered"] else "未登记！"
         rows.append([k["name"], role, k["type"], k["fingerprint"], k["comment"], str(k["line"])])
     if rows:
-        click.echo(table(rows, ["经办人", "角色", "类型", "指纹", "备注", "行号"]))
+        echo(table(rows, ["经办人", "角色", "类型", "指纹", "备注", "行号"]))
     else:
         note(shown(f"{got['file']} 中还没有本数据目录的钥匙；授权：xueji ssh authorize 经办人 --key 公钥.pub"))
     if got["other_lines"]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from xueji_tui.cli import pass_env
-from xueji_tui.cli.output import echo_json, note
+from xueji_tui.cli.output import echo, echo_json, note
 from xueji_tui.domain.fields import CHSI_FIELDS
 
 HISTORY_KEYS = ("code", "date", "approved", "doc", "note", "clerk", "at")
@@ -76,7 +76,7 @@ def lookup_cmd(env, query, json_, reveal):
     if json_:
         echo_json([as_json(s, reveal) for s in found])
         return
-    click.echo("\n".join(as_text(s, reveal) for s in found))
+    echo("\n".join(as_text(s, reveal) for s in found))
     total = getattr(found, "total", len(found))
     if total > len(found):
         note(shown(f"共 {total} 人同名或以“{query}”开头，只列出前 {len(found)} 人；请输入更完整的姓名或学号"))
@@ -98,22 +98,23 @@ def verify_cmd(env, student, field, verdict, value, note_, evidence):
     from xueji_tui.domain.text import shown
 
     outcome = verify(env.session(), student, field, verdict, value, note_, evidence)
-    click.echo(shown(outcome.message))
+    echo(shown(outcome.message))
     if outcome.request_id:
-        click.echo(shown(outcome.request_id))
+        echo(shown(outcome.request_id))
 
 
 @click.command("change", help="记录学籍异动/注销/记载：CODE 为 4 位原因代码（如 1101 因病休学）")
 @click.argument("student")
 @click.argument("code")
 @click.option("--date", "date_", required=True, help="生效日期 YYYYMMDD")
-@click.option("--doc", default="", help="批准文号（异动、注销必填）")
-@click.option("--approved", default="", help="批准日期 YYYYMMDD")
+@click.option("--doc", default="", help="批准文号（异动、休学、保留学籍、注销、取消入学资格必填）")
+@click.option("--approved", default="", help="批准日期 YYYYMMDD（有文号的必填，不晚于今天）")
 @click.option("--note", "note_", default="", help="说明（奖励名称、处分原因、撤销原因等）")
-@click.option("--to-major", default="", metavar="ZYDM", help="转专业：新专业代码")
-@click.option("--to-class", default="", metavar="BH", help="转专业/留降级：新班号")
-@click.option("--to-grade", default="", metavar="YYYY", help="跳级/留降级：编入年级")
-@click.option("--to-college", default="", metavar="FY", help="转专业：新学院（默认按专业目录）")
+@click.option("--to-major", default="", metavar="ZYDM", help="转专业：新专业（专业目录中的代码或名称）")
+@click.option("--to-class", default="", metavar="BH", help="转专业/跳级/留降级/恢复入学资格：编入的新班号")
+@click.option("--to-grade", default="", metavar="YYYY",
+              help="留降级：晚 1–2 年；跳级：早 1 年；恢复入学资格：编入年级（默认生效日期所在学年）")
+@click.option("--to-college", default="", metavar="FY", help="转专业：新学院（须与专业目录一致，可不填）")
 @click.option("--reverses", default="", metavar="ENTRY", help="9801 撤销：被撤销的记录编号（默认最近一条）")
 @pass_env
 def change_cmd(env, student, code, date_, doc, approved, note_, to_major, to_class, to_grade, to_college, reverses):
@@ -127,7 +128,7 @@ def change_cmd(env, student, code, date_, doc, approved, note_, to_major, to_cla
     moved = "；".join(f"{f} {o or '—'} → {n}" for f, (o, n) in e["fields"].items())
     what = f"{e['code']} {e['type']}·{e['reason']}，学籍状态 {e['from']} → {e['to']}" + (f"；{moved}" if moved else "")
     if e.get("proposal"):
-        click.echo(f"#{e['proposal']}")
+        echo(f"#{e['proposal']}")
         note(f"已报送 #{e['proposal']}：{what}。学生信息未改变，待学生工作处复核（xueji review list）")
     else:
-        click.echo(shown(f"已记录 {e['id']}：{what}"))
+        echo(shown(f"已记录 {e['id']}：{what}"))

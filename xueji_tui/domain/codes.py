@@ -41,6 +41,23 @@ class CodeTable:
 
 
 @dataclass(frozen=True)
+class Effects:
+    """What an entry sets on the record besides the status (``effects`` in codes.json)."""
+
+    sets: tuple[str, ...] = ()  # the fields it sets, in the order they are worked out
+    grade: tuple[int, int] | None = None  # (fewest, most) years the grade moves: + later, - earlier
+    level: str = ""   # "same": a new major keeps the 层次
+    cohort: str = ""  # "return": the student joins the cohort of the return (0102)
+
+    @classmethod
+    def of(cls, raw: dict | None) -> "Effects":
+        raw = raw or {}
+        grade = raw.get("grade")
+        return cls(tuple(raw.get("sets", ())), (int(grade[0]), int(grade[1])) if grade else None,
+                   raw.get("level", ""), raw.get("cohort", ""))
+
+
+@dataclass(frozen=True)
 class Reason:
     code: str  # 4 digits: type + reason
     name: str
@@ -48,13 +65,23 @@ class Reason:
     to: str | None  # the state this reason leads to (overrides the type's)
     starts: tuple[str, ...]  # states it may start from
     extra_needs: tuple[str, ...] = ()  # needs of this reason beyond its type's (e.g. verified)
+    extra_optional: tuple[str, ...] = ()
+    own_effects: Effects | None = None  # the reason's effects, in place of its type's
 
     @property
     def needs(self) -> frozenset[str]:
         """What an entry of this reason must carry: doc, approved, note, to_major, to_class, to_grade,
         and verified (the student's Art. 6 check is complete)."""
-        return frozenset(self.type.needs) | frozenset(self.extra_needs) | (
-            {"doc"} if self.type.needs_doc else set())
+        return frozenset(self.type.needs) | frozenset(self.extra_needs)
+
+    @property
+    def takes(self) -> frozenset[str]:
+        """Everything an entry of this reason may carry: its needs and what it may carry besides."""
+        return self.needs | frozenset(self.type.optional) | frozenset(self.extra_optional)
+
+    @property
+    def effects(self) -> Effects:
+        return self.own_effects if self.own_effects is not None else self.type.effects
 
     @property
     def label(self) -> str:
@@ -74,9 +101,14 @@ class ChangeType:
     kind: str  # status | movement | cancellation | graduation | record | reversal
     starts: tuple[str, ...] | None  # None = any state (reversal)
     to: str | None
-    needs_doc: bool
     needs: tuple[str, ...]
     office_only: bool
+    optional: tuple[str, ...] = ()
+    effects: Effects = Effects()
+
+    @property
+    def needs_doc(self) -> bool:
+        return "doc" in self.needs
 
 
 @dataclass(frozen=True)
@@ -85,6 +117,7 @@ class Codes:
     statuses: dict[str, str]  # name -> group (freshman, in-school, suspended, ended)
     types: dict[str, ChangeType]
     reasons: dict[str, Reason]
+    calendar: dict = field(default_factory=dict)  # the school calendar (codes.json "calendar")
 
     def table(self, key: str) -> CodeTable:
         return self.tables[key]
@@ -195,17 +228,18 @@ def _load() -> Codes:
     reasons: dict[str, Reason] = {}
     for t in raw["change_types"]:
         starts = None if t["from"] == "*" else tuple(t["from"])
-        needs_doc = t.get("needs_doc", t["kind"] in ("movement", "cancellation"))
-        ct = ChangeType(t["type"], t["name"], t["kind"], starts, t["to"], needs_doc,
-                        tuple(t.get("needs", [])), t.get("office_only", False))
+        ct = ChangeType(t["type"], t["name"], t["kind"], starts, t["to"], tuple(t.get("needs", [])),
+                        t.get("office_only", False), tuple(t.get("optional", [])), Effects.of(t.get("effects")))
         types[ct.type] = ct
         for r in t["reasons"]:
             code, name = r[0], r[1]
             to = r[2] if len(r) > 2 and r[2] else ct.to
             rstarts = tuple(r[3]) if len(r) > 3 and r[3] else starts
             more = r[4] if len(r) > 4 else {}
-            reasons[code] = Reason(code, name, ct, to, rstarts or (), tuple(more.get("needs", ())))
-    return Codes(tables, statuses, types, reasons)
+            own = Effects.of(more["effects"]) if "effects" in more else None
+            reasons[code] = Reason(code, name, ct, to, rstarts or (), tuple(more.get("needs", ())),
+                                   tuple(more.get("optional", ())), own)
+    return Codes(tables, statuses, types, reasons, dict(raw.get("calendar") or {}))
 
 
 @cache

@@ -27,7 +27,8 @@ def open_by_student_field(requests) -> dict[tuple[str, str], list[dict]]:
     out: dict[tuple[str, str], list[dict]] = {}
     for r in requests:
         if is_open(r):
-            out.setdefault((r.get("KSH"), r.get("field")), []).append(r)
+            for f in changes_of(r):
+                out.setdefault((r.get("KSH"), f), []).append(r)
     return out
 
 

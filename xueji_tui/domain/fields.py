@@ -50,6 +50,9 @@ LOCAL_KEYS: tuple[str, ...] = (
     "rev",           # revision, +1 per saved change
     "source",        # {"kind", "file", "at"} of the import that last touched CHSI values
     "conclusion",    # {"v": 毕业|结业, "note", "by", "at"}: the conclusion a clerk recorded (xueji conclusion)
+    "rounds",        # school year -> the verdicts of an earlier verification round (domain/verification.py)
+    "annual",        # school year -> {"at", "by", "status"}: the year's 学年注册 (domain/annual.py)
+    "excluded",      # {"reason", "by", "at"}: kept out of the graduate precheck and upload (precheck exclude)
 )
 
 

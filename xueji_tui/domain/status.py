@@ -6,15 +6,19 @@ and the field updates, or raises ``Refused`` with a message that names the rule.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 from xueji_tui.domain.codes import Reason, codes
+from xueji_tui.domain.effects import effect_updates
+from xueji_tui.domain.text import typed
 from xueji_tui.domain.errors import InvalidInput, NotAllowed, Refused
-from xueji_tui.domain.validate import normalise_date
+from xueji_tui.domain.validate import approval_date_problem, effective_date_problem, normalise_date
 from xueji_tui.domain.verification import require_registrable
 
-# Fields an entry may move, and where their "after" values come from.
-MOVED_FIELDS = ("ZYDM", "ZYMC", "FY", "XSH", "BH", "DQSZJ", "YJBYRQ")
+# Fields an entry may move (codes.json effects "sets"), and the expected-graduate list it may leave.
+MOVED_FIELDS = ("ZYDM", "ZYMC", "FY", "XSH", "CC", "XZ", "BH", "RXRQ", "DQSZJ", "YJBYRQ", "BYRQ", "grad_year")
 
 
 @dataclass
@@ -26,12 +30,12 @@ class ChangeRequest:
     approved: str = ""
     doc: str = ""
     note: str = ""
-    to_major: str = ""      # ZYDM
-    to_major_name: str = ""  # ZYMC, resolved from the major catalogue by the caller
+    to_major: str = ""      # ZYDM (or its catalogue name): the entry of the major catalogue
+    to_major_name: str = ""  # kept for reports filed before the catalogue decided the name
     to_class: str = ""      # BH
     to_grade: str = ""      # DQSZJ, a year
-    to_college: str = ""    # FY
-    to_department: str = ""  # XSH
+    to_college: str = ""    # FY: must be the new major's college when given
+    to_department: str = ""  # kept for reports filed before the catalogue decided it
     reverses: str = ""      # entry id, for 9801
 
 
@@ -78,36 +82,63 @@ def _refuse_transition(status: str, reason: Reason) -> Refused:
     )
 
 
-def _shift_year(yyyymmdd: str, years: int) -> str:
-    if len(yyyymmdd or "") == 8 and yyyymmdd[:4].isdigit():
-        y = int(yyyymmdd[:4]) + years
-        md = yyyymmdd[4:]
-        if md == "0229" and not (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)):
-            md = "0228"
-        return f"{y}{md}"
-    return yyyymmdd
+# what each kind of request field is called when a clerk is told it does not belong
+_REQUEST_WORDS = {"to_major": "新专业", "to_class": "新班号", "to_grade": "编入年级", "to_college": "新学院"}
+_NOTE_WORDS = {"71": "奖励名称", "72": "处分原因", "98": "撤销原因"}
+
+
+def _check_needs(reason: Reason, req: ChangeRequest, approved: str) -> None:
+    """What the reason's data says an entry cannot be saved without, and what it cannot carry."""
+    ctype, needs = reason.type, reason.needs
+    if "doc" in needs and not req.doc.strip():
+        raise InvalidInput(f"{reason.label} 须填写批准文号（如 吉师大教字〔2025〕31号）")
+    if "approved" in needs and not approved:
+        raise InvalidInput(f"{reason.label} 须填写批准日期 YYYYMMDD（批准文件的日期）")
+    if "note" in needs and not req.note.strip():
+        raise InvalidInput(f"{reason.label} 须填写{_NOTE_WORDS.get(ctype.type, '说明')}")
+    if "to_major" in needs and not req.to_major.strip():
+        raise InvalidInput(f"{reason.label} 须选择专业目录中的新专业")
+    if "to_grade" in needs and not req.to_grade.strip():
+        raise InvalidInput(f"{reason.label} 须填写编入的年级 YYYY（如 2025）")
+    if "to_class" in needs and not req.to_class.strip():
+        raise InvalidInput(f"{reason.label} 须填写编入的新班号")
+    extra = [w for f, w in _REQUEST_WORDS.items() if getattr(req, f).strip() and f not in reason.takes]
+    if extra:
+        uses = "；".join(f"{w}只用于" + "、".join(sorted({r.type.name for r in codes().reasons.values()
+                                                          if f in r.takes}))
+                        for f, w in _REQUEST_WORDS.items() if w in extra)
+        raise InvalidInput(f"{reason.label} 不改变{'、'.join(extra)}（{uses}）；请清空后再保存")
 
 
 def plan_change(student: dict, req: ChangeRequest, *, office: bool, clerk: str, at: str,
-                entry_id: str) -> Plan:
+                entry_id: str, today: date | None = None, catalogue: Iterable[dict] | None = None,
+                term_start: str = "") -> Plan:
+    """The entry and the record's new values for ``req`` on ``student``, or a refusal naming why.
+
+    ``today`` bounds the typed dates (the forms pass the app's day); ``catalogue`` is the major
+    catalogue a 转专业 takes its major from; ``term_start`` is the school's term start (a return
+    from 保留入学资格 enters on it). The record after the entry is consistent (domain/effects.py).
+    """
+    for what, value in (("文号", req.doc), ("说明", req.note), ("新班号", req.to_class), ("编入年级", req.to_grade)):
+        typed(value, what)  # a control character never enters the record or the upload files
     reason = codes().reason(req.code)
     ctype = reason.type
     status = student.get("status", "")
+    today = today or date.today()
     if ctype.office_only and not office:
         raise NotAllowed(f"{reason.label} 只能由学生工作处办理")
     day = normalise_date(req.date) if req.date else None
     if not day:
         raise InvalidInput("请填写生效日期 YYYYMMDD")
     approved = normalise_date(req.approved) if req.approved else ""
-    needs = reason.needs
-    if "doc" in needs and not req.doc.strip():
-        raise InvalidInput(f"{ctype.name}须填写批准文号（如 吉师大教字〔2025〕31号）")
-    if "approved" in needs and not approved:
-        raise InvalidInput(f"{ctype.name}须填写批准日期 YYYYMMDD")
-    if "note" in needs and not req.note.strip():
-        what = {"71": "奖励名称", "72": "处分原因", "98": "撤销原因"}.get(ctype.type, "说明")
-        raise InvalidInput(f"{reason.label} 须填写{what}")
-    if "verified" in needs and status in reason.starts:
+    for problem in (effective_date_problem(day, student.get("RXRQ", ""), today),
+                    approval_date_problem(approved, today)):
+        if problem:
+            raise InvalidInput(problem)
+    if ctype.kind != "reversal" and status not in reason.starts:
+        raise _refuse_transition(status, reason)
+    _check_needs(reason, req, approved)
+    if "verified" in reason.needs:
         require_registrable(student)
     entry = {
         "id": entry_id, "code": reason.code, "type": ctype.name, "reason": reason.name,
@@ -117,43 +148,17 @@ def plan_change(student: dict, req: ChangeRequest, *, office: bool, clerk: str, 
     }
     if ctype.kind == "reversal":
         return _plan_reversal(student, req, entry)
-    if status not in reason.starts:
-        raise _refuse_transition(status, reason)
     updates: dict = {}
     if reason.to and reason.to != status:
         updates["status"] = reason.to
         entry["to"] = reason.to
-    if ctype.type == "23":  # 转专业
-        if not req.to_major or not req.to_class:
-            raise InvalidInput("转专业须填写新专业代码和新班号")
-        updates.update(ZYDM=req.to_major, BH=req.to_class)
-        if req.to_major_name:
-            updates["ZYMC"] = req.to_major_name
-        if req.to_college:
-            updates["FY"] = req.to_college
-        if req.to_department:
-            updates["XSH"] = req.to_department
-    elif ctype.type in ("04", "02"):  # 跳级, 留降级
-        grade = (req.to_grade or "").strip()
-        if not (grade.isdigit() and len(grade) == 4):
-            raise InvalidInput(f"{ctype.name}须填写编入的年级 YYYY（如 2025）")
-        current = student.get("DQSZJ") or (student.get("RXRQ") or "")[:4]
-        if current.isdigit():
-            delta = int(grade) - int(current)
-            if ctype.type == "02" and delta <= 0:
-                raise Refused(f"留降级应编入比当前年级 {current} 更晚的年级，现为 {grade}")
-            if ctype.type == "04" and delta >= 0:
-                raise Refused(f"跳级应编入比当前年级 {current} 更早的年级，现为 {grade}")
-            updates["YJBYRQ"] = _shift_year(student.get("YJBYRQ", ""), delta)
-        updates["DQSZJ"] = grade
-        if req.to_class:
-            updates["BH"] = req.to_class
-    elif req.to_class or req.to_major or req.to_grade or req.to_college:
-        raise InvalidInput(f"{reason.label} 不改变专业、班级或年级；新专业、新班号、编入年级只用于转专业、跳级、留降级")
+    updates.update(effect_updates(student, reason, day=day, to_grade=req.to_grade, to_class=req.to_class,
+                                  to_major=req.to_major, to_college=req.to_college, catalogue=catalogue,
+                                  term_start=term_start))
     for f, new in list(updates.items()):
         if f == "status":
             continue
-        old = student.get(f, "")
+        old = student.get(f, "") if f != "grad_year" else student.get(f)
         if old == new:
             del updates[f]
         else:
@@ -186,3 +191,28 @@ def _plan_reversal(student: dict, req: ChangeRequest, entry: dict) -> Plan:
             entry["fields"][f] = [new, old]
     entry["reverses"] = target["id"]
     return Plan(entry, updates)
+
+
+def status_on(student: dict, day: str) -> str:
+    """The student's 学籍状态 on ``day`` (YYYYMMDD), from the history: the state the first entry
+    effective after that day started from, else the status now. Reversed entries and reversals
+    cancel out and are left aside."""
+    for e in student.get("history") or ():
+        if e.get("reversed_by") or e.get("kind") == "reversal" or e.get("from") == e.get("to"):
+            continue
+        if (e.get("date") or "") > day:
+            return e.get("from") or ""
+    return student.get("status", "")
+
+
+def reachable(start: str = "待注册") -> set[str]:
+    """Every 学籍状态 the state machine can lead to from ``start`` (itself included)."""
+    seen, todo = {start}, [start]
+    reasons = [r for r in codes().reasons.values() if r.type.kind != "reversal"]
+    while todo:
+        here = todo.pop()
+        for r in reasons:
+            if here in r.starts and r.to and r.to not in seen:
+                seen.add(r.to)
+                todo.append(r.to)
+    return seen

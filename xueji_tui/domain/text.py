@@ -29,6 +29,11 @@ def refuse_control(text: str, what: str) -> str:
     return text
 
 
+def typed(value, what: str) -> str:
+    """A value a clerk typed, without surrounding spaces, refused when it holds a control character."""
+    return refuse_control(str(value or "").strip(), what)
+
+
 def replace_control(text: str) -> tuple[str, int]:
     """An imported value with each control character replaced by U+FFFD, and how many there were."""
     if not has_control(text):

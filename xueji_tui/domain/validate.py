@@ -13,6 +13,7 @@ from datetime import date
 from xueji_tui.domain import idcard
 from xueji_tui.domain.codes import codes
 from xueji_tui.domain.errors import InvalidInput
+from xueji_tui.domain.text import refuse_control
 from xueji_tui.domain.fields import CODED_FIELDS, DATE_FIELDS, label
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -25,10 +26,13 @@ class Issue:
     message: str
 
 
+_DATE = re.compile(r"[0-9]{8}")  # ASCII digits: \d would take Arabic-Indic and full-width ones too
+
+
 def parse_date(value: str) -> date | None:
-    """A real date from YYYYMMDD, else None."""
+    """A real date from YYYYMMDD in ASCII digits, else None."""
     v = (value or "").strip()
-    if not re.fullmatch(r"\d{8}", v):
+    if not _DATE.fullmatch(v):
         return None
     try:
         return date(int(v[:4]), int(v[4:6]), int(v[6:]))
@@ -37,14 +41,69 @@ def parse_date(value: str) -> date | None:
 
 
 def normalise_date(value: str) -> str:
-    """Accepts 20240901, 2024-09-01, 2024/9/1 or 2024.09.01 as typed; returns YYYYMMDD or raises."""
-    v = (value or "").strip().translate(_FULLWIDTH_DIGITS)
-    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", v)
-    if m:
-        v = f"{m[1]}{int(m[2]):02d}{int(m[3]):02d}"
+    """Accepts 20240901, 2024-09-01, 2024/9/1 or 2024.09.01 as typed; returns YYYYMMDD or raises.
+
+    Only ASCII digits: a date typed with full-width (２０２４) or Arabic-Indic digits is refused, not
+    converted — it would be stored as typed and drop out of the CHSI files."""
+    raw = (value or "").strip()
+    if any(ch.isdigit() and not ch.isascii() for ch in raw):
+        raise InvalidInput(f"日期“{raw}”含全角或其他非半角数字，请切换到半角输入法，用数字 0–9 输入"
+                           f"（如 20240901）")
+    m = re.fullmatch(r"([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?", raw)
+    v = f"{m[1]}{int(m[2]):02d}{int(m[3]):02d}" if m else raw
     if parse_date(v) is None:
         raise InvalidInput(f"“{value}”不是有效日期，应为 YYYYMMDD（如 20240901）")
     return v
+
+
+def add_years(day: date, years: int) -> date:
+    """The same day ``years`` later (29 February becomes 28 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def age_at(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def entry_age_problem(csrq: str, rxrq: str) -> str:
+    """Why a birth date and an entry date cannot both be right (younger than the calendar's
+    min_entry_age or older than its max_entry_age at enrolment), or ''."""
+    born, entered = parse_date(csrq), parse_date(rxrq)
+    if born is None or entered is None:
+        return ""
+    cal = codes().calendar
+    lo, hi = int(cal.get("min_entry_age", 12)), int(cal.get("max_entry_age", 80))
+    age = age_at(born, entered)
+    if born >= entered or age < lo:
+        return (f"按出生日期 {csrq}，入学时（{rxrq}）未满 {lo} 周岁，不合常理；请核对出生日期（身份证）和入学日期")
+    if age > hi:
+        return f"按出生日期 {csrq}，入学时（{rxrq}）已 {age} 周岁，超过 {hi} 周岁；请核对出生日期（身份证）和入学日期"
+    return ""
+
+
+def effective_date_problem(day: str, rxrq: str, today: date) -> str:
+    """Why an entry's 生效日期 is not believable: before the student's enrolment, or more than the
+    calendar's max_ahead_years after today. '' when it is."""
+    d = parse_date(day)
+    entered = parse_date(rxrq)
+    if d is None:
+        return ""
+    if entered is not None and d < entered:
+        return f"生效日期 {day} 早于该生入学日期 {rxrq}；请核对生效日期（应为批准文件规定的生效日）"
+    ahead = int(codes().calendar.get("max_ahead_years", 1))
+    if d > add_years(today, ahead):
+        return (f"生效日期 {day} 在今天（{today:%Y%m%d}）{ahead} 年以后，不合常理；请核对生效日期")
+    return ""
+
+
+def approval_date_problem(approved: str, today: date) -> str:
+    d = parse_date(approved)
+    if d is not None and d > today:
+        return f"批准日期 {approved} 晚于今天（{today:%Y%m%d}）：尚未批准的异动不能登记；请核对批准日期"
+    return ""
 
 
 def gbk_bytes(value: str) -> int | None:
@@ -110,11 +169,20 @@ def check_value(field: str, value: str, record: dict | None = None) -> str:
 
     ``record`` supplies the context for cross-field checks (身份证号 against 出生日期 and 性别).
     """
-    v = (value or "").strip()
+    v = refuse_control((value or "").strip(), label(field))
     if not v:
         raise InvalidInput(f"{label(field)}不能为空")
     if field in DATE_FIELDS:
-        return normalise_date(v)
+        v = normalise_date(v)
+        rec = record or {}
+        problem = ""
+        if field == "CSRQ":
+            problem = entry_age_problem(v, rec.get("RXRQ", ""))
+        elif field == "RXRQ":
+            problem = entry_age_problem(rec.get("CSRQ", ""), v)
+        if problem:
+            raise InvalidInput(problem)
+        return v
     if field in CODED_FIELDS:
         return code_value(field, v)
     if field == "SFZH":

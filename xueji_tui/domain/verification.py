@@ -1,16 +1,26 @@
 """Art. 6 verification: the 13 admission fields a college checks for every student, and when a
 student counts as checked — the gate of registration (0101, 0103 and the bulk register).
 
-A verdict is ``{"v": "ok"|"wrong", "value", "note", "seen", "by", "at", "request"?}`` under the
-student's ``verification`` map, keyed by field code.
+A verdict is ``{"v": "ok"|"wrong", "value", "note", "seen", "by", "at", "year", "request"?}`` under
+the student's ``verification`` map, keyed by field code.
+
+The annual round (Art. 17): every school year the office opens a round (``xueji campaign start``,
+the settings' ``rounds``), and verdicts belong to the school year they were given in — the round open
+at the time, or, before any round was opened, the school year of their date. Opening a round moves
+each student's verdicts of other years out of ``verification`` into ``rounds`` (school year → the
+verdicts), where they stay: the queue, the workbook and the registration gate then see only this
+round's. Before the first round is opened nothing moves, and every verdict counts.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from xueji_tui.domain import idcard
 from xueji_tui.domain.checks import identity_flag, record_issues
 from xueji_tui.domain.errors import Refused
 from xueji_tui.domain.fields import ART6_FIELDS, label
+from xueji_tui.domain.progress import school_year_of
 
 # the rules that say an identity value cannot be right as it stands (a clerk cannot call it 无误)
 _BROKEN = {"id-format", "id-checksum", "id-birthdate", "id-gender", "bad-date", "bad-code"}
@@ -26,10 +36,11 @@ def settled(verdict: dict | None) -> bool:
     return verdict.get("v") == "wrong" and bool(verdict.get("request"))
 
 
-def registration_gaps(student: dict) -> list[str]:
+def registration_gaps(student: dict, settings: dict | None = None) -> list[str]:
     """What still stands between a student and registration, in the words of the Art. 6 check; empty
-    when the student may be registered."""
-    ver = student.get("verification") or {}
+    when the student may be registered. With the school's ``settings``, a verdict of an earlier round
+    left in ``verification`` (a record not yet moved) does not count."""
+    ver = current_verdicts(student, settings) if settings is not None else (student.get("verification") or {})
     gaps = []
     unchecked = [label(f) for f in ART6_FIELDS if not (ver.get(f) or {}).get("v")]
     if unchecked:
@@ -63,3 +74,85 @@ def refuse_ok_on_broken(student: dict, field: str) -> None:
             shown = idcard.mask(value) if field == "SFZH" else value
             raise Refused(f"{label(field)}“{shown}”有错误：{issue.message}；不能核对为无误，"
                           f"请对照证件以“有误”更正")
+
+
+# -- the annual round (Art. 17) ---------------------------------------------------------------------
+
+def _when(at) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(at or "").strip())
+    except ValueError:
+        return None
+
+
+def _before_or_at(a: datetime, b: datetime) -> bool:
+    try:
+        return a <= b
+    except TypeError:  # one of them without a time zone
+        return a.replace(tzinfo=None) <= b.replace(tzinfo=None)
+
+
+def rounds(settings: dict) -> list[dict]:
+    """The rounds opened so far, oldest first: ``{"year", "at", "by"}``."""
+    got = [r for r in settings.get("rounds") or [] if isinstance(r, dict) and isinstance(r.get("year"), int)]
+    return sorted(got, key=lambda r: str(r.get("at", "")))
+
+
+def current_round(settings: dict) -> int | None:
+    """The school year of the round open now; None before the office opened the first one."""
+    got = rounds(settings)
+    return got[-1]["year"] if got else None
+
+
+def year_at(settings_rounds: list[dict], at) -> int | None:
+    """The school year a verdict given at ``at`` belongs to: the round open then, else its date's."""
+    when = _when(at)
+    if when is None:
+        return None
+    opened = [r for r in settings_rounds if (t := _when(r.get("at"))) is not None and _before_or_at(t, when)]
+    return opened[-1]["year"] if opened else school_year_of(when.date())
+
+
+def verdict_year(verdict: dict, settings_rounds: list[dict]) -> int | None:
+    year = verdict.get("year")
+    return year if isinstance(year, int) else year_at(settings_rounds, verdict.get("at"))
+
+
+def current_verdicts(student: dict, settings: dict) -> dict:
+    """The verdicts that count now: all of them before the first round, else this round's only."""
+    ver = student.get("verification") or {}
+    year = current_round(settings)
+    if year is None:
+        return ver
+    opened = rounds(settings)
+    return {f: v for f, v in ver.items() if isinstance(v, dict) and verdict_year(v, opened) == year}
+
+
+def close_rounds(student: dict, year: int, settings_rounds: list[dict]) -> dict[str, int]:
+    """Move the student's verdicts of school years other than ``year`` into ``rounds`` (nothing is
+    dropped); returns school year -> how many were moved. Changes ``student`` in place."""
+    ver = dict(student.get("verification") or {})
+    kept: dict = {}
+    moved: dict[str, int] = {}
+    history = {k: dict(v) for k, v in (student.get("rounds") or {}).items()}
+    for f, v in ver.items():
+        y = verdict_year(v, settings_rounds) if isinstance(v, dict) else None
+        if y == year:
+            kept[f] = v
+            continue
+        key = str(y) if y is not None else "未知学年"
+        history.setdefault(key, {})[f] = dict(v, year=y) if y is not None else v
+        moved[key] = moved.get(key, 0) + 1
+    if moved:
+        student["verification"] = kept
+        student["rounds"] = history
+    return moved
+
+
+def opened_since(settings: dict, exported_at) -> dict | None:
+    """The round opened after a workbook was exported (its verdicts belong to the round before)."""
+    when = _when(exported_at) if not isinstance(exported_at, datetime) else exported_at
+    if when is None:
+        return None
+    later = [r for r in rounds(settings) if (t := _when(r.get("at"))) is not None and not _before_or_at(t, when)]
+    return later[-1] if later else None

@@ -20,9 +20,9 @@ from importlib import resources
 from xueji_tui.domain.errors import InvalidInput
 from xueji_tui.domain.fields import LABELS
 
-IMPORT_KINDS = ("students", "freshmen", "graduates", "photos", "workbook")
+IMPORT_KINDS = ("students", "freshmen", "graduates", "photos", "workbook", "placement", "deferrals")
 EXPORT_KINDS = ("registration", "changes", "cancellations", "admission-keep", "admission-waive",
-                "corrections", "graduates", "workbook", "stats", "precheck")
+                "corrections", "graduates", "workbook", "stats", "precheck", "intake", "intake-due", "awards")
 
 _CODE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,9}$")  # a dBase III field name: at most 10 characters
 _FIELD_KEYS = {"code", "source", "type", "width", "required", "transform", "aliases", "title", "value"}

@@ -26,6 +26,7 @@ from xueji_tui.domain.fields import IDENTITY_FIELDS, label
 from xueji_tui.domain.validate import gbk_bytes, ksh_issues, name_issues, parse_date, unencodable_chars
 from xueji_tui.precheck import certno, graduates
 from xueji_tui.precheck.graduates import REQUIRED_FIELDS, SCHOOL_FIELDS
+from xueji_tui.precheck.messages import DUPLICATE_FIX, ID_FIX, missing_message, status_message
 from xueji_tui.precheck.rules import ERROR, ORDER, RULES, WARNING
 
 # open identity change requests (Art. 20): filed, or sent to the provincial department; a request on
@@ -62,6 +63,13 @@ class Result:
     students: list[dict] = field(default_factory=list)  # the checked students, in graduate order
     registered_students: list[dict] = field(default_factory=list)
     college: str | None = None
+    pending: list[str] = field(default_factory=list)  # KSH of checked students waiting for a number (stage 1)
+    excluded: list[dict] = field(default_factory=list)  # kept out by the office (precheck exclude)
+    reupload: list[tuple[dict, str]] = field(default_factory=list)  # (student, why): exported, since changed
+
+    @property
+    def pending_certno(self) -> int:
+        return len(self.pending)
 
     @property
     def errors(self) -> int:
@@ -85,17 +93,20 @@ class Result:
         return out
 
     def passing(self) -> list[dict]:
-        """The checked students without any error (none at all while the school's settings fail)."""
+        """The checked students without any error and with a certificate number (none at all while
+        the school's settings fail)."""
         if self.school_errors:
             return []
         bad = self.error_rules()
-        return [s for s in self.students if s.get("KSH") not in bad]
+        waiting = set(self.pending)
+        return [s for s in self.students if s.get("KSH") not in bad and s.get("KSH") not in waiting]
 
     def failing(self) -> list[dict]:
         if self.school_errors:
             return list(self.students)
         bad = self.error_rules()
-        return [s for s in self.students if s.get("KSH") in bad]
+        waiting = set(self.pending)
+        return [s for s in self.students if s.get("KSH") in bad or s.get("KSH") in waiting]
 
     def by_rule(self) -> dict[str, int]:
         """Rule -> number of findings, in catalogue order."""
@@ -106,7 +117,7 @@ class Result:
 
     def to_json(self) -> dict:
         return {"year": self.year, "checked": self.checked, "registered": self.registered,
-                "errors": self.errors, "warnings": self.warnings,
+                "errors": self.errors, "warnings": self.warnings, "pending_certno": self.pending_certno,
                 "findings": [f.as_json() for f in self.findings]}
 
 
@@ -138,6 +149,7 @@ class _Checker:
                  widths: dict[str, tuple[str, int]] | None):
         self.year = year
         self.list_imported = list_imported
+        self.numbering = graduates.certno_started(settings, year)  # stage 2: a missing number is an error
         self.school = {f: str(settings.get(key) or "").strip() for f, key in SCHOOL_FIELDS.items()}
         self.widths = widths if widths is not None else _default_widths()
         self.open: dict[str, list[dict]] = defaultdict(list)
@@ -199,8 +211,8 @@ class _Checker:
         values["BYRQ"], values["BJYJL"] = byrq, bjyjl
 
         for f in REQUIRED_FIELDS:
-            if not values[f]:
-                add(("missing-field", f, _missing_message(f, s)))
+            if not values[f] and (f != "ZSBH" or self.numbering):
+                add(("missing-field", f, missing_message(f, s)))
 
         # dates: valid, then in order
         def view() -> dict:  # the record as uploaded (effective BYRQ and BJYJL), built only when needed
@@ -213,13 +225,16 @@ class _Checker:
             for f, issue in checks.date_issues(view()):
                 add((issue.rule, f, issue.message))
         if by and rxrq and by <= rxrq:
-            add(("date-order", "BYRQ", f"毕业日期 {byrq} 不晚于入学日期 {values['RXRQ']}，请核对两个日期"))
+            add(("date-order", "BYRQ", f"毕业日期 {byrq} 不晚于入学日期 {values['RXRQ']}，请核对两个日期，"
+                                       f"按档案更正错的一个（毕业日期以学信网名单为准，重新导入名单）"))
         if csrq and rxrq:
             if csrq >= rxrq:
-                add(("date-order", "CSRQ", f"出生日期 {values['CSRQ']} 不早于入学日期 {values['RXRQ']}，请核对"))
+                add(("date-order", "CSRQ", f"出生日期 {values['CSRQ']} 不早于入学日期 {values['RXRQ']}，请核对档案，"
+                                           f"出生日期有误须提交信息更正申请（第二十条）"))
             elif _age_at(csrq, rxrq) < MIN_ENTRY_AGE:
                 add(("date-order", "CSRQ", f"按出生日期 {values['CSRQ']}，入学时（{values['RXRQ']}）未满 "
-                                           f"{MIN_ENTRY_AGE} 周岁，请核对出生日期和入学日期"))
+                                           f"{MIN_ENTRY_AGE} 周岁，请核对出生日期和入学日期；出生日期有误须提交"
+                                           f"信息更正申请（第二十条）"))
 
         coded = (s.get("XB") or "", s.get("MZ") or "", s.get("ZZMM") or "", s.get("CC") or "",
                  s.get("XXXS") or "", s.get("XZ") or "", bjyjl)
@@ -236,14 +251,14 @@ class _Checker:
             for rule, _sev, msg in idcard.problems(sfzh, values["CSRQ"] if csrq else "", s.get("XB") or ""):
                 if rule == "id-format":
                     msg = msg.replace(sfzh, idcard.mask(sfzh))
-                add((rule, "SFZH", msg))
+                add((rule, "SFZH", msg + ID_FIX.get(rule, "")))
 
         for f in DUPLICATE_FIELDS:
             v = (s.get(f) or "").strip().upper()
             n = self.dup[f].get(v) if v else None
             if n:
                 add(("duplicate", f, f"{label(f)} {idcard.mask(v) if f == 'SFZH' else v} 与另外 {n - 1} 名"
-                                     f"毕业生重复，请核对并更正重复的一方"))
+                                     f"毕业生重复，" + DUPLICATE_FIX[f]))
 
         zsbh = (s.get("ZSBH") or "").strip()
         if zsbh:
@@ -251,7 +266,7 @@ class _Checker:
                                          cc=values["CC"])
             if wrong:
                 add(("certno-format", "ZSBH", f"证书编号 {zsbh}：" + "；".join(wrong) +
-                     "。已发的证书编号不能改动，请核对后与学生工作处联系"))
+                     "。请学生工作处说明原因后重新分配证书编号（xueji certno reassign）"))
 
         row = graduates.upload_row(s, {})
         self._encoding_and_width(s, row, add)
@@ -259,7 +274,7 @@ class _Checker:
 
         status = s.get("status") or ""
         if status != graduates.IN_SCHOOL and not graduates.reissue(s):
-            add(("status", "", _status_message(status)))
+            add(("status", "", status_message(status)))
 
         photo = s.get("photo") or {}
         if not photo.get("taken") or not photo.get("linked"):
@@ -368,33 +383,26 @@ class _Checker:
              f"请核对入学日期、毕业日期和学制"))
 
 
-def _missing_message(f: str, s: dict) -> str:
-    if f == "ZSBH":
-        return "尚未分配证书编号；其他错误处理完后执行 xueji certno assign 分配"
-    if f == "BYRQ":
-        return "毕业日期为空（名单和预计毕业日期都没有），请按学信网预计毕业生名单补充"
-    return f"{label(f)}（{f}）为空，学历注册必填，请按学生档案补充"
-
-
-def _status_message(status: str) -> str:
-    if status in graduates.REGISTERED_STATES:
-        return f"学籍状态为“{status}”，已注册学历，不能再次上报"
-    return (f"学籍状态为“{status or '未知'}”，不是“注册学籍”，不能注册学历；"
-            f"请先办理相应异动（如复学、注册）或将其从毕业生名单中移出")
-
-
 def _default_widths() -> dict[str, tuple[str, int]]:
     from xueji_tui.precheck.widths import graduates_widths
 
     return graduates_widths()
 
 
-def select(students: Iterable[dict], year: int) -> tuple[list[dict], list[dict]]:
-    """(to check, already registered) among ``students`` for ``year``, each in graduate order."""
+def select(students: Iterable[dict], year: int,
+           excluded: list[dict] | None = None) -> tuple[list[dict], list[dict]]:
+    """(to check, already registered) among ``students`` for ``year``, each in graduate order; the
+    students the office excluded go to ``excluded`` instead (neither checked nor uploaded)."""
     check, registered = [], []
     for s in students:
         if graduates.in_year(s, year):
-            (registered if graduates.is_registered(s) else check).append(s)
+            if graduates.is_registered(s):
+                registered.append(s)
+            elif s.get("excluded"):
+                if excluded is not None:
+                    excluded.append(s)
+            else:
+                check.append(s)
     check.sort(key=graduates.order_key)
     registered.sort(key=graduates.order_key)
     return check, registered
@@ -413,11 +421,14 @@ def run(students: Iterable[dict], *, year: int, settings: dict, list_imported: b
     ``progress(done, total)`` is called as students are checked.
     """
     checker = _Checker(year, settings, list_imported, corrections, widths)
-    every, registered = select(students, year)
+    excluded: list[dict] = []
+    every, registered = select(students, year, excluded)
     checker.count_duplicates(every + registered)
-    mine = [s for s in every if college is None or (s.get("FY") or "") == college]
-    result = Result(year=year, college=college, students=mine,
-                    registered_students=[s for s in registered if college is None or (s.get("FY") or "") == college])
+    mine, registered, excluded = ([s for s in group if college is None or (s.get("FY") or "") == college]
+                                  for group in (every, registered, excluded))
+    result = Result(year=year, college=college, students=mine, registered_students=registered, excluded=excluded)
+    if not checker.numbering:  # stage 1: one count, not one finding per student
+        result.pending = [s.get("KSH") or "" for s in mine if not (s.get("ZSBH") or "").strip()]
     result.registered = len(result.registered_students)
     result.checked = len(mine)
     findings = checker.school_findings()
@@ -426,11 +437,12 @@ def run(students: Iterable[dict], *, year: int, settings: dict, list_imported: b
     for i, s in enumerate(mine):
         found = checker.check(s)
         if found:
-            found.sort(key=lambda f: ORDER[f.rule])
             findings += found
         if progress and (i % step == 0):
             progress(i, total)
     if progress:
         progress(total, total)
+    # errors first, then by rule in catalogue order; students keep the graduate order within a rule
+    findings.sort(key=lambda f: (f.severity != ERROR, ORDER[f.rule]))
     result.findings = findings
     return result

@@ -3,7 +3,8 @@
 Who is checked for year Y
     * a student on the imported CHSI expected-graduate list of Y (``grad_year == Y``) whose
       graduation date (below) falls in Y — or who has no date at all, so that the list's student
-      is checked and shown the missing date instead of silently dropped;
+      is checked and shown the missing date instead of silently dropped — unless a 跳级 / 留降级 /
+      转专业 recorded here has since moved the student's YJBYRQ to another year (the list is stale);
     * plus every student whose YJBYRQ (预计毕业日期) falls in Y;
     * but a student whose status has ended without graduating (退学, 取消学籍, 死亡, 转出, 放弃入学资格
       …) only when CHSI's list still names them: their YJBYRQ is stale, they are no longer expected
@@ -72,17 +73,62 @@ def _year_of(date: str) -> str:
     return date[:4] if len(date) >= 4 else ""
 
 
+def moved_class(s: dict, y: str) -> bool:
+    """A 跳级 / 留降级 / 转专业 recorded here moved the student's expected graduation out of year ``y``:
+    the local entry is later than the CHSI list that still names the student for ``y``."""
+    if _year_of((s.get("YJBYRQ") or "").strip()) in ("", y):
+        return False
+    return any("YJBYRQ" in (e.get("fields") or {}) and not e.get("reversed_by") and e.get("kind") != "reversal"
+               for e in s.get("history") or ())
+
+
 def in_year(s: dict, year: int) -> bool:
     """Is the student one of year's expected graduates (checked or already registered)?"""
     y = str(year)
     on_list = s.get("grad_year") == year
     date = grad_date(s)
-    if on_list and (not date or _year_of(date) == y):
+    if on_list and (not date or _year_of(date) == y) and not moved_class(s, y):
         return True
     if _year_of((s.get("YJBYRQ") or "").strip()) != y:
         return False
     status = s.get("status", "")
     return status in REGISTERED_STATES or not codes().is_ended(status)
+
+
+def certno_started(settings: dict, year: int) -> bool:
+    """The precheck's stage 2: ``certno assign`` has run for the year (it records the year in the
+    settings, ``certno_years``); before it, a missing 证书编号 is counted, not a finding."""
+    return year in (settings.get("certno_years") or ())
+
+
+def sent_to_chsi(exports, year: int) -> dict[str, dict]:
+    """KSH -> what the latest logged 学历注册 file of ``year`` carried for the student (BJYJL, ZSBH),
+    with that file's name, digest and time: the record of what CHSI was sent."""
+    out: dict[str, dict] = {}
+    logged = [e for e in exports or () if e.get("kind") == "graduates" and e.get("year") == year]
+    for e in sorted(logged, key=lambda e: e.get("at") or ""):
+        for row in e.get("students") or ():
+            out[row.get("KSH", "")] = dict(row, file=e.get("file", ""), sha256=e.get("sha256", ""),
+                                           at=e.get("at", ""))
+    return out
+
+
+def resend_reason(s: dict, sent: dict | None) -> str:
+    """Why a student already in a written 学历注册 file must be uploaded again (须重新上报): the
+    conclusion or the certificate number changed since. '' when the file still says what we hold."""
+    if not sent:
+        return ""
+    now = (conclusion(s), (s.get("ZSBH") or "").strip())
+    was = (sent.get("BJYJL") or "", (sent.get("ZSBH") or "").strip())
+    changed = []
+    if now[0] != was[0]:
+        changed.append(f"毕结业结论由“{was[0]}”改为“{now[0]}”")
+    if "ZSBH" in sent and now[1] != was[1]:
+        changed.append(f"证书编号由 {was[1] or '（空）'} 改为 {now[1] or '（空）'}")
+    if not changed:
+        return ""
+    return ("导出上报文件（" + (sent.get("at") or "")[:10] + "）后" + "，".join(changed) +
+            "，须重新上报：请重新导出学历注册文件并上报学信网")
 
 
 def order_key(s: dict) -> tuple:

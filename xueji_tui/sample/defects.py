@@ -264,8 +264,9 @@ def kept_admission(s, ctx) -> Expect:
     ctx.numbers.kshs.discard(s["KSH"])
     s["KSH"] = ctx.numbers.ksh_for(year - 1, s["KSH"][2:4], "22" + s["KSH"][4:8])
     s["status"] = "待注册"
+    s["RXRQ"] = f"{year - 1}0901"  # admitted with the year before; 0102 moves them into this cohort
     ctx.life.record(s, "1401", ctx.cal.between(date(year - 1, 9, 3), date(year - 1, 9, 15)))
-    ctx.life.record(s, "0102", ctx.cal.between(date(year, 9, 10), date(year, 9, 25)))
+    ctx.life.record(s, "0102", ctx.cal.between(date(year, 9, 10), date(year, 9, 25)), to_class=s["BH"])
     return [("ksh-format", "KSH")]
 
 

@@ -5,6 +5,7 @@ writers (the same layouts ``xueji import`` reads):
     freshmen.dbf           录取新生: the newest cohort as admitted (no XH/FY/XSH/BH/YJBYRQ)
     graduates.dbf / .xlsx  预计毕业生名单 of the graduation year, with BYRQ and BJYJL
     photos.xlsx / .csv     照片采集与校对状态, with the Chinese headings of docs/formats.md
+    arrears.csv            暂缓注册名单: the finance office's list of students with unpaid fees
     planted.json           the planted defects (tests and the demo's guide)
     school.json.gz         the whole school as a compact bundle (what ``xueji demo`` unpacks)
 
@@ -80,9 +81,40 @@ def write_files(school: School, out: Path) -> dict[str, int]:
     writers.atomic_write(out / "photos.xlsx", stable_zip(photo_xlsx(heads, table), when))
     writers.atomic_write(out / "photos.csv", photo_csv(heads, table))
     rows["photos.xlsx"] = rows["photos.csv"] = len(table)
+    arrears = arrears_rows(school)
+    writers.atomic_write(out / "arrears.csv", arrears_csv(arrears))
+    rows["arrears.csv"] = len(arrears)
     writers.atomic_write(out / "planted.json", manifest_bytes(school))
     writers.atomic_write(out / bundle.NAME, bundle.dump(school))
     return rows
+
+
+ARREARS_FRESHMEN = 3   # freshmen still 待注册 whose fees are unpaid (the list names them by 考生号)
+ARREARS_RETURNING = 2  # returning students in school whose fees are unpaid
+
+
+def arrears_rows(school: School) -> list[list[str]]:
+    """考生号, 学号, 姓名, 原因 of the students the finance office lists as owing fees: those already
+    暂缓注册 for fees, a few of the year's freshmen not yet registered and a few returning students. The
+    year's freshmen are listed by 考生号 only: finance knows them before they have a 学号. Chosen by order, not drawn: the school's other files stay as they were."""
+    year = school.manifest["school_year"]
+    flawed = {f["KSH"] for f in school.manifest.get("freshman_flaws", [])}
+    pending = sorted((s for s in school.students if s["RXRQ"][:4] == str(year) and s["status"] == "待注册"
+                      and s["KSH"] not in flawed), key=lambda s: s["KSH"])[:ARREARS_FRESHMEN]
+    deferred = [s for s in school.students if s["status"] == "暂缓注册"
+                and any(e.get("code") == "0501" for e in s.get("history") or [])]
+    returning = sorted((s for s in school.students if s["status"] == "注册学籍" and s["RXRQ"][:4] < str(year)
+                        and not s.get("history")), key=lambda s: s["KSH"])[:ARREARS_RETURNING]
+    listed = sorted(pending + deferred + returning, key=lambda s: s["KSH"])
+    return [[s["KSH"], "" if s["RXRQ"][:4] == str(year) else s["XH"], s["XM"], f"欠缴{year}学年学费"] for s in listed]
+
+
+def arrears_csv(rows: list[list[str]]) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(["考生号", "学号", "姓名", "原因"])
+    w.writerows(rows)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
 def manifest_bytes(school: School) -> bytes:

@@ -105,15 +105,17 @@ def generate(students: int, seed: int, ref: date | None = None) -> School:
         "school": school.SCHOOL_NAME, "seed": seed, "students": len(pop.students),
         "date": ref.strftime("%Y%m%d"), "school_year": s_year, "year": g_year,
         "checked": len(checked),
-        "expect_missing_zsbh": True,
-        "missing_zsbh_note": "every checked student without ZSBH gets missing-field on ZSBH until `xueji certno assign`",
+        "pending_certno": len(checked) - len(has_zsbh),
+        "pending_certno_note": "no number is assigned yet (stage 1): every checked student without ZSBH is counted in "
+                               "pending_certno, not a finding, until `xueji certno assign`",
         "has_zsbh": has_zsbh,
         "rules": sorted({f["rule"] for f in findings}, key=list(RULES).index),
         "findings": findings,
         "freshman_flaws": freshman_flaws,
     }
     settings = {"school_code": school.SCHOOL_CODE, "school_name": school.SCHOOL_NAME,
-                "president": school.PRESIDENT}
+                "president": school.PRESIDENT, "class_size": school.CLASS_SIZE,
+                "xh_pattern": school.XH_PATTERN, "bh_pattern": school.BH_PATTERN}
     return School(seed, students, ref, settings, pop.students, school.catalog_rows(), school.clerk_rows(),
                   corrections, manifest)
 

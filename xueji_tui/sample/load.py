@@ -26,6 +26,9 @@ def write_store(school: School, root: Path, clerk: str) -> Store:
             if c["name"] != clerk:
                 tx.add_clerk({**c, "added_by": clerk, "at": tx.at})
         tx.add_majors(school.majors)
+        scheme = {k: s[k] for k in ("class_size", "xh_pattern", "bh_pattern") if k in s}
+        if scheme:
+            tx.update_settings(scheme)
         tx.log("sample-data", new={"students": len(school.students), "seed": school.seed, "date": m["date"],
                                    "clerks": len(school.clerks), "majors": len(school.majors)})
     # a large school goes in by whole colleges, a few transactions, each through a fresh Store whose

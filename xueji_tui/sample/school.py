@@ -129,6 +129,10 @@ COLLEGES: tuple[College, ...] = (
 )
 
 CLASS_SIZE = 36  # a class (BH) holds about this many students
+# the school's numbering scheme (settings): 学号 = entry year, college number, a running number within
+# the college and year; 班号 = the major's short name, the year's last two digits, the class number
+XH_PATTERN = "{year}{college:2}{seq:4}"
+BH_PATTERN = "{short}{year:2}{class:2}"
 
 
 def college_by_name(name: str) -> College:
@@ -140,9 +144,11 @@ def all_majors() -> list[tuple[College, Major]]:
 
 
 def catalog_rows() -> list[dict]:
-    """The major catalogue the store keeps (``catalog.json`` / ``majors``): ZYDM -> ZYMC, FY, XSH."""
-    return [{"ZYDM": m.code, "ZYMC": m.name, "FY": c.name, "XSH": m.dept, "CC": m.cc, "XZ": m.xz}
-            for c, m in all_majors()]
+    """The major catalogue the store keeps (``majors``): ZYDM -> ZYMC, FY, XSH, CC, XZ, and the school's
+    numbers for placement (the college's number in a 学号, the major's, the class-name stem)."""
+    return [{"ZYDM": m.code, "ZYMC": m.name, "FY": c.name, "XSH": m.dept, "CC": m.cc, "XZ": m.xz,
+             "college_no": c.no, "major_no": f"{i:02d}", "short": m.short}
+            for c in COLLEGES for i, m in enumerate(c.majors, 1)]
 
 
 def clerk_rows() -> list[dict]:

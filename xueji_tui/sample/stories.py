@@ -16,7 +16,7 @@ from xueji_tui.domain.fields import ART6_FIELDS
 from xueji_tui.domain.status import ChangeRequest, plan_change
 from xueji_tui.sample.calendar import Calendar, parse, ymd
 from xueji_tui.sample.population import Population, extra_class
-from xueji_tui.sample.school import COLLEGES, OFFICE_CLERK, Major, college_by_name
+from xueji_tui.sample.school import COLLEGES, OFFICE_CLERK, Major, catalog_rows, college_by_name
 
 AWARDS = {
     "7101": ("国家奖学金", "国家励志奖学金"),
@@ -30,6 +30,7 @@ PENALTIES = {
     "7203": ("考试作弊",),
 }
 ACADEMIC = {"02", "04", "23", "12"}  # 教务处 documents; the rest are 学生工作处's
+CATALOGUE = catalog_rows()  # the major catalogue a 转专业 takes its major from
 
 
 class Docs:
@@ -70,7 +71,7 @@ class Life:
         plan = plan_change(s, ChangeRequest(code=code, date=ymd(day), approved=approved, doc=number,
                                             note=note, **to),
                            office=office, clerk=clerk, at=self.cal.stamp(min(day + timedelta(days=self.rng.randrange(0, 3)), self.cal.ref)),
-                           entry_id=f"E{len(history) + 1}")
+                           entry_id=f"E{len(history) + 1}", today=self.cal.ref, catalogue=CATALOGUE)
         for f, v in plan.updates.items():
             s[f] = v
         history.append(plan.entry)
@@ -194,8 +195,7 @@ class Life:
             return
         college, major = rng.choice(pool)
         self.record(s, rng.choice(("2301", "2301", "2302")), day,
-                    to_major=major.code, to_major_name=major.name, to_class=rng.choice(self.pop.classes[(major.code, year)]),
-                    to_college=college.name, to_department=major.dept)
+                    to_major=major.code, to_class=rng.choice(self.pop.classes[(major.code, year)]))
 
     # -- moving between grades ------------------------------------------------------------
     def delayed(self, s: dict, major: Major) -> None:

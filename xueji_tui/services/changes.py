@@ -7,8 +7,10 @@ and applied by ``apply_plan``, so an accepted report changes the record exactly 
 
 from __future__ import annotations
 
+from datetime import date
+
 from xueji_tui.domain.codes import Reason, codes
-from xueji_tui.domain.errors import InvalidInput
+from xueji_tui.domain.majors import find_major
 from xueji_tui.domain.permissions import PROPOSE, change_action, require
 from xueji_tui.domain.status import ChangeRequest, Plan, allowed_reasons as _allowed, plan_change
 from xueji_tui.services.find import fresh, resolve
@@ -27,17 +29,13 @@ def majors(session: Session) -> list[dict]:
 
 
 def fill_major(session: Session, req: ChangeRequest) -> None:
-    """The catalogue's name, college and department of the major a 转专业 names."""
-    if not req.to_major:
+    """Resolve a 转专业's new major against the catalogue (code, name or both), so that the college
+    it moves the student to is known before deciding who may record it."""
+    if not req.to_major or "to_major" not in codes().reason(req.code).takes:
         return
-    code = req.to_major.strip().upper()
-    hit = next((m for m in session.store.majors() if m.get("ZYDM", "").upper() == code), None)
-    if hit is None:
-        raise InvalidInput(f"专业代码“{req.to_major}”不在专业目录中；请先在专业目录中补充（学生工作处）")
+    hit = find_major(session.store.majors(), req.to_major)
     req.to_major = hit["ZYDM"]
-    req.to_major_name = req.to_major_name or hit.get("ZYMC", "")
     req.to_college = req.to_college or hit.get("FY", "")
-    req.to_department = req.to_department or hit.get("XSH", "")
 
 
 def entry_words(entry: dict) -> str:
@@ -46,9 +44,10 @@ def entry_words(entry: dict) -> str:
     return why + (f"；{entry['note']}" if entry["note"] else "")
 
 
-def plan_for(tx, session: Session, s: dict, req: ChangeRequest, office: bool) -> Plan:
+def plan_for(tx, session: Session, s: dict, req: ChangeRequest, office: bool, today: date | None = None) -> Plan:
     history = s.get("history") or []
-    return plan_change(s, req, office=office, clerk=session.clerk.name, at=tx.at, entry_id=f"E{len(history) + 1}")
+    return plan_change(s, req, office=office, clerk=session.clerk.name, at=tx.at, entry_id=f"E{len(history) + 1}",
+                       today=today, catalogue=tx.majors(), term_start=str(session.store.settings.get("term_start") or ""))
 
 
 def apply_plan(tx, s: dict, plan: Plan, **line_extra) -> dict:
@@ -71,16 +70,18 @@ def apply_plan(tx, s: dict, plan: Plan, **line_extra) -> dict:
     return entry
 
 
-def change(session: Session, key: str, req: ChangeRequest) -> dict:
+def change(session: Session, key: str, req: ChangeRequest, today: date | None = None) -> dict:
     """Record a change entry (office), or report it for review (a college: the student is unchanged
     and the returned entry carries ``proposal``, the report's number). Refused when the state machine
-    or the regulation forbids it — checked in full when reported, and again when accepted."""
+    or the regulation forbids it — checked in full when reported, and again when accepted.
+
+    ``today`` bounds the typed dates (default: the computer's date; the terminal passes its own)."""
     student = resolve(session, key)
     fill_major(session, req)
     how = require(session.clerk, change_action(codes().reason(req.code), student, req.to_college))
     with session.store.write(session.clerk.name, req.note) as tx:
         s = fresh(tx, session, student)
-        plan = plan_for(tx, session, s, req, office=session.office)
+        plan = plan_for(tx, session, s, req, office=session.office, today=today)
         if how != PROPOSE:
             return apply_plan(tx, s, plan)
         entry = plan.entry

@@ -14,6 +14,7 @@ from xueji_tui.domain.errors import InvalidInput, NotAllowed, NotFound, Refused
 from xueji_tui.domain.permissions import require
 from xueji_tui.domain.fields import CORRECTABLE_FIELDS, IDENTITY_FIELDS, label, normalise_field
 from xueji_tui.domain.status import require_open
+from xueji_tui.domain.text import typed
 from xueji_tui.domain.validate import check_value
 from xueji_tui.services.find import fresh, resolve
 from xueji_tui.services.session import Session
@@ -89,7 +90,11 @@ def file(session: Session, key: str, field: str, new_value: str, reason: str, ev
     for name in wanted:
         if name not in CORRECTABLE_FIELDS:
             raise InvalidInput(f"“{label(name) if name else field}”不能通过更正申请修改；专业、班级、年级等请办理相应的学籍异动")
-    if not (reason or "").strip():
+        if name in ("ZYDM", "ZYMC"):  # one value with the catalogue entry: see services/students.verify
+            raise InvalidInput("专业代码和专业名称须按专业目录一起更正：请在核对中将专业名称标记为“有误”并选择目录中的专业；"
+                               "换专业请办理转专业")
+    reason, evidence = typed(reason, "更正原因"), typed(evidence, "证明材料")
+    if not reason:
         raise InvalidInput("请说明更正原因")
     student = resolve(session, key)
     require_open(student)
@@ -145,7 +150,8 @@ def submit(session: Session, rid: str) -> dict:
 
 def reject(session: Session, rid: str, reason: str) -> dict:
     require(session.clerk, "correction.reject")
-    if not (reason or "").strip():
+    reason = typed(reason, "驳回原因")
+    if not reason:
         raise InvalidInput("请说明驳回原因")
     with session.store.write(session.clerk.name, reason) as tx:
         doc = _step(tx, session, rid, OPEN, REJECTED, reason.strip())
@@ -158,7 +164,7 @@ def approve(session: Session, rid: str, doc_no: str, note: str = "") -> dict:
     """Approve and apply, with the 教育厅's approval number, by an office clerk who did not file it:
     every field of the request takes its new value; the request then appears in `export corrections`."""
     require(session.clerk, "correction.approve")
-    doc_no = (doc_no or "").strip()
+    doc_no, note = typed(doc_no, "批准文号"), typed(note, "说明")
     if not doc_no:
         raise InvalidInput("请填写教育厅的批准文号（如 吉教学字〔2025〕12号）；未批准")
     with session.store.write(session.clerk.name, note or f"更正申请获批（{doc_no}）") as tx:

@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from xueji_tui.domain.errors import InvalidInput, NotFound, OutputExists
+from xueji_tui.domain.permissions import require
 from xueji_tui.formats import profiles, writers
 from xueji_tui.formats.transforms import ZCZT
 from xueji_tui.services.session import Session
@@ -32,11 +33,16 @@ UPLOADS = ("registration", "changes", "cancellations", "admission", "corrections
 TITLES = {"registration": "学籍注册", "changes": "学籍异动", "cancellations": "学籍注销", "admission": "入学资格",
           "corrections": "学籍信息修改", "graduates": "学历注册", "workbook": "学院核对表", "stats": "学年注册统计",
           "precheck": "毕业生预审", "photos": "照片催办"}
+# the year's reports and the 奖惩 upload (services/reports.py)
+KINDS += ("intake", "awards")
+XLSX_ONLY += ("intake",)
+UPLOADS += ("awards",)
+TITLES.update(intake="新生注册汇总", awards="奖惩")
 # profiles of each kind's files, to tell which carry whole 身份证号
 PROFILES = {"registration": ("registration",), "cancellations": ("cancellations",),
             "corrections": ("corrections",), "graduates": ("graduates",), "workbook": ("workbook",),
             "changes": ("changes",), "admission": ("admission-keep", "admission-waive"), "stats": ("stats",),
-            "precheck": ("precheck",)}
+            "precheck": ("precheck",), "intake": ("intake", "intake-due"), "awards": ("awards",)}
 ID_FIELDS = ("SFZH", "ZJHM")
 CHANGE_TYPES = {"04", "02", "22", "21", "23", "12", "11", "19"}  # 异动 and 休学 / 保留学籍
 ADMISSION = {"14": ("admission-keep", "保留入学资格"), "15": ("admission-waive", "放弃入学资格")}
@@ -58,7 +64,7 @@ def profile(session: Session, name: str) -> profiles.Profile:
 
 
 def default_format(kind: str) -> str:
-    return "xlsx" if kind in ("workbook", "stats", "precheck", "photos") else "dbf"
+    return "xlsx" if kind in ("workbook", "stats", "precheck", "photos", "intake") else "dbf"
 
 
 def default_name(kind: str, fmt: str, year: int | None, college: str | None) -> Path:
@@ -89,6 +95,19 @@ def _entries(session: Session, college: str | None, year: int | None, want) -> l
             out.append(row)
     out.sort(key=lambda r: (r["entry"].get("date") or "", r.get("FY") or "", r.get("XH") or "", r["KSH"]))
     return out
+
+
+def _undated(recs: list[dict]) -> list[str]:
+    """Entries of a type that needs a 批准日期 (codes.json) recorded without one (before the rule):
+    the upload row would lack PZRQ, so the clerk is told which to reverse and record again."""
+    from xueji_tui.domain.codes import codes
+
+    bad = [r for r in recs if "approved" in codes().reason(r["entry"]["code"]).needs and not r["entry"].get("approved")]
+    if not bad:
+        return []
+    shown = "、".join(f"{r['KSH']} {r['entry']['id']} {r['entry']['code']}" for r in bad[:10])
+    return [f"{len(bad)} 条异动记录没有批准日期（{shown}{' …' if len(bad) > 10 else ''}），上报时批准日期为空；"
+            f"请核对后以 9801 撤销并补录批准日期"]
 
 
 def registration_records(session: Session, college: str | None, year: int | None) -> tuple[list[dict], list[str]]:
@@ -156,10 +175,11 @@ def carries_full_ids(session: Session, kind: str) -> bool:
 
 def export(session: Session, kind: str, out: Path | None = None, fmt: str | None = None,
            year: int | None = None, college: str | None = None, skip_invalid: bool = False,
-           force: bool = False) -> Exported:
-    """Write the files of ``kind``; then, when they carry whole 身份证号, one audit line per file."""
-    res = _export(session, kind, out, fmt, year, college, skip_invalid, force)
-    if carries_full_ids(session, kind):
+           force: bool = False, as_of: str | None = None) -> Exported:
+    """Write the files of ``kind``; then, when they carry whole 身份证号, one audit line per file.
+    ``as_of``: the day the statistics form is taken at (stats only; default today)."""
+    res = _export(session, kind, out, fmt, year, college, skip_invalid, force, as_of)
+    if carries_full_ids(session, kind) and kind != "graduates":  # graduates: logged with what was sent
         try:
             with session.store.write(session.clerk.name, f"导出{TITLES[kind]}") as tx:
                 for p in res.paths:
@@ -173,11 +193,11 @@ def export(session: Session, kind: str, out: Path | None = None, fmt: str | None
 
 
 def _export(session: Session, kind: str, out: Path | None, fmt: str | None, year: int | None,
-            college: str | None, skip_invalid: bool, force: bool) -> Exported:
+            college: str | None, skip_invalid: bool, force: bool, as_of: str | None = None) -> Exported:
     if kind not in KINDS:
         raise InvalidInput(f"未知的导出类型“{kind}”，应为 {' / '.join(KINDS)}")
     if kind in UPLOADS:
-        session.clerk.require_office(f"导出{TITLES[kind]}上报文件")
+        require(session.clerk, "export.upload")
     college = session.clerk.limit_college(college)
     asked = (fmt or "").lower().lstrip(".")
     fmt = asked or default_format(kind)
@@ -220,14 +240,20 @@ def _export(session: Session, kind: str, out: Path | None, fmt: str | None, year
         n = export_workbook(session, out, profile(session, "workbook"), college, year, at, force)
         return Exported(kind, [out], n, ["学院核对后请交回学生工作处，或由学院账号执行 xueji import workbook 文件名"])
     if kind == "stats":
-        from xueji_tui.services.stats import stats
+        from xueji_tui.services.stats import school_year_words, stats, write_form
 
-        st = stats(session, year, college)
-        p = profile(session, "stats")
-        title = f"{st.year}学年电子注册情况统计"
-        n = _write(out, fmt, [(p, st.records(), title)], False, [], force)
-        return Exported(kind, [out], n - 1, [f"异动、注销按 {st.window[0]}–{st.window[1]}（上一学年）统计"])
+        st = stats(session, year, college, as_of)
+        if fmt == "xlsx":  # the form itself, Chinese headings under their groups
+            n = write_form(st, out, force, college)
+        else:  # the same figures for machines: the profile's field codes as DBF columns
+            n = _write(out, fmt, [(profile(session, "stats"), st.records(), "")], False, [], force) - 1
+        return Exported(kind, [out], n, [f"{school_year_words(st.year)}，截至 {st.as_of}；学籍异动、注销、奖惩按 "
+                                         f"{st.window[0]}–{st.window[1]}（上一学年）统计"])
 
+    if kind in ("intake", "awards"):
+        from xueji_tui.services.reports import export_report
+
+        return export_report(session, kind, out, fmt, year, college, skip_invalid, force)
     if kind == "photos":
         from xueji_tui.services.photos import export_chase_list
 
@@ -242,6 +268,7 @@ def _export(session: Session, kind: str, out: Path | None, fmt: str | None, year
     elif kind == "changes":
         recs = _entries(session, college, year, lambda e: str(e.get("code", ""))[:2] in CHANGE_TYPES)
         sheets = [(profile(session, "changes"), recs, "学籍异动")]
+        notes += _undated(recs)
     elif kind == "cancellations":
         recs = _entries(session, college, year, lambda e: e.get("kind") == "cancellation")
         sheets = [(profile(session, "cancellations"), recs, "学籍注销")]

@@ -7,25 +7,24 @@ college clerk's view, ``certno assign``, ``export graduates`` and ``graduate`` a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from xueji_tui.bulk import gc_paused
+import hashlib
+
 from xueji_tui.domain.codes import codes
+from xueji_tui.domain.text import typed
 from xueji_tui.domain.errors import Blocked, InvalidInput, Refused
-from xueji_tui.domain.record import ROW, copy_record
-from xueji_tui.domain.status import ChangeRequest, plan_change
+from xueji_tui.domain.permissions import require
+from xueji_tui.domain.record import ROW
 from xueji_tui.domain.validate import code_value, year_value
-from xueji_tui.precheck import Result, certno, graduates, run
+from xueji_tui.precheck import Result, graduates, run
 from xueji_tui.precheck.rules import RULES, title
 from xueji_tui.services.session import Session
 
 Progress = Callable[[int, int], None]
-# the conclusion -> the change entry that registers it (docs/codes.md: 61 毕业, 62 结业)
-GRADUATION_CODES = {"毕业": "6101", "结业": "6201"}
-REISSUE_CODE = "6202"  # 结业换发毕业证书 (结业 -> 毕业), keeps the certificate number
 
 
 def default_year(today: date | None = None) -> int:
@@ -52,8 +51,9 @@ def check_year(year) -> int:
 
 
 def precheck(session: Session, year: int | None = None, college: str | None = None,
-             progress: Progress | None = None) -> Result:
-    """The precheck of ``year``'s expected graduates; a college clerk always gets only its college."""
+             progress: Progress | None = None, students: Iterable[dict] | None = None) -> Result:
+    """The precheck of ``year``'s expected graduates; a college clerk always gets only its college.
+    ``students``: the school as already being read (a caller that needs one pass over it)."""
     y = check_year(year if year is not None else default_year())
     scope = session.clerk.limit_college(college)
     if scope and session.office:
@@ -61,14 +61,31 @@ def precheck(session: Session, year: int | None = None, college: str | None = No
         if scope not in known:
             raise InvalidInput(f"没有名为“{scope}”的学院（现有：{'、'.join(known) or '无'}）")
     store = session.store
-    return run(store.students(keep=False), year=y, settings=store.settings, list_imported=list_imported(session, y),
-               college=scope, progress=progress, corrections=store.corrections(), widths=_widths(session))
+    result = run(store.students(keep=False) if students is None else students, year=y, settings=store.settings,
+                 list_imported=list_imported(session, y), college=scope, progress=progress,
+                 corrections=store.corrections(), widths=_widths(session))
+    sent = graduates.sent_to_chsi(store.exports(), y)
+    if sent:
+        for s in result.students:
+            why = graduates.resend_reason(s, sent.get(s.get("KSH", "")))
+            if why:
+                result.reupload.append((s, why))
+    return result
 
 
 def summary_line(result: Result) -> str:
+    """The precheck's headline, with the stage (numbers still to assign), the students kept out of
+    the upload and those to upload again — the lines the CLI and the 预审 area show above findings."""
     where = f"（{result.college}）" if result.college else "（全校）"
-    return (f"{result.year} 届毕业生预审{where}：检查 {result.checked} 人，已注册学历 {result.registered} 人；"
+    line = (f"{result.year} 届毕业生预审{where}：检查 {result.checked} 人，已注册学历 {result.registered} 人；"
             f"错误 {result.errors} 条，警告 {result.warnings} 条")
+    if result.pending_certno:
+        line += f"；{result.pending_certno} 名待分配证书编号"
+    if result.excluded:
+        line += f"；已排除出上报 {len(result.excluded)} 人"
+    if result.reupload:
+        line += f"；{len(result.reupload)} 名导出后结论或证书编号已改变，须重新上报"
+    return line
 
 
 def rule_counts(result: Result, severity: str | None = None) -> str:
@@ -114,7 +131,7 @@ def record_conclusion(session: Session, key: str, value: str, note: str = "") ->
     from xueji_tui.services.find import fresh, resolve
 
     v = code_value("BJYJL", value)
-    note = (note or "").strip()
+    note = typed(note, "说明")
     student = resolve(session, key)
 
     def refuse_if_wrong(s: dict) -> None:
@@ -124,7 +141,7 @@ def record_conclusion(session: Session, key: str, value: str, note: str = "") ->
         if status == "结业":
             if v == "结业":
                 raise Refused(f"{s.get('XM')} 已注册为结业")
-            session.clerk.require_office("结业换发毕业证书")
+            require(session.clerk, "change.graduate")
             if not note:
                 raise InvalidInput("结业换发毕业证书须说明依据（--note，如 补考通过、文号）")
         elif codes().is_ended(status):
@@ -147,89 +164,6 @@ def record_conclusion(session: Session, key: str, value: str, note: str = "") ->
     return s
 
 
-# -- certificate numbers ------------------------------------------------------------------------
-@dataclass
-class Assigned:
-    year: int
-    numbers: list[tuple[dict, str]] = field(default_factory=list)  # (student, number)
-    waiting: int = 0  # the year's graduates without a number who still fail another error rule
-    blocked_by: str = ""  # rule counts of those
-
-
-def _needs_number(result: Result, errors: dict) -> tuple[list[dict], list[dict]]:
-    """(ready for a number, still failing another error rule) among those without one."""
-    ready, waiting = [], []
-    school_bad = bool(result.school_errors)
-    for s in result.students:
-        if (s.get("ZSBH") or "").strip():
-            continue
-        others = errors.get(s.get("KSH"), set()) - {("missing-field", "ZSBH")}
-        (waiting if others or school_bad else ready).append(s)
-    return ready, waiting
-
-
-def assign_numbers(session: Session, year: int, start: int | None = None,
-                   progress: Progress | None = None) -> Assigned:
-    """``xueji certno assign``: numbers for the year's graduates that have none and pass every other
-    error rule, in the order college, major, class, 学号. Office only; one audited transaction.
-    """
-    session.clerk.require_office("分配证书编号")
-    y = check_year(year)
-    if start is not None and start < 1:
-        raise InvalidInput("起始流水号 --start 应为正整数")
-    with gc_paused():  # 30,000 records read and written: millions of objects the collector need not walk
-        return _assign(session, y, start, progress)
-
-
-def _assign(session: Session, y: int, start: int | None, progress: Progress | None) -> Assigned:
-    store = session.store
-    out = Assigned(y)
-    with store.write(session.clerk.name, f"分配 {y} 届毕业证书编号") as tx:
-        # under the lock: nobody can hand out a number between our reading and our writing. One pass
-        # over the school both runs the precheck and collects every number already used.
-        used: list[str] = []
-
-        def noting_numbers(students):
-            for s in students:
-                if s.get("ZSBH"):
-                    used.append(s["ZSBH"])
-                yield s
-
-        result = run(noting_numbers(store.students(keep=False)), year=y, settings=store.settings,
-                     list_imported=list_imported(session, y), progress=progress, corrections=store.corrections(),
-                     widths=_widths(session))
-        errs = result.error_rules()
-        ready, waiting = _needs_number(result, errs)
-        out.waiting = len(waiting)
-        if waiting:
-            counts: dict[str, int] = {}
-            for s in waiting:
-                for rule, f in errs.get(s.get("KSH"), ()):
-                    if (rule, f) != ("missing-field", "ZSBH"):
-                        counts[rule] = counts.get(rule, 0) + 1
-            for f in result.school_errors:
-                counts[f.rule] = counts.get(f.rule, 0) + 1
-            out.blocked_by = "、".join(f"{r} {n}" for r, n in sorted(counts.items(), key=lambda kv: list(RULES).index(kv[0])))
-        if not ready:
-            return out
-        school = str(store.settings.get("school_code") or "")
-        by_year: dict[str, list[dict]] = {}
-        for s in ready:  # a student's number carries its own graduation year (BYRQ)
-            by_year.setdefault(graduates.grad_date(s)[:4], []).append(s)
-        for gy, group in sorted(by_year.items()):
-            out.numbers += certno.plan(group, used=used, school_code=school, year=int(gy), start=start)
-            used += [n for _, n in out.numbers]
-        changed = []
-        for s, number in out.numbers:
-            rec = dict(s, ZSBH=number)  # a new top level is enough: a write replaces whole records
-            changed.append(rec)
-            tx.log("certno", ksh=rec["KSH"], xh=rec.get("XH", ""), field="ZSBH", old="", new=number,
-                   why=f"分配 {y} 届毕业证书编号")
-        tx.put_many(changed)
-        out.numbers = [(c, n) for c, (_, n) in zip(changed, out.numbers)]
-    return out
-
-
 # -- the 学历注册 upload file -----------------------------------------------------------------------
 @dataclass
 class Exported:
@@ -240,9 +174,14 @@ class Exported:
 
 
 def _blocked_message(result: Result, what: str) -> str:
-    failing = result.failing()
+    if not result.errors:
+        return (f"{what}：{result.year} 届有 {result.pending_certno} 名毕业生尚未分配证书编号，"
+                f"请先执行 xueji certno assign --year {result.year}，或加 --skip-invalid 只导出已有编号的学生")
+    failing = [s for s in result.failing() if s.get("KSH") in result.error_rules()] \
+        if not result.school_errors else result.failing()
+    pending = f"；另有 {result.pending_certno} 名待分配证书编号" if result.pending_certno else ""
     return (f"{what}：{result.year} 届预审仍有 {result.errors} 条错误（涉及 {len(failing)} 名学生"
-            f"{'及学校设置' if result.school_errors else ''}）——{rule_counts(result, 'error')}。"
+            f"{'及学校设置' if result.school_errors else ''}）——{rule_counts(result, 'error')}{pending}。"
             f"请先处理（xueji precheck --year {result.year} 查看明细），"
             f"或加 --skip-invalid 只导出通过预审的学生")
 
@@ -268,20 +207,23 @@ def export_graduates(session: Session, out: Path, fmt: str = "dbf", year: int | 
     """
     from xueji_tui.formats import profiles, writers
 
-    session.clerk.require_office("导出学历注册上报文件")
+    require(session.clerk, "export.upload")
     fmt = (fmt or "").lower().lstrip(".") or "dbf"
     if fmt not in ("dbf", "xlsx"):
         raise InvalidInput(f"学历注册上报文件的格式应为 dbf 或 xlsx，现为“{fmt}”")
     result = precheck(session, year, college, progress)
-    if result.errors and not skip_invalid:
+    if (result.errors or result.pending_certno) and not skip_invalid:
         raise Blocked(_blocked_message(result, "未导出学历注册文件"))
     passing = result.passing()
     errs = result.error_rules()
     school_rules = sorted({f.rule for f in result.school_errors})
-    excluded = [(s, sorted({r for r, _ in errs.get(s.get("KSH"), ())}) or school_rules) for s in result.failing()]
+    pending = set(result.pending)
+    excluded = [(s, sorted({r for r, _ in errs.get(s.get("KSH"), ())}) or school_rules or
+                 (["待分配证书编号"] if s.get("KSH") in pending else [])) for s in result.failing()]
     if not passing:
         raise Blocked(_blocked_message(result, "没有通过预审的毕业生，未写出文件")
-                      if result.errors else f"{result.year} 届没有待上报的毕业生（已注册 {result.registered} 人），未写出文件")
+                      if result.errors or result.pending_certno
+                      else f"{result.year} 届没有待上报的毕业生（已注册 {result.registered} 人），未写出文件")
     profile = profiles.load("graduates", session.store.format_override("graduates"))
     records = upload_records(session, passing)
     path = Path(out)
@@ -289,103 +231,68 @@ def export_graduates(session: Session, out: Path, fmt: str = "dbf", year: int | 
         n = writers.write_dbf(path, profile, records, force=force)
     else:
         n = writers.write_xlsx(path, profile, records, force=force)
+    try:
+        log_export(session, result.year, path, fmt, records)
+    except BaseException:
+        path.unlink(missing_ok=True)  # a 学历注册 file nobody logged is not left to be uploaded
+        raise
     return Exported(path, n, result, excluded)
 
 
-# -- registration after CHSI accepted the upload ------------------------------------------------
-@dataclass
-class Registered:
-    year: int
-    entries: list[tuple[dict, dict]] = field(default_factory=list)  # (student, change entry)
-    skipped: list[tuple[str, str]] = field(default_factory=list)     # (KSH, why)
+def log_export(session: Session, year: int, path: Path, fmt: str, records: list[dict]) -> dict:
+    """Log a written 学历注册 file through the store: its name and digest, and for every student the
+    conclusion and number it carried — what ``graduate`` later records, and what a change after it
+    is compared with (须重新上报). The file holds whole 身份证号, so the line is also the evidence
+    of that read."""
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    entry = {"kind": "graduates", "year": year, "file": str(Path(path).resolve()), "format": fmt,
+             "sha256": digest, "rows": len(records), "clerk": session.clerk.name,
+             "students": [{"KSH": r["KSH"], "BJYJL": r.get("BJYJL", ""), "ZSBH": r.get("ZSBH", "")} for r in records]}
+    with session.store.write(session.clerk.name, f"导出 {year} 届学历注册上报文件") as tx:
+        entry["at"] = tx.at
+        tx.record_export(entry)
+        tx.log("export", why="导出学历注册上报文件（含完整身份证号）", kind="graduates", file=str(path), rows=len(records),
+               sha256=digest, year=year)
+    return entry
 
 
-def _listed_kshs(path: Path) -> list[str]:
-    from xueji_tui.formats import profiles, readers
+def exclude(session: Session, key: str, reason: str) -> dict:
+    """``xueji precheck exclude``: keep a student whom CHSI's expected-graduate list still names (退学,
+    转出 …) out of the precheck and the 学历注册 upload, audited, without touching their history."""
+    from xueji_tui.services.find import fresh, resolve
 
-    profile = profiles.load("import-graduates")
-    got = readers.read(Path(path), profile)
-    if "KSH" not in got.matched:
-        raise InvalidInput(f"文件 {path} 没有考生号（KSH）列，无法确定登记哪些学生")
-    kshs = []
-    for r in got.rows:
-        k = str(r.get("KSH") or "").strip().upper()
-        if k and k not in kshs:
-            kshs.append(k)
-    if not kshs:
-        raise InvalidInput(f"文件 {path} 中没有任何考生号")
-    return kshs
+    require(session.clerk, "precheck.exclude")
+    reason = typed(reason, "原因")
+    if not reason:
+        raise InvalidInput("请说明排除的原因（--reason，如 已退学，学信网名单待更正）")
+    student = resolve(session, key)
+
+    def refuse_if_wrong(s: dict) -> None:
+        if graduates.is_registered(s):
+            raise Refused(f"{s.get('XM')} 已注册学历（{s.get('status')}），不在上报范围内，无须排除")
+        if s.get("excluded"):
+            e = s["excluded"]
+            raise Refused(f"{s.get('XM')} 已于 {str(e.get('at', ''))[:10]} 由 {e.get('by', '')} 排除出上报"
+                          f"（{e.get('reason', '')}）")
+
+    refuse_if_wrong(student)
+    with session.store.write(session.clerk.name, reason) as tx:
+        s = fresh(tx, session, student)
+        refuse_if_wrong(s)
+        s["excluded"] = {"reason": reason, "by": session.clerk.name, "at": tx.at}
+        tx.put(s)
+        tx.log("precheck-exclude", ksh=s["KSH"], xh=s.get("XH", ""), field="excluded", old=None, new=reason,
+               why=reason)
+    return s
 
 
-def graduate(session: Session, year: int, from_file: Path | None = None,
-             progress: Progress | None = None) -> Registered:
-    """``xueji graduate``: once CHSI accepted the upload, record 毕业 / 结业 (6101 / 6201, or 6202 for a
-    结业换发毕业证书) for the year's passing, numbered graduates — with ``from_file``, only those whose
-    KSH the file lists. One audit entry each, one transaction. Office only.
-    """
-    session.clerk.require_office("登记学历注册（毕业/结业）")
-    y = check_year(year)
-    listed = _listed_kshs(from_file) if from_file is not None else None
-    store = session.store
-    out = Registered(y)
-    with store.write(session.clerk.name, f"{y} 届学历电子注册") as tx:
-        result = precheck(session, y, None, progress)
-        passing = {s["KSH"]: s for s in result.passing()}
-        if listed is None:
-            targets = list(passing.values())
-        else:
-            targets = []
-            checked = {s["KSH"]: s for s in result.students}
-            registered = {s["KSH"] for s in result.registered_students}
-            errs = result.error_rules()
-            for k in listed:
-                if k in passing:
-                    targets.append(passing[k])
-                elif k in registered:
-                    out.skipped.append((k, "已登记过学历注册"))
-                elif k in checked:
-                    rules = sorted({r for r, _ in errs.get(k, ())}) or [f.rule for f in result.school_errors]
-                    out.skipped.append((k, "未通过预审：" + "、".join(rules)))
-                elif store.get(k) is None:
-                    out.skipped.append((k, "本校没有此考生号"))
-                else:
-                    out.skipped.append((k, f"不是 {y} 届预计毕业生"))
-        changed = []
-        for s in targets:
-            rec = copy_record(s)
-            history = list(rec.get("history") or [])
-            concl = graduates.conclusion(rec)
-            code = REISSUE_CODE if graduates.reissue(rec) else GRADUATION_CODES[concl]
-            byrq = graduates.grad_date(rec)
-            note = f"{y} 届学历电子注册，证书编号 {rec.get('ZSBH', '')}"
-            plan = plan_change(rec, ChangeRequest(code=code, date=byrq, note=note), office=True,
-                               clerk=session.clerk.name, at=tx.at, entry_id=f"E{len(history) + 1}")
-            entry = plan.entry
-            for f, v in plan.updates.items():
-                rec[f] = v
-            # what was uploaded stays on the record: the date and conclusion CHSI registered
-            for f, v in (("BYRQ", byrq), ("BJYJL", concl)):
-                if (rec.get(f) or "") != v:
-                    entry["fields"][f] = [rec.get(f, ""), v]
-                    rec[f] = v
-            if code == REISSUE_CODE:
-                bz = graduates.upload_bz(rec)
-                if bz != (rec.get("BZ") or ""):
-                    entry["fields"]["BZ"] = [rec.get("BZ", ""), bz]
-                    rec["BZ"] = bz
-            history.append(entry)
-            rec["history"] = history
-            changed.append(rec)
-            out.entries.append((rec, entry))
-            tx.log("graduate", ksh=rec["KSH"], xh=rec.get("XH", ""), field="status", old=entry["from"],
-                   new=entry["to"], why=f"{entry['code']} {entry['type']}·{entry['reason']}；{note}",
-                   entry=entry["id"], code=entry["code"])
-        if not changed:
-            why = "；".join(f"{k} {w}" for k, w in out.skipped[:10])
-            raise Blocked(f"没有可登记的 {y} 届毕业生" + (f"：{why}" if why else
-                          f"（通过预审且已有证书编号的 0 人；错误 {result.errors} 条，已注册 {result.registered} 人）"))
-        tx.put_many(changed)
-    return out
+def resend_note(session: Session, s: dict) -> str:
+    """须重新上报 when the student's conclusion or number changed since a logged 学历注册 file, else ''."""
+    day = graduates.grad_date(s)
+    if not day[:4].isdigit():
+        return ""
+    sent = graduates.sent_to_chsi(session.store.exports(), int(day[:4])).get(s.get("KSH", ""))
+    return graduates.resend_reason(s, sent)
 
 
 def colleges(session: Session) -> list[str]:
@@ -397,6 +304,6 @@ def colleges(session: Session) -> list[str]:
 
 
 __all__ = [
-    "precheck", "export_precheck", "record_conclusion", "assign_numbers", "export_graduates", "graduate",
-    "summary_line", "rule_counts", "colleges",
+    "precheck", "export_precheck", "record_conclusion", "export_graduates", "exclude", "summary_line",
+    "rule_counts", "colleges",
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from xueji_tui.bulk import gc_paused
+from xueji_tui.domain.corrections import BY_CHSI, changes_of, is_open
 from xueji_tui.formats.rejects import write_rejects as write_rejects_file
 from xueji_tui.domain.record import ROW
 from xueji_tui.services.import_plan import ImportPlan
@@ -35,6 +36,12 @@ def _apply_import(session: Session, plan: ImportPlan) -> dict:
         counts = apply_verdicts(session, plan, why)
         counts["rejects_file"] = str(rejects) if rejects else ""
         return counts
+    if plan.kind == "deferrals":  # 0501 entries, services/import_year.py
+        from xueji_tui.services.import_year import apply_deferrals
+
+        counts = apply_deferrals(session, plan, why, lambda: plan_rows(session, plan, plan.profile, plan.matched))
+        counts["rejects_file"] = str(rejects) if rejects else ""
+        return counts
     with session.store.write(session.clerk.name, why) as tx:
         if session.store.state() != plan.head:  # another clerk saved since the summary: compare again
             plan_rows(session, plan, plan.profile, plan.matched)
@@ -50,15 +57,40 @@ def _apply_import(session: Session, plan: ImportPlan) -> dict:
         tx.log("import", why=why, new=counts, file=plan.path.name, sha256=plan.sha256, kind=plan.kind)
         for s in plan.new:
             tx.log("import-new", ksh=s["KSH"], xh=s.get("XH", ""), field="status", new=s.get("status"), why=why)
+        taken = {(d.ksh, d.field) for d in plan.identity if plan.accept_identity and not d.held}
         for c in plan.changed:
             for f, old, new in c.fields:
-                tx.log("import-change", ksh=c.ksh, xh=c.xh, field=f, old=old, new=new, why=why)
+                if (c.ksh, f) in taken:  # Art. 20: CHSI's 身份信息, accepted by the office with this file
+                    tx.log("import-identity", ksh=c.ksh, xh=c.xh, field=f, old=old, new=new,
+                           why=f"{why}：按学信网数据更正身份信息", file=plan.path.name, sha256=plan.sha256)
+                else:
+                    tx.log("import-change", ksh=c.ksh, xh=c.xh, field=f, old=old, new=new, why=why)
+        _close_requests(tx, session, plan, taken)
         for c in plan.conflicts:
             tx.log("import-conflict", ksh=c.ksh, xh=c.xh, field=c.field, old=c.local, new=c.chsi,
                    why=f"{why}：保留本地值（{c.why}）")
     counts["rejects_file"] = str(rejects) if rejects else ""
     counts["with_problems"] = _with_problems(session, plan)
     return counts
+
+
+def _close_requests(tx, session: Session, plan: ImportPlan, taken: set[tuple[str, str]]) -> None:
+    """An open request for a field CHSI has now changed to the same value is done: 已由学信网更正."""
+    values = {(d.ksh, d.field): d.chsi for d in plan.identity}
+    for req in tx.corrections():
+        if not is_open(req):
+            continue
+        wanted = changes_of(req)
+        fields = [(req["KSH"], f) for f in wanted]
+        if not fields or not all(k in taken for k in fields):
+            continue
+        if any(values[(req["KSH"], f)] != new for f, (_, new) in wanted.items()):
+            continue  # CHSI brought another value: the request stays for the office to decide
+        steps = [*req.get("steps", []), {"status": BY_CHSI, "by": session.clerk.name, "at": tx.at,
+                                         "note": f"学信网数据 {plan.path.name}（SHA-256 {plan.sha256[:16]}…）"}]
+        tx.update_correction(req["id"], {"status": BY_CHSI, "steps": steps})
+        tx.log("correction-close", ksh=req["KSH"], xh=req.get("XH", ""), field=req["field"], old=req["status"],
+               new=BY_CHSI, request=req["id"], file=plan.path.name, sha256=plan.sha256)
 
 
 def _with_problems(session: Session, plan: ImportPlan) -> int:

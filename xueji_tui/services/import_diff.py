@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections import Counter
 
+from xueji_tui.domain import idcard
 from xueji_tui.domain.checks import record_issues
 from xueji_tui.domain.codes import codes
-from xueji_tui.domain.corrections import APPROVED, is_open
+from xueji_tui.domain.corrections import APPROVED, changes_of, is_open
+from xueji_tui.domain.fields import label
 from xueji_tui.domain.record import ROW, copy_record
 from xueji_tui.formats import profiles
 from xueji_tui.formats.normalise import same_code
-from xueji_tui.services.import_plan import (DEFAULT_STATUS, FLAG_LIMIT, GIVEN_ONLY, Changed, Conflict, ImportPlan,
-                                            Reject, originals, shown)
+from xueji_tui.services.import_plan import (DEFAULT_STATUS, FLAG_LIMIT, GIVEN_ONLY, Changed, Conflict, IdentityDiff,
+                                            ImportPlan, Reject, originals, shown)
 from xueji_tui.services.session import Session
 
 BULK = 2000  # above this many rows, read the whole store once instead of one look-up a row
@@ -40,7 +42,8 @@ def _requests(session: Session) -> dict[tuple[str, str], list[dict]]:
     out: dict[tuple[str, str], list[dict]] = {}
     for r in session.store.corrections():
         if is_open(r) or r.get("status") == APPROVED:
-            out.setdefault((r.get("KSH"), r.get("field")), []).append(r)
+            for f, (_, new) in changes_of(r).items():  # every field of a several-field request
+                out.setdefault((r.get("KSH"), f), []).append(dict(r, field=f, new=new))
     return out
 
 
@@ -86,13 +89,14 @@ def diff_rows(session: Session, plan: ImportPlan, rows: list[dict], profile: pro
     status_diff = 0
     source = {"kind": kind, "file": plan.path.name, "sha256": plan.sha256[:16]}
     flag = len(rows) <= FLAG_LIMIT
+    numbers = _Numbers(session)
     for r in rows:
         ksh = r["KSH"]
         if kind != "freshmen" and r.get("ZYDM") and r.get("FY"):
             seen_major = learned.get(r["ZYDM"])
             if seen_major is None:
                 seen_major = learned[r["ZYDM"]] = Counter()
-            seen_major[(r.get("ZYMC", ""), r["FY"], r.get("XSH", ""))] += 1
+            seen_major[(r.get("ZYMC", ""), r["FY"], r.get("XSH", ""), r.get("CC", ""), r.get("XZ", ""))] += 1
         grad_year = None
         if kind == "graduates":
             grad_year = _year(r.get("BYRQ")) or _year(r.get("YJBYRQ")) or plan.year
@@ -113,30 +117,21 @@ def diff_rows(session: Session, plan: ImportPlan, rows: list[dict], profile: pro
                     rec["FY"] = ""
                     unknown_major[rec.get("ZYDM") or "（空）"] += 1
             rec.update(verification={}, history=[], grad_year=grad_year, source=source)
+            if clash := numbers.clash(rec, ksh):
+                plan.rejected.append(Reject(r["_row"], clash, originals(r, None), r["_sheet"]))
+                continue
             plan.new.append(rec)
             if flag:
                 for rule in {i.rule for _, i in record_issues(rec)}:
                     plan.flagged[rule] += 1
             continue
-        changes: list[tuple[str, object, object]] = []
+        set_apart = len(plan.conflicts) + len(plan.identity)
+        changes = _field_changes(plan, old, r, fields, given_only, requests)
         after = None
-        conflicts_before = len(plan.conflicts)
-        for f in fields:
-            new = r[f.code]
-            if f.code in given_only and new in ("", None):
-                continue
-            cur = old.get(f.source)
-            if (cur or "") == (new or "") or (f.transform == "code" and same_code(f.code, cur, new)):
-                continue
-            guard = protected(old, f.source, requests)
-            if guard is not None and guard[0] != new:
-                plan.conflicts.append(Conflict(ksh, old.get("XH", ""), old.get("XM", ""), f.source, cur, new,
-                                               guard[1]))
-                continue
-            if after is None:
-                after = copy_record(old)
-            after[f.source] = new
-            changes.append((f.source, cur, new))
+        if changes:
+            after = copy_record(old)
+            for f, _, new in changes:
+                after[f] = new
         if grad_year is not None and old.get("grad_year") != grad_year:
             if after is None:
                 after = copy_record(old)
@@ -144,6 +139,9 @@ def diff_rows(session: Session, plan: ImportPlan, rows: list[dict], profile: pro
             changes.append(("grad_year", old.get("grad_year"), grad_year))
         if r.get("XJZT") and r["XJZT"] != old.get("status"):
             status_diff += 1
+        if changes and (clash := numbers.clash(after, ksh)):
+            plan.rejected.append(Reject(r["_row"], clash, originals(r, None), r["_sheet"]))
+            continue
         if changes:
             after["source"] = source
             plan.updates.append(after)
@@ -151,14 +149,14 @@ def diff_rows(session: Session, plan: ImportPlan, rows: list[dict], profile: pro
             if flag:
                 for rule in {i.rule for _, i in record_issues(after)} - {i.rule for _, i in record_issues(old)}:
                     plan.flagged[rule] += 1
-        elif len(plan.conflicts) > conflicts_before:
-            plan.conflicted.append(ksh)
+        elif len(plan.conflicts) + len(plan.identity) > set_apart:
+            plan.conflicted.append(ksh)  # only what a clerk must decide: nothing applied
         else:
             plan.unchanged.append(ksh)
     for zydm, seen in learned.items():
         if zydm not in catalog:
-            (zymc, fy, xsh), _ = seen.most_common(1)[0]
-            plan.majors.append({"ZYDM": zydm, "ZYMC": zymc, "FY": fy, "XSH": xsh})
+            (zymc, fy, xsh, cc, xz), _ = seen.most_common(1)[0]
+            plan.majors.append({"ZYDM": zydm, "ZYMC": zymc, "FY": fy, "XSH": xsh, "CC": cc, "XZ": xz})
     if unknown_major:
         shown = "、".join(f"{k}（{n} 人）" for k, n in unknown_major.most_common(10))
         plan.notes.append(f"专业代码 {shown} 不在专业目录中：这些新生暂不分配学院（仅学生工作处可见），"
@@ -170,6 +168,86 @@ def diff_rows(session: Session, plan: ImportPlan, rows: list[dict], profile: pro
         plan.notes.append(f"文件超过 {FLAG_LIMIT:,} 行：有问题的值（校验位、代码、日期等）按原样导入后在核对队列和预审中标出，"
                           f"摘要不逐条统计")
     _missing(session, plan, {r["KSH"] for r in rows} | plan.rejected_keys)
+
+
+IDENTITY = ("XM", "XB", "CSRQ", "SFZH", "MZ")  # Art. 20 (考生号 is the key an import matches by)
+MAJOR_PAIR = ("ZYDM", "ZYMC")  # one value: a code and a name of two majors never stand together
+
+
+def _field_changes(plan: ImportPlan, old: dict, r: dict, fields, given_only: set, requests: dict) -> list:
+    """(field, old, new) the file may change for an existing student. Conflicts with local work and
+    the 身份信息 of a registered student (Art. 20) are set apart in the plan, never applied unasked."""
+    diffs: dict[str, tuple] = {}
+    for f in fields:
+        new = r[f.code]
+        if f.code in given_only and new in ("", None):
+            continue
+        cur = old.get(f.source)
+        if (cur or "") == (new or "") or (f.transform == "code" and same_code(f.code, cur, new)):
+            continue
+        diffs[f.source] = (cur, new)
+    ksh, xh, xm = old["KSH"], old.get("XH", ""), old.get("XM", "")
+    if diffs.keys() & set(MAJOR_PAIR):  # the pair moves together, or not at all
+        guards = [g for f in MAJOR_PAIR if (g := protected(old, f, requests)) is not None]
+        if guards:
+            for f in MAJOR_PAIR:
+                if f in diffs:
+                    plan.conflicts.append(Conflict(ksh, xh, xm, f, diffs.pop(f)[0], r.get(f, ""),
+                                                   guards[0][1] + "；专业代码和专业名称一起保留"))
+    registered = old.get("status") != "待注册"
+    out = []
+    for f, (cur, new) in diffs.items():
+        if registered and f in IDENTITY:
+            held = _identity_held(f, new, old, requests)
+            plan.identity.append(IdentityDiff(ksh, xh, xm, f, cur, new, held))
+            if plan.accept_identity and not held:
+                out.append((f, cur, new))
+            continue
+        guard = protected(old, f, requests)
+        if guard is not None and guard[0] != new:
+            plan.conflicts.append(Conflict(ksh, xh, xm, f, cur, new, guard[1]))
+            continue
+        out.append((f, cur, new))
+    return out
+
+
+def _identity_held(field: str, new, old: dict, requests: dict) -> str:
+    """Why CHSI's value is not taken even when the office accepts CHSI's 身份信息 ('' = taken)."""
+    approved = next((r for r in requests.get((old["KSH"], field), []) if r.get("status") == APPROVED), None)
+    if approved is not None:
+        return f"本地已按批准的更正申请 #{approved.get('id')} 修改，学信网数据尚未更新，保留本地值"
+    if field == "SFZH":
+        bad = [m for rule, sev, m in idcard.problems(str(new or ""), "", "") if sev == "error"]
+        if bad:
+            return f"文件中的身份证号本身有误（{bad[0]}），未采用"
+    if not new:
+        return "文件中为空，未采用"
+    return ""
+
+
+class _Numbers:
+    """Who holds each 学号 and 身份证号 (the store's roster rows, read once), so an import can reject
+    a row that would give another student's number instead of failing the whole import."""
+
+    def __init__(self, session: Session) -> None:
+        self.owner: dict[tuple[str, str], str] = {}
+        for row in session.store.rows():
+            for f in ("XH", "SFZH"):
+                v = (row[ROW[f]] or "").strip().upper()
+                if v:
+                    self.owner.setdefault((f, v), row[ROW["KSH"]])
+
+    def clash(self, rec: dict, ksh: str) -> str:
+        for f in ("XH", "SFZH"):
+            v = (rec.get(f) or "").strip().upper()
+            if not v:
+                continue
+            other = self.owner.setdefault((f, v), ksh)
+            if other != ksh:
+                shown_v = idcard.mask(v) if f == "SFZH" else v
+                return (f"{label(f)} {shown_v} 已属于考生号 {other} 的学生：一个{label(f)}只能属于一名学生，"
+                        f"该行未导入；请核对学信网数据")
+        return ""
 
 
 def _missing(session: Session, plan: ImportPlan, in_file: set[str]) -> None:

@@ -15,7 +15,7 @@ from xueji_tui.domain.fields import label
 from xueji_tui.formats import profiles
 
 KINDS = {"students": "在校生学籍数据", "freshmen": "录取新生数据", "graduates": "预计毕业生名单",
-         "photos": "电子图像采集状态", "workbook": "学院核对表"}
+         "photos": "电子图像采集状态", "workbook": "学院核对表", "placement": "编班文件", "deferrals": "暂缓注册名单"}
 DEFAULT_STATUS = {"students": "注册学籍", "graduates": "注册学籍", "freshmen": "待注册"}
 SCHOOL_ASSIGNED = ("XH", "FY", "XSH", "BH", "YJBYRQ")  # absent from the freshman download
 GIVEN_ONLY = {"graduates": ("BYRQ", "BJYJL", "ZSBH")}  # an empty cell means "not given", not "cleared"
@@ -43,6 +43,19 @@ class Conflict:
     local: object
     chsi: object
     why: str
+
+
+@dataclass
+class IdentityDiff:
+    """A 身份信息 field (Art. 20) of a registered student that the file gives differently."""
+
+    ksh: str
+    xh: str
+    xm: str
+    field: str
+    local: object
+    chsi: object
+    held: str = ""  # why it was not applied even with --accept-identity ('' when applied or only held)
 
 
 @dataclass
@@ -76,6 +89,8 @@ class ImportPlan:
     flagged: Counter = field(default_factory=Counter)       # rule -> values imported as received
     notes: list[str] = field(default_factory=list)
     kind_note: str = ""                                     # the columns look like another kind
+    accept_identity: bool = False                           # --accept-identity: CHSI's 身份信息 applied
+    identity: list[IdentityDiff] = field(default_factory=list)  # 身份信息 the file gives differently
     majors: list[dict] = field(default_factory=list)        # catalogue entries learned
     verdicts: list[dict] = field(default_factory=list)      # workbook: verdicts to apply
     head: tuple = ()                                        # the store's state the plan was made on
@@ -91,7 +106,8 @@ class ImportPlan:
                 "changed_fields": sum(len(c.fields) for c in self.changed), "unchanged": len(self.unchanged),
                 "conflicted": len(self.conflicted),
                 "missing": len(self.missing), "rejected": len(self.rejected), "conflicts": len(self.conflicts),
-                "normalised": sum(self.normalised.values()), "verdicts": len(self.verdicts)}
+                "normalised": sum(self.normalised.values()), "verdicts": len(self.verdicts),
+                "identity": len(self.identity)}
 
     @property
     def empty(self) -> bool:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from xueji_tui.bulk import gc_paused
 from xueji_tui.domain.errors import InvalidInput
+from xueji_tui.domain.permissions import require
+from xueji_tui.domain.text import CONTROL_RE, replace_control
 from xueji_tui.domain.fields import label
 from xueji_tui.formats import profiles, readers
 from xueji_tui.formats.guess import likely_kind
@@ -36,7 +38,7 @@ def check_kind(session: Session, kind: str) -> None:
     if kind not in KINDS:
         raise InvalidInput(f"未知的导入类型“{kind}”，应为 {' / '.join(KINDS)}")
     if kind != "workbook":
-        session.clerk.require_office(f"导入{KINDS[kind]}")
+        require(session.clerk, "import.chsi")
 
 
 def _sha256(path: Path) -> str:
@@ -45,6 +47,9 @@ def _sha256(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+CONTROL_NOTE = "控制字符（如 ESC、回车）改为 �，须按原始材料更正"
 
 
 def _prepare(plan: ImportPlan, result: readers.ReadResult, profile: profiles.Profile,
@@ -64,7 +69,12 @@ def _prepare(plan: ImportPlan, result: readers.ReadResult, profile: profiles.Pro
             if kind == 1 and (not raw or (raw.isdigit() and raw.isascii())):
                 vals[code] = raw
                 continue
-            if kind == 2 and raw.strip() is raw:  # CPython returns the same object when nothing is stripped
+            if isinstance(raw, str) and CONTROL_RE.search(raw):
+                # kept in its place but harmless: U+FFFD, which the precheck reports as a lost character
+                raw, n = replace_control(raw.strip())
+                plan.normalised[CONTROL_NOTE] += n
+                plan.flagged["lost-character"] += 1
+            elif kind == 2 and raw.strip() is raw:  # CPython returns the same object when nothing is stripped
                 vals[code] = raw
                 continue
             v, note = norm(raw)
@@ -109,7 +119,7 @@ def plan_rows(session: Session, plan: ImportPlan, profile: profiles.Profile, mat
     """(Re)compute everything that depends on the store from the prepared rows."""
     plan.new, plan.updates, plan.changed, plan.unchanged, plan.missing = [], [], [], [], []
     plan.conflicted = []
-    plan.conflicts, plan.majors, plan.verdicts = [], [], []
+    plan.conflicts, plan.majors, plan.verdicts, plan.identity = [], [], [], []
     plan.flagged = Counter()
     plan.rejected = list(plan.file_rejects)
     plan.head = session.store.state()
@@ -117,18 +127,29 @@ def plan_rows(session: Session, plan: ImportPlan, profile: profiles.Profile, mat
         plan_photos(session, plan, plan.prepared, profile, matched)
     elif plan.kind == "workbook":
         plan_verdicts(session, plan, plan.prepared)
+    elif plan.kind in ("placement", "deferrals"):  # services/import_year.py
+        from xueji_tui.services import import_year
+
+        (import_year.plan_placement_file if plan.kind == "placement" else import_year.plan_deferrals)(
+            session, plan, plan.prepared)
     else:
         diff_rows(session, plan, plan.prepared, profile, matched)
 
 
-def plan_import(session: Session, kind: str, path, year: int | None = None) -> ImportPlan:
-    """Read ``path`` and compare it with the store: the summary, no writes."""
+def plan_import(session: Session, kind: str, path, year: int | None = None,
+                accept_identity: bool = False) -> ImportPlan:
+    """Read ``path`` and compare it with the store: the summary, no writes. ``accept_identity``
+    (office): CHSI's 身份信息 of registered students is applied, audited with the file (Art. 20)."""
     with gc_paused():
-        return _plan_import(session, kind, path, year)
+        return _plan_import(session, kind, path, year, accept_identity)
 
 
-def _plan_import(session: Session, kind: str, path, year: int | None) -> ImportPlan:
+def _plan_import(session: Session, kind: str, path, year: int | None, accept_identity: bool) -> ImportPlan:
     check_kind(session, kind)
+    if accept_identity:
+        require(session.clerk, "import.identity")
+    if accept_identity and kind in ("workbook", "photos"):
+        raise InvalidInput("只有学信网的学生数据（在校生、新生、毕业生）可以按学信网更正身份信息")
     path = Path(path)
     profile = profile_for(session, kind)
     if kind == "workbook":
@@ -142,10 +163,11 @@ def _plan_import(session: Session, kind: str, path, year: int | None) -> ImportP
         plan.prepared = result.rows
         plan.notes.extend(result.problems)
     else:
-        keys = ("KSH", "SFZH") if kind == "photos" else ("KSH",)
+        keys = {"photos": ("KSH", "SFZH"), "deferrals": ("KSH", "XH")}.get(kind, ("KSH",))
         plan.prepared = _prepare(plan, result, profile, keys)
     plan.profile, plan.matched, plan.file_rejects = profile, set(result.matched), list(plan.rejected)
     plan.kind_note = kind_note(session, kind, result.columns)
+    plan.accept_identity = accept_identity
     plan_rows(session, plan, profile, plan.matched)
     return plan
 

@@ -34,6 +34,15 @@ def summary_lines(plan: ImportPlan, limit: int = 100) -> list[str]:
     section("冲突（学信网的值与本地已核对/更正的值不同：保留本地值，未覆盖，请核实）：", [
         f"{x.ksh} {x.xm} {label(x.field)}：本地“{shown(x.field, x.local)}”（{x.why}）· 文件“{shown(x.field, x.chsi)}”"
         for x in plan.conflicts])
+    held = [d for d in plan.identity if not plan.accept_identity or d.held]
+    section("身份信息与学信网不同（第二十条：在籍学生的姓名、性别、出生日期、身份证号、民族只能经批准的更正申请"
+            "修改）：未修改。核实后可由学生工作处按学信网数据更正（导入时选择“按学信网更正身份信息”），"
+            "或为学生提交更正申请：", [
+                f"{d.ksh} {d.xm} {label(d.field)}：本地“{shown(d.field, d.local)}”· 文件“{shown(d.field, d.chsi)}”"
+                + (f"（{d.held}）" if d.held else "") for d in held])
+    section("按学信网数据更正的身份信息（记入审计记录，附文件名和 SHA-256）：", [
+        f"{d.ksh} {d.xm} {label(d.field)}：“{shown(d.field, d.local)}” → “{shown(d.field, d.chsi)}”"
+        for d in plan.identity if plan.accept_identity and not d.held])
     section("拒收的行（写入拒收文件，供跟进）：",
             [f"{r.where}：{r.reason}" for r in sorted(plan.rejected, key=lambda r: (r.sheet, r.row))])
     if plan.verdicts:
@@ -45,8 +54,8 @@ def summary_lines(plan: ImportPlan, limit: int = 100) -> list[str]:
             f"{k} {n} 人" for k, n in plan.flagged.most_common()))
     section("文件中没有的学生（仅报告，不会删除）：", [
         f"{k} {xm}（学号 {xh or '无'}，{fy or '未分配学院'}）" for k, xh, xm, fy in plan.missing])
-    if plan.majors:
-        out.append("专业目录新增：" + "、".join(f"{m['ZYDM']} {m['ZYMC']}（{m['FY']}）" for m in plan.majors[:20]))
+    section("专业目录中没有、将从文件中学到的专业（请学生工作处在专业目录中核对，并补充学院编号、专业编号）：", [
+        f"{m['ZYDM']} {m['ZYMC']}（{m['FY']}，{m.get('CC') or '层次未知'}，{m.get('XZ') or '学制未知'}）" for m in plan.majors])
     for n in plan.notes:
         out.append("注意：" + n)
     return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from xueji_tui.domain.errors import InvalidInput, NotAllowed, StoreDamaged
+from xueji_tui.domain.permissions import require
 from xueji_tui.domain.text import refuse_control
 from xueji_tui.services.session import Session
 from xueji_tui.store import integrity, is_store, unchecked_store
@@ -13,6 +14,7 @@ from xueji_tui.store.integrity import Checkup, Verdict
 
 
 def anchor(session: Session) -> str:
+    require(session.clerk, "audit.anchor")
     return integrity.anchor(session.store.root)
 
 

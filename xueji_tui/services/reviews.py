@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from xueji_tui.domain.errors import InvalidInput, NotFound, Refused, XuejiError
 from xueji_tui.domain.permissions import require
 from xueji_tui.domain.status import ChangeRequest
+from xueji_tui.domain.text import typed
 from xueji_tui.services.changes import PROPOSED, apply_plan, entry_words, plan_for
 from xueji_tui.services.session import Session
 
@@ -20,10 +21,16 @@ ACCEPTED, REJECTED = "已接受", "已驳回"
 
 def list_proposals(session: Session, open_only: bool = False, college: str | None = None) -> list[dict]:
     """Reports in the clerk's scope (a college sees its own), oldest first."""
+    require(session.clerk, "review.list")
     scope = session.clerk.limit_college(college)
     out = [p for p in session.store.proposals()
            if (scope is None or p.get("FY") == scope) and (not open_only or p.get("status") == PROPOSED)]
     return sorted(out, key=lambda p: int(p["id"]))
+
+
+def open_for_student(session: Session, ksh: str) -> list[dict]:
+    """Open reports on one student (the student page shows them)."""
+    return [p for p in list_proposals(session, open_only=True) if p.get("KSH") == ksh]
 
 
 def _open(tx, pid: str) -> dict:
@@ -43,6 +50,15 @@ def _accept_in(tx, session: Session, p: dict) -> dict:
     s = tx.get(p["KSH"])
     if s is None:
         raise NotFound(f"报送 #{p['id']} 的学生（考生号 {p['KSH']}）已不存在")
+    if p.get("kind") == "annual":  # a college's 学年注册 report (services/registration.py)
+        from xueji_tui.services.registration import accept_annual
+
+        entry = accept_annual(tx, session, s, p)
+        tx.update_proposal(p["id"], {"status": ACCEPTED, "decided_by": session.clerk.name, "decided_at": tx.at,
+                                     "entry": entry["id"]})
+        tx.log("review-accept", ksh=s["KSH"], xh=s.get("XH", ""), field="proposal", old=PROPOSED, new=ACCEPTED,
+               why=entry_words(entry), proposal=p["id"], entry=entry["id"])
+        return entry
     req = ChangeRequest(**p["request"])
     plan = plan_for(tx, session, s, req, office=True)
     plan.entry["proposed_by"] = p.get("filed_by", "")
@@ -56,7 +72,7 @@ def _accept_in(tx, session: Session, p: dict) -> dict:
 
 def accept(session: Session, pid: str) -> dict:
     """Accept one report: the change entry it becomes (recorded by this office clerk)."""
-    require(session.clerk, "review")
+    require(session.clerk, "review.accept")
     with session.store.write(session.clerk.name, "复核学院报送") as tx:
         p = _open(tx, pid)
         try:
@@ -74,7 +90,7 @@ class Accepted:
 def accept_all(session: Session, college: str | None = None) -> Accepted:
     """Accept every open report (of one college), in one transaction; a report the record no longer
     allows (the student changed meanwhile) stays open and is listed with the reason."""
-    require(session.clerk, "review")
+    require(session.clerk, "review.accept")
     out = Accepted()
     todo = list_proposals(session, open_only=True, college=college)
     if not todo:
@@ -94,8 +110,8 @@ def accept_all(session: Session, college: str | None = None) -> Accepted:
 
 
 def reject(session: Session, pid: str, reason: str) -> dict:
-    require(session.clerk, "review")
-    reason = (reason or "").strip()
+    require(session.clerk, "review.reject")
+    reason = typed(reason, "驳回原因")
     if not reason:
         raise InvalidInput("请说明驳回原因，学院会看到它")
     with session.store.write(session.clerk.name, reason) as tx:

@@ -5,28 +5,44 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from xueji_tui.domain.permissions import require
 from xueji_tui.domain.errors import InvalidInput, OutputExists
+from xueji_tui.domain.placement import (DEFAULT_BH_PATTERN, DEFAULT_CLASS_SIZE, DEFAULT_XH_PATTERN, class_size_value,
+                                        parse_pattern)
+from xueji_tui.domain.text import refuse_control
 from xueji_tui.domain.validate import normalise_date
 from xueji_tui.services.session import Session
 
-EDITABLE = {"school_name": "院校名称", "president": "校长姓名", "term_start": "开学日期"}
+EDITABLE = {"school_name": "院校名称", "president": "校长姓名", "term_start": "开学日期",
+            "class_size": "每班人数", "xh_pattern": "学号格式", "bh_pattern": "班号格式"}
+# what a placement uses when the school has not set its own (docs/cli.md, "settings")
+DEFAULTS = {"class_size": DEFAULT_CLASS_SIZE, "xh_pattern": DEFAULT_XH_PATTERN, "bh_pattern": DEFAULT_BH_PATTERN}
 
 
 def show(session: Session) -> dict:
-    return dict(session.store.settings)
+    """The settings, with the placement's defaults where the school has set none."""
+    return {**DEFAULTS, **session.store.settings}
 
 
 def update(session: Session, **values: str) -> dict:
-    session.clerk.require_office("修改学校设置")
+    require(session.clerk, "settings")
     changes = {k: (v or "").strip() for k, v in values.items() if v is not None}
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise InvalidInput(f"不能修改的设置：{'、'.join(sorted(unknown))}")
     if "term_start" in changes:
         changes["term_start"] = normalise_date(changes["term_start"])
+    if "class_size" in changes:
+        changes["class_size"] = class_size_value(changes["class_size"])
+    for key, kind in (("xh_pattern", "xh"), ("bh_pattern", "bh")):
+        if key in changes:
+            parse_pattern(refuse_control(changes[key], EDITABLE[key]), kind)
     if not changes:
         raise InvalidInput("没有要修改的设置")
     current = session.store.settings
+    changes = {k: v for k, v in changes.items() if current.get(k) != v}
+    if not changes:
+        return current
     with session.store.write(session.clerk.name, "修改学校设置") as tx:
         tx.update_settings(changes)
         for k, v in changes.items():

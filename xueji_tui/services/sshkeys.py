@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xueji_tui.domain.errors import InvalidInput, NotFound
+from xueji_tui.domain.permissions import require
 from xueji_tui.domain.text import has_control, shown
 from xueji_tui.durable import fsync_dir, write_all
 from xueji_tui.services.session import Session
@@ -263,7 +264,7 @@ def _join(lines: list[str]) -> bytes:
 
 def authorize(session: Session, name: str, key: PublicKey, file: Path | None = None) -> dict:
     """Give clerk ``name`` this key (replacing the clerk's previous one); returns what was done."""
-    session.clerk.require_office("授权 SSH 钥匙")
+    require(session.clerk, "ssh")
     if session.store.clerk(name) is None:
         raise InvalidInput(f"经办人“{shown(name)}”未登记；请先执行：xueji users add {shown(name)} --role …")
     path = Path(file) if file else default_file()
@@ -288,7 +289,7 @@ def authorize(session: Session, name: str, key: PublicKey, file: Path | None = N
 
 
 def revoke(session: Session, name: str, file: Path | None = None) -> dict:
-    session.clerk.require_office("收回 SSH 钥匙")
+    require(session.clerk, "ssh")
     path = Path(file) if file else default_file()
 
     def change(old: bytes):
@@ -305,7 +306,7 @@ def revoke(session: Session, name: str, file: Path | None = None) -> dict:
 
 
 def list_keys(session: Session, file: Path | None = None) -> dict:
-    session.clerk.require_office("查看 SSH 钥匙")
+    require(session.clerk, "ssh")
     path = Path(file) if file else default_file()
     parsed = parse_file(_read(path), session.store.root)
     clerks = {c["name"]: c for c in session.store.clerks()}

@@ -6,11 +6,12 @@ import re
 
 from xueji_tui.domain.clerks import ROLES
 from xueji_tui.domain.errors import InvalidInput
+from xueji_tui.domain.permissions import require
 from xueji_tui.services.session import Session
 
 
 def add(session: Session, name: str, role: str, college: str = "") -> dict:
-    session.clerk.require_office("添加经办人")
+    require(session.clerk, "users")
     name = (name or "").strip()
     if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,32}", name):
         raise InvalidInput(f"经办人名“{name}”应为登录名（字母、数字、_ . -，最多 32 个字符）")
@@ -35,5 +36,5 @@ def add(session: Session, name: str, role: str, college: str = "") -> dict:
 
 
 def list_clerks(session: Session) -> list[dict]:
-    session.clerk.require_office("查看经办人")
+    require(session.clerk, "users")
     return session.store.clerks()

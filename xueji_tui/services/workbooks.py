@@ -14,7 +14,7 @@ from pathlib import Path
 from xueji_tui.domain import idcard
 from xueji_tui.domain.codes import codes
 from xueji_tui.domain.corrections import contradictions, open_by_student_field
-from xueji_tui.domain.verification import refuse_ok_on_broken
+from xueji_tui.domain.verification import opened_since, refuse_ok_on_broken
 from xueji_tui.domain.errors import NotFound, XuejiError
 from xueji_tui.domain.fields import ART6_FIELDS, IDENTITY_FIELDS, label
 from xueji_tui.domain.record import ROW
@@ -142,6 +142,7 @@ def plan_verdicts(session: Session, plan, rows: list[dict]) -> None:
     ended = codes().is_ended
     seen_rows: dict[str, int] = {}
     open_requests = open_by_student_field(session.store.corrections())
+    catalogue = session.store.majors()  # a corrected 专业名称 is an entry of it
     for r in rows:
         where = (r["_row"], r.get("_sheet", ""))
         if r.get("_problem"):
@@ -174,6 +175,12 @@ def plan_verdicts(session: Session, plan, rows: list[dict]) -> None:
                                                        f"核对结论未导入", orig, where[1]))
             continue
         exported = _parse_at(r.get("_AT") or "")
+        opened = opened_since(session.store.settings, exported)
+        if opened is not None and filled:
+            plan.rejected.append(Reject(r["_row"], f"这份核对表导出于 {exported:%Y-%m-%d}，之后学生工作处已开启 {opened['year']} "
+                                                   f"学年的核对（第十七条）：上一轮的核对结论不计入本轮，请重新导出核对表",
+                                        orig, where[1]))
+            continue
         rev = str(r.get("_REV") or "").strip()
         untouched = rev.isdigit() and int(rev) == s.get("rev")  # nothing saved for this student since
         note = (r.get(note_col) or "").strip() if note_col else ""
@@ -196,7 +203,7 @@ def plan_verdicts(session: Session, plan, rows: list[dict]) -> None:
                 bad = f"{label(f)}选了“有误”，请在“更正为”列填写正确的值或在“说明”列写明错在哪里"
             if bad is None and value:
                 try:
-                    value = corrected_value(f, value, s)
+                    value = corrected_value(f, value, s, catalogue)
                 except XuejiError as e:
                     bad = f"{label(f)}的更正值不能接受：{e.message}"
             if bad is None and v == "ok":

@@ -1,0 +1,89 @@
+"""7 复核: the office reviews what the colleges reported (Art. 15, 18), from the keyboard."""
+
+from __future__ import annotations
+
+from tui_kit import fill, make_app, messages, ready, text_of
+
+from xueji_tui.domain.status import ChangeRequest
+from xueji_tui.screens.review import ReviewScreen
+from xueji_tui.screens.student import StudentScreen
+from xueji_tui.services import changes, reviews
+from xueji_tui.services.session import open_session
+
+
+def report(data_dir, n: int = 2) -> list[dict]:
+    """文学院 reports a 休学 for ``n`` of its students; returns them as stored."""
+    college = open_session(data_dir, "wenxue")
+    mine = [s for s in college.store.students("文学院") if s["status"] == "注册学籍"][:n]
+    for s in mine:
+        got = changes.change(college, s["KSH"], ChangeRequest(code="1101", date="20250910", doc="吉师大学字〔2025〕3号",
+                                                                  approved="20250908"))
+        assert got.get("proposal")
+    return mine
+
+
+def stored(data_dir, ksh: str) -> dict:
+    return open_session(data_dir, "office1").store.get(ksh)
+
+
+async def test_the_office_accepts_one_rejects_one_with_a_reason(data_dir):
+    a, b = report(data_dir)
+    app = make_app(data_dir, "office1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("7")
+        await ready(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert "待复核 2 条" in text_of(app, "#review-head")
+        await pilot.press("a")
+        await pilot.pause()
+        assert "接受报送" in text_of(app, "#confirm-title")
+        await pilot.press("y")
+        await ready(app, pilot)
+        assert stored(data_dir, a["KSH"])["status"] == "休学(病休)"
+        assert stored(data_dir, a["KSH"])["history"][-1]["proposed_by"] == "wenxue"
+        assert any("已接受" in m for m in messages(app))
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("ctrl+s")  # a rejection needs its reason: refused, the form stays
+        await pilot.pause()
+        assert "驳回原因" in text_of(app, "#form-error")
+        await fill(app, pilot, "reason", "缺少医院证明")
+        await pilot.press("ctrl+s")
+        await ready(app, pilot)
+        assert stored(data_dir, b["KSH"])["status"] == "注册学籍"
+        (decided,) = [p for p in reviews.list_proposals(open_session(data_dir, "office1")) if p["KSH"] == b["KSH"]]
+        assert (decided["status"], decided["reason"]) == ("已驳回", "缺少医院证明")
+
+
+async def test_accept_every_open_report_of_a_college(data_dir):
+    mine = report(data_dir, 3)
+    app = make_app(data_dir, "office1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("7")
+        await ready(app, pilot)
+        await pilot.press("A")
+        await pilot.pause()
+        assert "3 条" in text_of(app, "#confirm-title")
+        await pilot.press("y")
+        await ready(app, pilot)
+    assert all(stored(data_dir, s["KSH"])["status"] == "休学(病休)" for s in mine)
+
+
+async def test_a_college_sees_its_reports_and_cannot_decide_them(data_dir):
+    (a,) = report(data_dir, 1)
+    app = make_app(data_dir, "wenxue")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("7")
+        await ready(app, pilot)
+        assert "待复核 1 条" in text_of(app, "#review-head")
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)  # no question: the key does nothing for a college
+        assert stored(data_dir, a["KSH"])["status"] == "注册学籍"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StudentScreen)
+        assert "报送 #1" in text_of(app, "#student-recent") and "待学生工作处复核" in text_of(app, "#student-recent")
