@@ -19,7 +19,7 @@ ACTIONS = {
     "correction-apply": "更正申请获批", "users-add": "登记经办人", "init": "新建数据目录",
     "import-new": "导入新增", "import-change": "导入变更", "import-conflict": "导入冲突（保留本地值）",
     "certno": "证书编号", "conclusion": "毕结业结论", "graduate": "学历注册", "settings": "修改设置",
-    "migrate": "数据格式升级", "sample-data": "示例数据",
+    "migrate": "数据格式升级", "layout": "存储布局扩容", "sample-data": "示例数据",
     "propose": "学院报送", "review-accept": "复核接受报送", "review-reject": "复核驳回报送",
     "import-identity": "按学信网更正身份信息", "correction-close": "更正申请已由学信网更正",
     "export": "导出（含完整身份证号）", "ssh-authorize": "授权登录钥匙", "ssh-revoke": "收回登录钥匙",

@@ -108,17 +108,15 @@ class QueueScreen(XuejiScreen):
         table = self.query_one(QueueTable)
         pos = table.cursor_row
         if self._cursor_ksh:
-            ksh = ROW["KSH"]
-            pos = next((i for i, r in enumerate(self.queue) if r[ksh] == self._cursor_ksh), pos)
+            found = self.queue.position(self._cursor_ksh)
+            pos = pos if found is None else found
         table.set_source(Rows(self.queue), keep=pos)
         self._remember()
 
     def _fill_groups(self, colleges, classes) -> None:
         groups = []
-        fy_i, bh_i = ROW["FY"], ROW["BH"]
         last_fy = last_bh = None
-        for pos, r in enumerate(self.queue):
-            fy, bh = r[fy_i], r[bh_i]
+        for pos, (fy, bh) in enumerate(zip(self.queue.column("FY"), self.queue.column("BH"))):
             if fy != last_fy:
                 d, t = colleges.get(fy, [0, 0])
                 groups.append(["college", fy, f"{d}/{t}", pos])
@@ -154,7 +152,7 @@ class QueueScreen(XuejiScreen):
             return
         pos = event.pos
         ksh = self.queue[pos][ROW["KSH"]]
-        kshs = [r[ROW["KSH"]] for r in self.queue]  # a snapshot: finished students stay in the walk
+        kshs = self.queue.column("KSH")  # a snapshot: finished students stay in the walk
         self.app.open_student(ksh, walk=Walk(kshs, pos), field="first")
 
     def action_classes(self) -> None:

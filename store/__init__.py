@@ -12,8 +12,11 @@ Layout of a data directory::
     catalog.json              majors -> college, imports, expected-graduate lists (TinyDB)
     exports.json              upload files written: 学历注册 files with what each student was sent (TinyDB)
     students/<college>/NN.json       one small TinyDB shard of a college's students
-    students/<college>/NN.rows.json  the shard's roster rows (derived, written with the shard)
-    index/NN.json             学号 / 考生号 / 身份证号 -> student, bucketed
+    students/<college>/NN.rows.json  the shard's roster rows by columns (derived, written with the shard)
+    students/<college>/all.rows.json the college's rows in one file, checked against the trail
+                              before use (store/snapshot.py)
+    index/NN.json             学号 / 考生号 / 身份证号 -> student, bucketed (NN in hex; how many
+                              shards and buckets grows with the school: store/layout.py)
     audit.jsonl, audit.head   the hash-chained audit trail, which is also the commit journal, and
                               its last line, length and the data files' digests (store/audit.py)
     .lock                     the writers' lock

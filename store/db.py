@@ -11,19 +11,21 @@ from typing import Iterator
 import orjson
 from xueji_tui.domain.errors import InvalidInput, NoData
 from xueji_tui.domain.record import copy_record
-from xueji_tui.store import guard, lock, recovery
+from xueji_tui.domain.rowset import RowSet
+from xueji_tui.store import growth, guard, lock, recovery, snapshot
 from xueji_tui.store.audit import AuditLog, Head
 from xueji_tui.store.commit import stopped
 from xueji_tui.store.files import FileCache, dumps, fsync_dir, make_dir, private_umask
-from xueji_tui.store.layout import (CLERKS, CORRECTIONS, EXPORTS, IMPORTS, MAJORS, PROPOSALS, SCHEMA_VERSION, SETTINGS,
-                                    SHARD_BUCKETS, college_dir, index_bucket, rows_of)
+from xueji_tui.store.layout import (CLERKS, CORRECTIONS, EXPORTS, IMPORTS, INDEX_BUCKETS, MAJORS, PROPOSALS,
+                                    SCHEMA_VERSION, SETTINGS, college_dir, index_bucket, index_buckets, rows_of)
 from xueji_tui.store.tinystorage import tinydb_read
 from xueji_tui.store.txn import STUDENTS, Txn, now_iso
 
 META = SETTINGS[0]
+EMPTY = RowSet.from_rows([])
 
 # schema_version -> function(txn) bringing a store from that version to the next
-MIGRATIONS: dict[int, object] = {}
+MIGRATIONS: dict[int, object] = {1: growth.migrate_v1}
 
 
 class DiskStore:
@@ -35,6 +37,7 @@ class DiskStore:
         self.audit = AuditLog(self.root)
         self._seen_audit: tuple | None = None
         self._settings: dict | None = None
+        self._snapshots = snapshot.Reader(self.root)
 
     # -- files -------------------------------------------------------------------------------
     def _load(self, rel: str, default=None):
@@ -55,8 +58,8 @@ class DiskStore:
         return docs[0] if docs else {}
 
     @property
-    def buckets(self) -> int:
-        return int(self.settings.get("shard_buckets", SHARD_BUCKETS))
+    def index_buckets(self) -> int:
+        return index_buckets(self.settings)
 
     def clerks(self) -> list[dict]:
         return sorted(self._docs(CLERKS), key=lambda d: d["name"])
@@ -107,12 +110,22 @@ class DiskStore:
     # -- students ----------------------------------------------------------------------------
     def locate(self, key: str) -> list[tuple[str, str]]:
         k = (key or "").strip().upper()
+        n = self.index_buckets
         hits: dict[str, str] = {}
         for prefix in ("K", "X", "S"):
             full = f"{prefix}:{k}"
-            for ksh, shard in (self._load(index_bucket(full)) or {}).get(full, []):
+            for ksh, shard in (self._load(index_bucket(full, n)) or {}).get(full, []):
                 hits.setdefault(ksh, shard)
+        if not hits and n != self._index_seen(n):
+            return self.locate(key)  # the index was re-bucketed while we read: read it again
         return list(hits.items())
+
+    def _index_seen(self, n: int) -> int:
+        """The bucket count now, after any commit in flight (a miss is rare: this costs a lock only
+        when the directory holds a commit's temporaries)."""
+        if self._temp_files():
+            self.recover()
+        return self.index_buckets
 
     def _doc(self, shard: str, ksh: str) -> dict | None:
         data = self._load(shard) or {}
@@ -137,13 +150,22 @@ class DiskStore:
     def get(self, ksh: str) -> dict | None:
         """The student with this 考生号 (one index bucket and one shard read)."""
         key = f"K:{(ksh or '').strip().upper()}"
-        for k, shard in (self._load(index_bucket(key)) or {}).get(key, []):
+        n = self.index_buckets
+        for k, shard in (self._load(index_bucket(key, n)) or {}).get(key, []):
             if k == ksh:
                 doc = self._doc(shard, ksh)
                 if doc is None:  # between a writer's renames: the careful path
                     return next((s for s in self.find(ksh) if s.get("KSH") == ksh), None)
                 return doc
+        if n != self._index_seen(n):
+            return self.get(ksh)
         return None
+
+    def shards_in(self, cdir: str) -> list[str]:
+        d = self.root / "students" / cdir
+        if not d.exists():
+            return []
+        return sorted(f"students/{cdir}/{n}" for n in os.listdir(d) if n.endswith(".json") and not n.endswith(".rows.json"))
 
     def shards(self, college: str | None = None) -> list[str]:
         base = self.root / "students"
@@ -160,11 +182,27 @@ class DiskStore:
         """Roster rows (domain.record.ROW_FIELDS) of every student, or of one college."""
         out: list[list] = []
         for shard in self.shards(college):
-            out += self._load(rows_of(shard)) or []
+            got = self._load(rows_of(shard))
+            if got:
+                out += got.lists()
         return out
 
-    def rows_by_shard(self, college: str | None = None) -> dict[str, list]:
-        return {shard: self._load(rows_of(shard)) or [] for shard in self.shards(college)}
+    def rows_by_shard(self, college: str | None = None) -> dict[str, RowSet]:
+        """Group -> roster rows held by columns (``domain.rowset``): a college's snapshot where the
+        trail vouches for it, and the shards it is behind on (store/snapshot.py). The same object
+        while nothing changed, so a reader can tell what another process rewrote."""
+        digests = self._snapshots.digests(self.audit)
+        out: dict[str, RowSet] = {}
+        for cdir in self._college_dirs(college):
+            out.update(self._snapshots.rows(cdir, self.shards_in(cdir), digests,
+                                            lambda s: self._load(rows_of(s)) or EMPTY))
+        return out
+
+    def _college_dirs(self, college: str | None) -> list[str]:
+        if college is not None:
+            return [college_dir(college)]
+        base = self.root / "students"
+        return sorted(p.name for p in base.iterdir() if p.is_dir()) if base.exists() else []
 
     def students(self, college: str | None = None, keep: bool = True) -> Iterator[dict]:
         """Every student record (read-only: do not modify what this yields).
@@ -178,16 +216,20 @@ class DiskStore:
             yield from (data.get(STUDENTS) or {}).values()
 
     def count(self, college: str | None = None) -> int:
-        return len(self.rows(college))
+        return sum(len(self._load(rows_of(shard)) or ()) for shard in self.shards(college))
 
     # -- changes by other processes ----------------------------------------------------------
     def changed(self) -> bool:
-        """True once after any process committed since the last call (one stat of the trail)."""
+        """True once after any process committed since the last call (one stat of the trail's head,
+        which a commit renames last: once it changed, every file of the commit is in place)."""
         try:
-            st = os.stat(self.audit.path)
-            sig = (st.st_ino, st.st_size, st.st_mtime_ns)
+            st = os.stat(self.audit.head_path)
         except FileNotFoundError:
-            sig = None
+            try:  # a first-wave store, without a head file
+                st = os.stat(self.audit.path)
+            except FileNotFoundError:
+                st = None
+        sig = (st.st_ino, st.st_size, st.st_mtime_ns) if st is not None else None
         if sig != self._seen_audit:
             first = self._seen_audit is None
             self._seen_audit = sig
@@ -195,7 +237,7 @@ class DiskStore:
         return False
 
     def stale_shards(self, shards) -> list[str]:
-        return [s for s in shards if not self.cache.is_fresh(self.root / rows_of(s))]
+        return [s for s in shards if not self.cache.is_fresh(self.root / (s if s.endswith(".rows.json") else rows_of(s)))]
 
     def state(self) -> tuple:
         """A token that differs after every commit (a plan made on one state is re-made on another)."""
@@ -340,8 +382,7 @@ def open_store(root: Path) -> DiskStore:
     return store
 
 
-def create_store(root: Path, *, school_code: str, school_name: str, president: str, clerk: str,
-                 buckets: int = SHARD_BUCKETS) -> DiskStore:
+def create_store(root: Path, *, school_code: str, school_name: str, president: str, clerk: str) -> DiskStore:
     """A new, empty data directory; ``clerk`` becomes its first office clerk."""
     root = Path(root)
     private_umask()
@@ -361,7 +402,7 @@ def create_store(root: Path, *, school_code: str, school_name: str, president: s
         tx.update_settings({
             "schema_version": SCHEMA_VERSION, "school_code": school_code, "school_name": school_name,
             "president": president, "created_at": now_iso(), "created_by": clerk,
-            "shard_buckets": buckets,
+            "college_shards": {}, "index_buckets": INDEX_BUCKETS,  # grown with the school (store/layout.py)
         })
         tx.add_clerk({"name": clerk, "role": "office", "college": "", "added_by": clerk, "at": tx.at})
         tx.log("init", new={"school_code": school_code, "school_name": school_name, "president": president})

@@ -18,11 +18,12 @@ import orjson
 
 from xueji_tui.domain.errors import NoData
 from xueji_tui.domain.record import ROW
+from xueji_tui.domain.rowset import RowSet
 from xueji_tui.store import lock, recovery
 from xueji_tui.store.audit import AuditLog
 from xueji_tui.store.evidence import TrailReport, check_clerks, check_files, check_trail, data_files
 from xueji_tui.store.files import DIR_MODE, FILE_MODE
-from xueji_tui.store.layout import index_bucket, index_keys, rows_of
+from xueji_tui.store.layout import index_bucket, index_buckets, index_keys, rows_of
 
 # kinds of finding; the office's acknowledgement can settle only the last two
 ACCESS, DAMAGED, DERIVED, STRAY, CLERKS, TRAIL, DATA = (
@@ -117,7 +118,7 @@ def _access(up: Checkup) -> None:
                 up.add(rel, f"权限过宽（{stat.S_IMODE(lst.st_mode):o}）", f"chmod {allowed:o} {path}", ACCESS)
 
 
-def _read(up: Checkup, rel: str, want: type, recorded: dict | None = None):
+def _read(up: Checkup, rel: str, want: type | tuple, recorded: dict | None = None):
     path = up.root / rel
     try:
         raw = path.read_bytes()
@@ -139,8 +140,15 @@ def _read(up: Checkup, rel: str, want: type, recorded: dict | None = None):
 def _parse_all(up: Checkup) -> dict[str, object]:
     parsed: dict[str, object] = {}
     for rel in data_files(up.root):
-        want = list if rel.endswith(".rows.json") else dict
-        parsed[rel] = _read(up, rel, want)
+        if rel.endswith(".rows.json"):
+            data = _read(up, rel, (list, dict))
+            try:  # either format of the rows file (domain/rowset.py), as row lists
+                parsed[rel] = None if data is None else RowSet.from_json(data).lists()
+            except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+                up.add(rel, "已损坏：文件为空或内容不是应有的结构", RESTORE, DAMAGED)
+                parsed[rel] = None
+            continue
+        parsed[rel] = _read(up, rel, dict)
     for name in sorted(os.listdir(up.root / "formats")) if (up.root / "formats").is_dir() else []:
         if name.endswith(".json"):
             _read(up, f"formats/{name}", dict)
@@ -152,6 +160,9 @@ def _parse_all(up: Checkup) -> dict[str, object]:
 def _consistency(up: Checkup, parsed: dict[str, object]) -> None:
     """Roster rows and index buckets are derived from the shards: they must agree with them."""
     shards = [r for r in parsed if r.startswith("students/") and not r.endswith(".rows.json")]
+    meta = parsed.get("meta.json")
+    settings = next(iter((meta.get("settings") or {}).values()), {}) if isinstance(meta, dict) else {}
+    n = index_buckets(settings if isinstance(settings, dict) else {})  # the index grows with the school
     want_index: dict[str, set[tuple[str, str]]] = {}
     for shard in shards:
         data = parsed.get(shard)
@@ -160,7 +171,7 @@ def _consistency(up: Checkup, parsed: dict[str, object]) -> None:
         docs = [d for d in (data.get("students") or {}).values() if isinstance(d, dict)]
         for d in docs:
             for key in index_keys(d):
-                want_index.setdefault(index_bucket(key), set()).add((key, d.get("KSH", ""), shard))
+                want_index.setdefault(index_bucket(key, n), set()).add((key, d.get("KSH", ""), shard))
         rows_rel = rows_of(shard)
         rows = parsed.get(rows_rel)
         if rows_rel not in parsed:

@@ -13,7 +13,7 @@ from pathlib import Path
 import orjson
 
 from xueji_tui.domain.errors import StoreDamaged
-from xueji_tui.domain.record import ROW
+from xueji_tui.domain.rowset import RowSet
 from xueji_tui.durable import fsync_dir, write_new  # noqa: F401  (fsync_dir is re-exported)
 
 FILE_MODE = 0o600  # owner only: one service account owns the data (clerks come in through SSH)
@@ -61,33 +61,33 @@ def parse(path: Path, raw: bytes):
         raise damaged(path, f"不是有效的 JSON：第 {e.pos} 字节处出错{cut}") from None
 
 
-# Parsed student shards and index buckets are big (about 1 MB and 0.4 MB each at 100,000 students):
-# a clerk walking student after student in the UI would otherwise keep every one of them, past the
-# 300 MB a process may use (docs/quality.md). These two kinds are kept least-recently-used, the rest
-# (settings, roster rows: small, and read as a whole) stay cached.
-BOUNDED = {"shard": 32, "index": 48}
+# Parsed student shards and index buckets are big (about 1 MB and 0.45 MB each, at any school size:
+# the layout grows their number, not their size): a clerk walking student after student in the UI
+# would otherwise keep every one of them, past the 150 MB a process may use at 100,000 students
+# (docs/quality.md). These two kinds are kept least-recently-used, a few of each (students a clerk
+# walks through are spread over every shard, so more would hardly be hit; re-reading one costs a
+# few milliseconds); the rest (settings, roster rows: read as a whole) stay cached.
+BOUNDED = {"shard": 8, "index": 8}
 
 
 def _bounded_kind(path: Path) -> str | None:
     if path.parent.name == "index":
         return "index"
-    if path.parent.parent.name == "students" and not path.name.endswith(".rows.json"):
+    if path.parent.parent.name == "students" and not is_rows(path):
         return "shard"
     return None
 
 
-# Roster-row columns with few distinct values (gender, college, major, class, grade, status, level).
-# Parsed JSON gives every row its own copy of "注册学籍"; one shared string per value keeps 100,000
-# rows about 50 MB smaller in a long-lived UI process.
-_SHARED_COLUMNS = tuple(ROW[f] for f in ("XB", "FY", "ZYMC", "BH", "DQSZJ", "status", "CC"))
+def is_rows(path: Path) -> bool:
+    return path.name.endswith(".rows.json")
 
 
-def _share_strings(rows, pool: dict[str, str]) -> None:
-    for r in rows or ():
-        for i in _SHARED_COLUMNS:
-            v = r[i]
-            if isinstance(v, str):
-                r[i] = pool.setdefault(v, v)  # an equal string: the row's value does not change
+def decode_rows(path: Path, data) -> RowSet:
+    """A rows file's content as a ``RowSet`` (either format); anything else is damage."""
+    try:
+        return RowSet.from_json(data)
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+        raise damaged(path, "不是名册行文件的格式") from None
 
 
 class FileCache:
@@ -96,7 +96,6 @@ class FileCache:
     def __init__(self) -> None:
         self._entries: dict[Path, tuple[tuple, object]] = {}
         self._recent: dict[str, dict[Path, None]] = {kind: {} for kind in BOUNDED}
-        self._pool: dict[str, str] = {}
 
     def _touch(self, path: Path) -> None:
         kind = _bounded_kind(path)
@@ -124,7 +123,8 @@ class FileCache:
                 raw = f.read()
         except FileNotFoundError:
             return default
-        return parse(path, raw)
+        data = parse(path, raw)
+        return decode_rows(path, data) if is_rows(path) else data
 
     def load(self, path: Path, default=None):
         try:
@@ -140,8 +140,9 @@ class FileCache:
         with open(path, "rb") as f:
             raw = f.read()
         data = parse(path, raw)
-        if path.name.endswith(".rows.json"):
-            _share_strings(data, self._pool)
+        if is_rows(path):
+            # kept decoded and by columns: 100,000 rows as 100,000 strings, not 1.7 million objects
+            data = decode_rows(path, data)
         self._entries[path] = (sig, data)
         self._touch(path)
         return data
@@ -155,6 +156,8 @@ class FileCache:
 
     def put(self, path: Path, data) -> None:
         """Remember what this process just wrote (its stat is read after the rename)."""
+        if is_rows(path):
+            data = decode_rows(path, data)
         try:
             self._entries[path] = (self._sig(os.stat(path)), data)
             self._touch(path)

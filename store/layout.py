@@ -7,7 +7,9 @@ import zlib
 
 from xueji_tui.store.common import index_keys  # noqa: F401  (where the keys are bucketed)
 
-SCHEMA_VERSION = 1
+# 2: the layout chosen by size (``college_shards``, ``index_buckets`` in the settings) and the roster
+# rows by columns (domain/rowset.py); a version-1 store is migrated on its first write (store/db.py)
+SCHEMA_VERSION = 2
 
 # The school's small TinyDB files: (file, table)
 SETTINGS = ("meta.json", "settings")
@@ -20,8 +22,24 @@ EXPORTS = ("exports.json", "exports")  # upload files written (学历注册: wha
 # every small document file, each once: what the trail's replay and doctor check besides the shards
 DOCUMENT_FILES = tuple(dict.fromkeys(f for f, _ in (SETTINGS, CLERKS, CORRECTIONS, MAJORS, IMPORTS, PROPOSALS,
                                                      EXPORTS)))
-SHARD_BUCKETS = 32   # per college: ~260 students a shard at 100,000 students and 12 colleges
+
+# The layout grows with the school, with no setting to tune: a college starts with SHARD_BUCKETS
+# shards and doubles them (moving about half of its students, in the transaction that added the
+# students) whenever its shards would average more than SHARD_FILL students; the index starts with
+# INDEX_BUCKETS buckets and doubles them past INDEX_FILL students a bucket. A save rewrites one
+# shard, so its cost stays that of ~200–400 students whatever the size of the school (docs/design.md).
+SHARD_BUCKETS = 32   # ~240 students a shard at 100,000 students and 13 colleges
+SHARD_FILL = 384
 INDEX_BUCKETS = 256  # ~1,200 keys a bucket at 100,000 students
+INDEX_FILL = 512     # students (3 keys each: 考生号, 学号, 身份证号)
+
+
+def grown(count: int, buckets: int, fill: int) -> int:
+    """The number of buckets for ``count`` students: ``buckets`` doubled until they average ``fill``
+    or fewer (never fewer buckets: a school does not shrink its files)."""
+    while count > buckets * fill:
+        buckets *= 2
+    return buckets
 
 
 def college_dir(fy: str) -> str:
@@ -32,14 +50,31 @@ def college_dir(fy: str) -> str:
     return "c" + hashlib.sha1(fy.encode("utf-8")).hexdigest()[:10]
 
 
-def shard_of(fy: str, ksh: str, buckets: int = SHARD_BUCKETS) -> str:
+def shard_in(cdir: str, ksh: str, buckets: int) -> str:
     b = zlib.crc32((ksh or "").encode("utf-8")) % buckets
-    return f"students/{college_dir(fy)}/{b:02d}.json"
+    return f"students/{cdir}/{b:02d}.json"
+
+
+def shard_of(fy: str, ksh: str, buckets: int = SHARD_BUCKETS) -> str:
+    return shard_in(college_dir(fy), ksh, buckets)
 
 
 def rows_of(shard: str) -> str:
     return shard[: -len(".json")] + ".rows.json"
 
 
-def index_bucket(key: str) -> str:
-    return f"index/{zlib.crc32(key.encode('utf-8')) % INDEX_BUCKETS:02x}.json"
+def index_file(b: int) -> str:
+    return f"index/{b:02x}.json"  # 00 … ff as in version 1; 100 … 1ff once there are 512
+
+
+def index_bucket(key: str, buckets: int = INDEX_BUCKETS) -> str:
+    return index_file(zlib.crc32(key.encode("utf-8")) % buckets)
+
+
+def shard_buckets(settings: dict, cdir: str) -> int:
+    """A college's shard count (a version-1 store: the one count it had for every college)."""
+    return int((settings.get("college_shards") or {}).get(cdir) or settings.get("shard_buckets") or SHARD_BUCKETS)
+
+
+def index_buckets(settings: dict) -> int:
+    return int(settings.get("index_buckets") or INDEX_BUCKETS)

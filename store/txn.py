@@ -16,10 +16,12 @@ from tinydb.table import Document, Table
 
 from xueji_tui.bulk import BULK, gc_paused
 from xueji_tui.domain.record import copy_record, roster_row
+from xueji_tui.domain.rowset import RowSet
 from xueji_tui.store import commit
 from xueji_tui.store.common import audit_line, check_unique, stamp
-from xueji_tui.store.layout import (CLERKS, CORRECTIONS, EXPORTS, IMPORTS, MAJORS, PROPOSALS, SETTINGS,
-                                    index_bucket, index_keys, rows_of, shard_of)
+from xueji_tui.store import growth, snapshot
+from xueji_tui.store.layout import (CLERKS, CORRECTIONS, EXPORTS, IMPORTS, MAJORS, PROPOSALS, SETTINGS, college_dir,
+                                    index_bucket, index_keys, rows_of, shard_in)
 from xueji_tui.store.tinystorage import tinydb_for
 
 if TYPE_CHECKING:
@@ -49,6 +51,14 @@ class Txn:
         self._read: dict[str, object] = {}
         self._bulk = False
         self._rows_dirty: dict[str, dict[str, dict | None]] = defaultdict(dict)  # shard -> KSH -> doc
+        self._layout: growth.Layout | None = None
+
+    @property
+    def layout(self) -> growth.Layout:
+        """Shards per college and index buckets (store/layout.py), grown by this transaction if needed."""
+        if self._layout is None:
+            self._layout = growth.Layout(self.store.settings)
+        return self._layout
 
     # -- the school: small TinyDB files (settings, clerks, corrections, catalogue) -------------
     def _table(self, where: tuple[str, str]) -> Table:
@@ -127,7 +137,7 @@ class Txn:
 
     # -- students ----------------------------------------------------------------------------
     def _index(self, key: str) -> list[list[str]]:
-        bucket = self._load(index_bucket(key)) or {}
+        bucket = self._load(index_bucket(key, self.layout.index)) or {}
         return bucket.get(key, [])
 
     def _load(self, rel: str):
@@ -183,19 +193,22 @@ class Txn:
         with gc_paused(len(students) >= BULK):
             self._put_many(students, renamed)
 
-    def _put_many(self, students: list[dict], renamed: dict[str, str] | None) -> None:
-        renamed = renamed or {}
-        buckets = self.store.buckets
-        now = {}
-        for s in students:
-            now[s["KSH"]] = s
-        # where each one is now (under its old key when it was renamed)
+    def _where(self, now: dict[str, dict], renamed: dict[str, str]) -> dict[str, tuple[str, dict | None]]:
+        """Where each one is now (under its old key when it was renamed)."""
         before: dict[str, tuple[str, dict | None]] = {}
         for ksh in now:
             was = renamed.get(ksh, ksh)
             for k, shard in self._index(f"K:{was.upper()}"):
                 if k == was:
                     before[ksh] = (shard, None)
+        return before
+
+    def _put_many(self, students: list[dict], renamed: dict[str, str] | None) -> None:
+        renamed = renamed or {}
+        now = {}
+        for s in students:
+            now[s["KSH"]] = s
+        before = self._where(now, renamed)
         by_shard_old: dict[str, list[str]] = defaultdict(list)
         for ksh, (shard, _) in before.items():
             by_shard_old[shard].append(renamed.get(ksh, ksh))
@@ -209,12 +222,15 @@ class Txn:
                     old_docs[back.get(doc["KSH"], doc["KSH"])] = doc
         check_unique(((s, old_docs.get(ksh), renamed.get(ksh, ksh)) for ksh, s in now.items()),
                      lambda key: [k for k, _ in self._index(key)], self.get)
+        if growth.make_room(self, growth.arriving(self, now, before)):
+            before = self._where(now, renamed)  # students of a college whose shards doubled have moved
         updates: dict[str, list[dict]] = defaultdict(list)
         inserts: dict[str, list[dict]] = defaultdict(list)
         removals: dict[str, list[str]] = defaultdict(list)
         for ksh, s in now.items():
             stamp(s, old_docs.get(ksh))
-            target = shard_of(s.get("FY", ""), ksh, buckets)
+            cdir = college_dir(s.get("FY", ""))
+            target = shard_in(cdir, ksh, self.layout.of(cdir))
             old_shard = before.get(ksh, (None, None))[0]
             was = renamed.get(ksh, ksh)
             if old_shard == target and was == ksh:
@@ -249,15 +265,16 @@ class Txn:
             drop, add = old_keys, new_keys
         else:
             drop, add = old_keys - new_keys, new_keys - old_keys
+        n = self.layout.index
         for key in drop:
-            bucket = self._stagecopy_record(index_bucket(key))
+            bucket = self._stagecopy_record(index_bucket(key, n))
             entries = [e for e in bucket.get(key, []) if e[0] != was]
             if entries:
                 bucket[key] = entries
             else:
                 bucket.pop(key, None)
         for key in add:
-            bucket = self._stagecopy_record(index_bucket(key))
+            bucket = self._stagecopy_record(index_bucket(key, n))
             entries = [e for e in bucket.get(key, []) if e[0] != ksh]
             entries.append([ksh, new_shard])
             bucket[key] = entries
@@ -272,19 +289,14 @@ class Txn:
     def _refresh_rows(self) -> None:
         for shard, changed in self._rows_dirty.items():
             rel = rows_of(shard)
-            rows = self._load(rel) or []
-            pos = {r[0]: i for i, r in enumerate(rows)}
-            rows = list(rows)
+            before = self._load(rel)
+            rows = {r[0]: r for r in (before.lists() if before else ())}
             for ksh, doc in changed.items():
-                i = pos.get(ksh)
                 if doc is None:
-                    if i is not None:
-                        rows[i] = None
-                elif i is None:
-                    rows.append(roster_row(doc))
+                    rows.pop(ksh, None)
                 else:
-                    rows[i] = roster_row(doc)
-            self.staged[rel] = [r for r in rows if r is not None]
+                    rows[ksh] = roster_row(doc)
+            self.staged[rel] = RowSet.from_rows(rows.values()).to_json()
 
     def commit(self) -> None:
         with gc_paused(self._bulk):
@@ -295,5 +307,8 @@ class Txn:
             return
         if not self.lines:
             raise RuntimeError("a transaction that changes files must say what it did (audit lines)")
+        if self._layout is not None and self._layout.changed:
+            self.update_settings(self._layout.settings_changes())
         self._refresh_rows()
+        snapshot.remake_if_due(self)
         commit.write(self.store, self.staged, self.lines)

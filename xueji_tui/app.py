@@ -55,20 +55,24 @@ class XuejiApp(App[None]):
 
     generation: reactive[int] = reactive(0, init=False)
 
-    def __init__(self, session, *, today: Callable[[], date] = date.today, poll: bool = True) -> None:
+    def __init__(self, session, *, today: Callable[[], date] = date.today, poll: bool = True,
+                 feed: RosterFeed | None = None) -> None:
         super().__init__()
         self.session = session
         self.today = today  # the forms' default dates; tests pin it
         self.school = roster_service.school_name(session)
-        self.feed = RosterFeed(session)
+        self.feed = feed or RosterFeed(session)  # ``open_tui`` starts reading the rows before Textual loads
         self._poll = poll
 
     # -- start and areas -------------------------------------------------------------------
     def on_mount(self) -> None:
         self.title = self.school or self.TITLE
-        self.switch_area("1")
         roster_service.poll(self.session)  # the baseline: commits after this are noticed
-        self.run_worker(self._load_rows, thread=True, name="load-rows", exit_on_error=False)
+        if self.feed.ready():  # read while the app was starting: the first frame shows the rows
+            self._rows_loaded(self.feed.build())
+        else:
+            self.run_worker(self._load_rows, thread=True, name="load-rows", exit_on_error=False)
+        self.switch_area("1")
         if self._poll:
             self.set_interval(POLL_SECONDS, self.poll_store)
 
@@ -223,9 +227,9 @@ class XuejiApp(App[None]):
                        severity=severity, timeout=timeout, markup=False, **kw)
 
 
-def run_app(session) -> None:
+def run_app(session, feed: RosterFeed | None = None) -> None:
     """``xueji`` and ``xueji demo`` open the UI here."""
-    app = XuejiApp(session)
+    app = XuejiApp(session, feed=feed)
     app.run()
     if app.return_code:
         raise SystemExit(app.return_code)

@@ -35,16 +35,22 @@ def write_new(path: Path, data: bytes, mode: int) -> None:
     _fill(fd, data, mode)
 
 
-def _fill(fd: int, data: bytes, mode: int) -> None:
+def _fill(fd: int, data, mode: int) -> None:
+    """``data``: the bytes, or a function writing them to a binary file (a file too big to hold in
+    memory first: the college workbook of a whole school)."""
     try:
         os.fchmod(fd, mode)  # the umask must not widen or narrow what we chose
-        write_all(fd, data)
+        if callable(data):
+            with os.fdopen(os.dup(fd), "wb") as f:
+                data(f)
+        else:
+            write_all(fd, data)
         os.fsync(fd)
     finally:
         os.close(fd)
 
 
-def create_temp(parent: Path, stem: str, data: bytes, mode: int) -> Path:
+def create_temp(parent: Path, stem: str, data, mode: int) -> Path:
     """A new file with a random name in ``parent``, created exclusively, written and fsync'd."""
     for _ in range(16):
         tmp = Path(parent) / f".{stem}.{secrets.token_hex(8)}.tmp"
@@ -88,7 +94,7 @@ def _commit(tmp: Path, path: Path, force: bool) -> None:
     os.unlink(tmp)
 
 
-def replace_file(path: Path, data: bytes, mode: int, force: bool = True) -> None:
+def replace_file(path: Path, data, mode: int, force: bool = True) -> None:
     """Write a whole file atomically: a temporary beside it, fsync, rename over, fsync the directory.
 
     Without ``force`` an existing ``path`` (even a dangling symlink) is left alone: ``OutputExists``.

@@ -11,6 +11,7 @@ from xueji_testkit import make_student, tree_digest
 from xueji_tui.domain.errors import InvalidInput, NoData, Refused, TrailBroken
 from xueji_tui.store import open_store
 from xueji_tui.store import create_store
+from xueji_tui.store.layout import SCHEMA_VERSION
 
 
 def test_round_trip_and_keys(school):
@@ -240,7 +241,7 @@ def test_files_are_private(school):
 
 def test_schema_version_and_settings(school):
     st = open_store(school)
-    assert st.settings["schema_version"] == 1 and st.settings["school_code"] == "10202"
+    assert st.settings["schema_version"] == SCHEMA_VERSION and st.settings["school_code"] == "10202"
 
 
 def test_open_and_create_refusals(tmp_path):

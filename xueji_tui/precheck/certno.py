@@ -86,9 +86,11 @@ def plan(students: list[dict], *, used: Iterable[str], school_code: str, year: i
     used = set(used)
     top = highest_serials(used)
     nxt: dict[str, int] = {}
+    levels: dict[str, str | None] = {}  # a school has a few levels and 30,000 graduates
     out = []
     for s in students:
-        level = level_code(s.get("CC") or "")
+        cc = s.get("CC") or ""
+        level = levels[cc] if cc in levels else levels.setdefault(cc, level_code(cc))
         if level is None:
             raise InvalidInput(f"考生号 {s.get('KSH')} 的层次“{s.get('CC')}”无法确定培养层次代码")
         p = prefix(school_code, year, level)
@@ -107,7 +109,7 @@ def plan(students: list[dict], *, used: Iterable[str], school_code: str, year: i
         serial = nxt[p]
         if serial > MAX_SERIAL:
             raise InvalidInput(f"{year} 年培养层次 {level} 的证书编号流水号已超过 6 位（{MAX_SERIAL}），无法再分配")
-        number = compose(school_code, year, level, serial)
+        number = p + str(serial).zfill(SERIAL_DIGITS)  # compose(), without formatting 30,000 times
         if number in used:  # cannot happen above the highest; kept as the last guard of uniqueness
             raise InvalidInput(f"证书编号 {number} 已被使用，未分配任何编号")
         used.add(number)

@@ -7,7 +7,7 @@ college clerk's view, ``certno assign``, ``export graduates`` and ``graduate`` a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -51,8 +51,9 @@ def check_year(year) -> int:
 
 
 def precheck(session: Session, year: int | None = None, college: str | None = None,
-             progress: Progress | None = None) -> Result:
-    """The precheck of ``year``'s expected graduates; a college clerk always gets only its college."""
+             progress: Progress | None = None, students: Iterable[dict] | None = None) -> Result:
+    """The precheck of ``year``'s expected graduates; a college clerk always gets only its college.
+    ``students``: the school as already being read (a caller that needs one pass over it)."""
     y = check_year(year if year is not None else default_year())
     scope = session.clerk.limit_college(college)
     if scope and session.office:
@@ -60,7 +61,7 @@ def precheck(session: Session, year: int | None = None, college: str | None = No
         if scope not in known:
             raise InvalidInput(f"没有名为“{scope}”的学院（现有：{'、'.join(known) or '无'}）")
     store = session.store
-    result = run(store.students(keep=False), year=y, settings=store.settings,
+    result = run(store.students(keep=False) if students is None else students, year=y, settings=store.settings,
                  list_imported=list_imported(session, y), college=scope, progress=progress,
                  corrections=store.corrections(), widths=_widths(session))
     sent = graduates.sent_to_chsi(store.exports(), y)

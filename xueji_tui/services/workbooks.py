@@ -17,6 +17,7 @@ from xueji_tui.domain.corrections import contradictions, open_by_student_field
 from xueji_tui.domain.verification import opened_since, refuse_ok_on_broken
 from xueji_tui.domain.errors import NotFound, XuejiError
 from xueji_tui.domain.fields import ART6_FIELDS, IDENTITY_FIELDS, label
+from xueji_tui.domain.record import ROW
 from xueji_tui.formats import readers
 from xueji_tui.formats.profiles import Profile
 from xueji_tui.formats.transforms import renderer
@@ -35,37 +36,72 @@ def needs_check(s: dict) -> bool:
     return any((ver.get(f) or {}).get("v") != "ok" for f in ART6_FIELDS)
 
 
-def select(session: Session, college: str | None, year: int | None) -> dict[str, list[dict]]:
-    """College -> its students to check: a cohort (--year: entry year) or everyone not yet fully
-    verified; students whose status has ended are left out."""
-    c = codes()
-    scope = session.clerk.limit_college(college)
-    out: dict[str, list[dict]] = {}
-    for s in session.store.students(scope, keep=False):
-        if c.is_ended(s.get("status", "")):
-            continue
+def _wanted(year: int | None, ended):
+    """The test a student passes to be in the workbook: a cohort (--year: entry year) or everyone
+    not yet fully verified; students whose status has ended are left out."""
+    def wanted(s: dict) -> bool:
+        if ended(s.get("status", "")):
+            return False
         if year is not None:
-            if (s.get("RXRQ") or "")[:4] != str(year):
-                continue
-        elif not needs_check(s):
-            continue
-        out.setdefault(s.get("FY") or "", []).append(s)
-    for rows in out.values():
-        rows.sort(key=lambda s: (s.get("BH") or "", s.get("XH") or "", s.get("KSH")))
-    return dict(sorted(out.items(), key=lambda kv: (kv[0] == "", kv[0])))
+            return (s.get("RXRQ") or "")[:4] == str(year)
+        return needs_check(s)
+    return wanted
+
+
+def _order(s: dict) -> tuple:
+    return (s.get("BH") or "", s.get("XH") or "", s.get("KSH"))
+
+
+def _by_college(names) -> list[str]:
+    return sorted(names, key=lambda fy: (fy == "", fy))
+
+
+def _colleges_to_check(session: Session, scope: str | None, year: int | None) -> list[str]:
+    """The colleges with a student to check, from the roster rows (no record read). Without --year
+    this is exact (a row counts the verified Art. 6 fields); a cohort needs the entry date, which
+    rows do not hold: every college with a student still at school is then read."""
+    fy, st, ver = ROW["FY"], ROW["status"], ROW["verified"]
+    ended = codes().is_ended
+    names: set[str] = set()
+    for rows in session.store.rows_by_shard(scope).values():
+        cols = getattr(rows, "cols", None)  # the disk store's rows by columns: no row list is made
+        triples = zip(cols["FY"], cols["status"], cols["verified"]) if cols is not None else (
+            (r[fy], r[st], r[ver]) for r in rows)
+        names |= {f or "" for f, status, done in triples
+                  if not ended(status) and (year is not None or (done or 0) < len(ART6_FIELDS))}
+    return _by_college(names)
 
 
 def export_workbook(session: Session, out: Path, profile: Profile, college: str | None, year: int | None,
                     exported_at: str, force: bool = False) -> int:
+    """The workbook, written college by college: one college's students are read, sorted and written
+    before the next college is read (a whole school of 100,000 in about the memory of its largest
+    college)."""
     from xueji_tui.formats.workbook import write_workbook
 
-    groups = select(session, college, year)
-    if not groups:
-        scope = session.clerk.limit_college(college)
-        raise NotFound(f"{scope or '全校'}没有需要核对的学生" + (f"（{year} 级）" if year else "（都已核对无误）")
-                           + "，未写出文件")
-    sheets = [(fy or UNASSIGNED, rows) for fy, rows in groups.items()]
-    return write_workbook(out, profile, sheets, exported_at, force)
+    scope = session.clerk.limit_college(college)
+    colleges = _colleges_to_check(session, scope, year)
+
+    def nothing() -> NotFound:
+        return NotFound(f"{scope or '全校'}没有需要核对的学生" + (f"（{year} 级）" if year else "（都已核对无误）")
+                        + "，未写出文件")
+
+    if not colleges:
+        raise nothing()
+    wanted = _wanted(year, codes().is_ended)
+
+    def sheets():
+        found = False
+        for fy in colleges:
+            rows = [s for s in session.store.students(fy, keep=False) if wanted(s) and (s.get("FY") or "") == fy]
+            if rows:
+                found = True
+                rows.sort(key=_order)
+                yield fy or UNASSIGNED, rows
+        if not found:  # a cohort with nobody in it: raised while writing, so no file is kept
+            raise nothing()
+
+    return write_workbook(out, profile, sheets(), exported_at, force)
 
 
 # -- import --------------------------------------------------------------------------------------
