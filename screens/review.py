@@ -111,8 +111,9 @@ class ReviewScreen(XuejiScreen):
         self.items = open_first
         waiting = sum(1 for p in items if p.get("status") == PROPOSED)
         scope = self.session.clerk.college or "全校"
-        shown = "待复核" if self.only_open else "全部报送"
-        self.query_one("#review-head", Static).update(f"{scope} · {shown} {len(items)} 条 · 其中待复核 {waiting} 条")
+        head = (f"{scope} · 待复核 {waiting} 条（t 显示全部报送）" if self.only_open
+                else f"{scope} · 全部报送 {len(items)} 条 · 其中待复核 {waiting} 条")
+        self.query_one("#review-head", Static).update(head)
         table = self.query_one(ProposalTable)
         table.set_source(Rows(open_first), keep=min(table.cursor_row, max(len(open_first) - 1, 0)))
 
