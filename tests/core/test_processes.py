@@ -10,11 +10,13 @@ import time
 from pathlib import Path
 
 import orjson
+import pytest
 
 from xueji_testkit import make_student
 from xueji_tui.store import open_store
 from xueji_tui.store.evidence import check_files, check_trail
 
+pytestmark = pytest.mark.slow  # real processes: the CLI, writers at once, SIGKILL rounds
 PY = sys.executable
 
 

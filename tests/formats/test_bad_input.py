@@ -22,6 +22,8 @@ from xueji_testkit import build_school, tree_digest
 from xueji_tui.cli import cli
 from xueji_tui.formats import grid, readers
 
+pytestmark = pytest.mark.slow  # over 500 bad files, each imported
+
 SEED = 20250901
 CASES: list[tuple[str, str, str]] = []  # (category, name, outcome) — counted at the end
 

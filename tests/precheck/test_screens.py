@@ -224,6 +224,7 @@ def test_photo_college_filter_and_chase_export(data, tmp_path):
 
 
 # -- snapshots ------------------------------------------------------------------------------------
+@pytest.mark.slow  # SVG snapshots at two sizes
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_snapshot_precheck(snap_compare, data, size):
     async def run_before(pilot):
@@ -232,6 +233,7 @@ def test_snapshot_precheck(snap_compare, data, size):
     assert snap_compare(make_app(data), terminal_size=size, run_before=run_before)
 
 
+@pytest.mark.slow  # SVG snapshots at two sizes
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_snapshot_photos(snap_compare, data, size):
     async def run_before(pilot):

@@ -142,6 +142,7 @@ def test_sample_data_refuses_existing_data_and_files_inside_it(demo_dir, tmp_pat
     assert r.exit_code == 2 and not (tmp_path / "d").exists()
 
 
+@pytest.mark.slow  # real processes
 def test_demo_and_lookup_as_real_processes(tmp_path):
     env = dict(os.environ, XUEJI_CLERK="")
     root = tmp_path / "school"

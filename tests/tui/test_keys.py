@@ -4,6 +4,7 @@ Chinese, and keys sent fast landing where they were meant."""
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input, Tabs
 from tui_kit import burst, make_app, messages, open_by_number, ready, rows_where, text_of, type_text, wait_until
 
@@ -19,6 +20,8 @@ from xueji_tui.screens.status_form import StatusModal
 from xueji_tui.screens.student import StudentScreen
 from xueji_tui.services import changes
 from xueji_tui.services.session import open_session
+
+pytestmark = pytest.mark.slow  # the keyboard traps, each a long flow on the disk store
 
 
 def stored(root, ksh: str) -> dict:

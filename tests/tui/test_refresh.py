@@ -5,10 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from tui_kit import make_app, open_by_number, ready, rows_where, text_of
 
 from xueji_tui.domain.record import ROW
 from xueji_tui.screens.student import StudentScreen
+
+pytestmark = pytest.mark.slow  # another process (the CLI) changes the data meanwhile
 
 
 def xueji(data_dir, *args: str) -> subprocess.CompletedProcess:

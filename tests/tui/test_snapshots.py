@@ -11,6 +11,8 @@ from tui_kit import make_app, ready, type_text
 
 from xueji_tui.domain.fields import ART6_FIELDS
 
+pytestmark = pytest.mark.slow  # every screen at two sizes: a sweep
+
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 
 

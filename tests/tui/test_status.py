@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from tui_kit import fill, make_app, messages, open_by_number, ready, rows_where, text_of, type_text
 
 from xueji_tui.domain.status import ChangeRequest
@@ -11,6 +12,8 @@ from xueji_tui.screens.student import StudentScreen
 from xueji_tui.domain.fields import ART6_FIELDS
 from xueji_tui.services import changes, reviews, students
 from xueji_tui.services.session import open_session
+
+pytestmark = pytest.mark.slow  # long keyboard flows on the disk store, one per kind of change
 
 
 def stored(root, ksh: str) -> dict:

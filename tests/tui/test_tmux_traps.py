@@ -232,14 +232,22 @@ def test_wide_characters_stay_whole_in_toasts_and_after_a_select_closes(data_dir
     t.keys("Tab", "Enter")
     t.wait("学籍异动")
     t.keys("Down", "Enter")
-    shown = t.settle()
-    lines = [line.rstrip() for line in shown.splitlines()]
     want = {"类型": "学籍异动", "格式": "DBF 上报文件", "年份": "可空", "学院": "可空：全校", "输出目录": str(home),
             "文件名": "可空：按类型和日期取名"}
-    for label, value in want.items():
-        line = next(x for x in lines if x.startswith(label))
-        rest = line[len(label):].strip().rstrip("▼").strip()
-        assert rest == value, f"{label}: {line!r}"  # nothing left over from the list that was over it
+
+    def form_whole(shown: str) -> bool:
+        lines = [line.rstrip() for line in shown.splitlines()]
+        for label, value in want.items():
+            line = next((x for x in lines if x.startswith(label)), "")
+            if line[len(label):].strip().rstrip("▼").strip() != value:
+                return False
+        return True
+
+    # nothing left over from the list that was over it: on a busy machine the repaint may take a while,
+    # so wait for the whole form (a leftover fragment never goes away and fails here), then check it
+    # has stayed so once the screen stopped changing
+    t.until(form_whole, "the form with every row whole")
+    assert form_whole(t.settle()), t.screen()
     t.keys("Enter", "Up", "Enter")  # back to 学籍注册结果
     t.wait("类型        学籍注册结果")
     t.keys("C-o")

@@ -228,6 +228,7 @@ def short_home(monkeypatch):
     shutil.rmtree(path, ignore_errors=True)
 
 
+@pytest.mark.slow  # walks every screen and form of the app
 @pytest.mark.parametrize("clerk", ["office1", "wenxue"])
 async def test_no_foreign_word_on_any_screen(data_dir, short_home, clerk):
     home = short_home
