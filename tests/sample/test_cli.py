@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -160,16 +161,10 @@ def test_demo_and_lookup_as_real_processes(tmp_path):
     assert r.returncode == 2 and "Traceback" not in r.stderr
 
 
-def test_the_real_app_opens_on_the_demo_school(demo_dir):
-    import asyncio
+async def test_the_real_app_opens_on_the_demo_school(demo_dir):
+    from tui_kit import make_app
 
-    from xueji_tui.app import XuejiApp
-    from xueji_tui.services.session import open_session
-
-    async def go():
-        app = XuejiApp(open_session(demo_dir, "zhaoli"), poll=False)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause()
-            assert "吉林师范大学" in app.title
-
-    asyncio.run(go())
+    app = make_app(demo_dir, "zhaoli", today=date.today())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert "吉林师范大学" in app.title

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import shutil
 import subprocess
 import sys
@@ -19,16 +17,6 @@ from tui_kit import make_app  # noqa: E402
 from tui_seed import build  # noqa: E402
 
 from xueji_tui.services.session import open_session  # noqa: E402
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem):
-    """Run ``async def`` tests (Textual's pilot) in a fresh event loop; no plugin needed."""
-    if inspect.iscoroutinefunction(pyfuncitem.obj):
-        args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
-        asyncio.run(pyfuncitem.obj(**args))
-        return True
-    return None
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tui_kit import make_app, messages, ready, text_of
 
+from xueji_tui.screens.files import FilesScreen
 from xueji_tui.screens.help import HelpScreen
 from xueji_tui.screens.queue import QueueScreen
 from xueji_tui.screens.roster import RosterScreen
@@ -22,14 +23,17 @@ async def test_starts_on_the_roster_with_clerk_and_count(office_app):
 async def test_area_keys_switch_and_keep_each_area(office_app):
     async with office_app.run_test(size=(80, 24)) as pilot:
         await ready(office_app, pilot)
+        roster = office_app.screen
+        await pilot.press("j", "j", "j")  # the clerk's place in the roster
+        assert roster.query_one("#roster").cursor_row == 3
         await pilot.press("2")
         assert isinstance(office_app.screen, QueueScreen)
-        await pilot.press("1")
-        assert isinstance(office_app.screen, RosterScreen)
-        await pilot.press("5")  # 文件: built by another issue
+        await pilot.press("5")
         await pilot.pause()
-        if office_app.current_mode == "1":
-            assert any("尚未提供" in m for m in messages(office_app))
+        assert isinstance(office_app.screen, FilesScreen) and office_app.current_mode == "5"
+        await pilot.press("1")
+        assert office_app.screen is roster  # the same roster, at the same row
+        assert roster.query_one("#roster").cursor_row == 3
 
 
 async def test_help_lists_the_screens_real_keys(office_app):
