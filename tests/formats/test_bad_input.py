@@ -293,9 +293,9 @@ def test_oversized(world, monkeypatch):
             data = world[2][fmt] + (b"" if fmt == "xlsx" else b"\n" * i)
             assert check(world, f"big-{fmt}-{i}.{ext}", data, category="oversized") == "bad"
     monkeypatch.setattr(readers, "MAX_BYTES", 256 * 1024 * 1024)
-    monkeypatch.setattr(readers, "MAX_UNZIPPED", 5000)
+    monkeypatch.setattr(grid, "MAX_UNZIPPED", 5000)
     assert check(world, "bomb.xlsx", world[2]["xlsx"], category="oversized") == "bad"
-    monkeypatch.setattr(readers, "MAX_UNZIPPED", 1024 * 1024 * 1024)
+    monkeypatch.setattr(grid, "MAX_UNZIPPED", 1024 * 1024 * 1024)
     monkeypatch.setattr(readers, "MAX_ROWS", 5)
     monkeypatch.setattr(grid, "MAX_ROWS", 5)
     for fmt, ext in (("dbf", "dbf"), ("xlsx", "xlsx"), ("csv", "csv")):
