@@ -37,7 +37,7 @@ async def open_by_number(app, pilot, xh: str) -> None:
     """What a clerk does at the window: /, the 学号, Enter."""
     await pilot.press("slash")
     await type_text(pilot, xh)
-    await pilot.pause(0.1)
+    await filtered(pilot)
     await pilot.press("enter")
     await pilot.pause()
 
@@ -116,15 +116,38 @@ async def still(pilot) -> None:
     0.5 s, so a screenshot would catch it on or off depending on how long the steps took)."""
     from textual.widgets import Input
 
-    from xueji_tui.screens.roster import FilterInput, RosterScreen
+    from xueji_tui.screens.roster import RosterScreen
 
     app = pilot.app
     await app.workers.wait_for_complete()
     await pilot.wait_for_scheduled_animations()
-    for screen in app.screen_stack:
-        if isinstance(screen, RosterScreen) and app.feed.loaded:
-            box = screen.query_one(FilterInput)
-            assert await wait_until(pilot, lambda: screen.model.query == box.value), "the filter never settled"
+    if app.feed.loaded and any(isinstance(s, RosterScreen) for s in app.screen_stack):
+        await filtered(pilot)
     for box in app.screen.query(Input):
         box.cursor_blink = False
     await pilot.pause()
+
+
+async def filtered(pilot) -> None:
+    """Wait until the roster shows what its filter box says (keys typed fast are taken together when a
+    short timer ends, which a busy machine may delay)."""
+    from xueji_tui.screens.roster import FilterInput, RosterScreen
+
+    screen = next(s for s in reversed(pilot.app.screen_stack) if isinstance(s, RosterScreen))
+    box = screen.query_one(FilterInput)
+    assert await wait_until(pilot, lambda: screen.model.query == box.value), "the filter never settled"
+
+
+async def palette_listed(pilot, nothing: bool = False) -> None:
+    """Wait until the command palette lists what it found (it searches in a worker); with ``nothing``,
+    until it says it found nothing (after its own countdown)."""
+    from textual.command import CommandList
+
+    from xueji_tui.screens.palette import Palette
+
+    def listed() -> bool:
+        options = pilot.app.screen.query_one(CommandList)
+        ids = {options.get_option_at_index(i).id for i in range(options.option_count)}
+        return Palette._NO_MATCHES in ids if nothing else bool(ids) and Palette._NO_MATCHES not in ids
+
+    assert await wait_until(pilot, listed), "the palette did not list its search"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 import sys
 import uuid
 from pathlib import Path
@@ -26,6 +27,16 @@ def home(tmp_path, monkeypatch) -> Path:
     path.mkdir()
     monkeypatch.setenv("HOME", str(path))
     return path
+
+
+@pytest.fixture
+def short_home(monkeypatch):
+    """A home with a short path: a path shown on screen stays on one line at 80 columns (a test's own
+    tmp_path, longer under several workers, would be cut or break inside a word)."""
+    path = Path(tempfile.mkdtemp(prefix="xj"))
+    monkeypatch.setenv("HOME", str(path))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

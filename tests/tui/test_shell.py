@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui_kit import make_app, messages, ready, text_of
+from tui_kit import make_app, messages, palette_listed, ready, text_of, wait_until
 
 from xueji_tui.screens.files import FilesScreen
 from xueji_tui.screens.help import HelpScreen
@@ -57,9 +57,9 @@ async def test_palette_finds_a_student_by_number(office_app):
         await pilot.pause()
         for ch in row[1]:
             await pilot.press(ch)
-        await pilot.pause(0.5)
+        await palette_listed(pilot)
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: isinstance(office_app.screen, StudentScreen))
         assert isinstance(office_app.screen, StudentScreen)
         assert office_app.screen.ksh == row[0]
 
@@ -71,9 +71,9 @@ async def test_palette_lists_the_screens_actions(office_app):
         await pilot.pause()
         for ch in "核对":
             await pilot.press(ch)
-        await pilot.pause(0.5)
+        await palette_listed(pilot)
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: isinstance(office_app.screen, QueueScreen))
         assert isinstance(office_app.screen, QueueScreen)
 
 
@@ -110,8 +110,8 @@ async def test_palette_says_when_a_number_is_outside_the_college(data_dir):
         await pilot.pause()
         for ch in other[ROW["XH"]]:
             await pilot.press(ch)
-        await pilot.pause(0.5)
+        await palette_listed(pilot)
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: any("不属于文学院" in m for m in messages(app)))
         assert not isinstance(app.screen, StudentScreen)
         assert any("不属于文学院" in m for m in messages(app))
