@@ -18,6 +18,8 @@ from xueji_tui.store.doctor import checkup
 from xueji_tui.store.integrity import verify
 from xueji_tui.store.layout import SCHEMA_VERSION, college_dir, rows_of
 
+pytestmark = pytest.mark.slow  # the disk store's files as a school grows
+
 
 def make(i: int, **over) -> dict:
     """A test student whose 身份证号 is unique beyond the kit's hundred."""
