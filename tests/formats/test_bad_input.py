@@ -23,7 +23,7 @@ from xueji_testkit import build_school, tree_digest
 from xueji_tui.cli import cli
 from xueji_tui.formats import grid, readers
 
-pytestmark = pytest.mark.slow  # over 500 bad files, each imported
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bad-input")]  # over 500 bad files, each imported
 
 SEED = 20250901
 FORMATS = ["dbf", "xlsx", "xls", "csv", "gbcsv"]

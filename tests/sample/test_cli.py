@@ -16,6 +16,8 @@ from xueji_tui.cli import cli
 from xueji_tui.sample import bundled
 from xueji_tui.store import open_store
 
+pytestmark = pytest.mark.xdist_group("sample-cli")  # its module fixture made once, on one worker
+
 LOOKUP_KEYS = {"KSH", "XH", "XM", "XB", "CSRQ", "SFZH", "MZ", "ZZMM", "ZYDM", "ZYMC", "FY", "XSH", "BH", "CC",
                "XXXS", "XZ", "RXRQ", "YJBYRQ", "BYRQ", "BJYJL", "ZSBH", "status", "verification", "history", "photo"}
 

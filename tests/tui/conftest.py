@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import tempfile
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 
