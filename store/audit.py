@@ -266,14 +266,6 @@ class AuditLog:
             if needle is None or needle in raw:
                 yield no, parse_line(raw)
 
-    def verify(self) -> list[str]:
-        """Problems found in the chain and the head, in plain Chinese; empty when the trail is intact
-        (breaks the office acknowledged are not problems: see ``evidence.check_trail``)."""
-        from xueji_tui.store.evidence import check_trail
-
-        return check_trail(self).texts()
-
-
 class RollbackFailed(OSError):
     """An append failed and cutting its partial lines off failed too (recovery will, later)."""
 

@@ -47,21 +47,44 @@ def make_student(i: int, *, year: int = 2022, college: str | None = None, **over
     return s
 
 
-def build_school(root: Path | None, n: int = 60, year: int = 2022) -> "Store":  # noqa: F821
-    """The test school in a data directory at ``root``, or in memory when ``root`` is None."""
-    if root is None:
-        store = memory_store(school_code="10202", school_name="吉林师范大学", president="测试校长", clerk="office1")
-    else:
-        store = create_store(root, school_code="10202", school_name="吉林师范大学", president="测试校长",
-                             clerk="office1")
-    students = [make_student(i, year=year) for i in range(n)]
-    with store.write("office1", "测试数据") as tx:
-        tx.put_many(students)
-        tx.add_majors([{"ZYDM": zydm, "ZYMC": zymc, "FY": fy, "XSH": xsh}
-                       for fy, ms in COLLEGES.items() for zydm, zymc, xsh in ms])
-        tx.add_clerk({"name": "wenxue", "role": "college", "college": "文学院", "added_by": "office1", "at": tx.at})
-        tx.add_clerk({"name": "office2", "role": "office", "college": "", "added_by": "office1", "at": tx.at})
-        tx.log("import", why="测试数据", new=n)
+SCHOOL = {"school_code": "10202", "school_name": "吉林师范大学", "president": "测试校长"}
+# the clerks besides office1 (the store's first): a college clerk, and a second office clerk (approvals
+# need one who did not file the request)
+CLERKS = ({"name": "wenxue", "role": "college", "college": "文学院"}, {"name": "office2", "role": "office", "college": ""})
+
+
+def majors_of(colleges: dict) -> list[dict]:
+    return [{"ZYDM": zydm, "ZYMC": zymc, "FY": fy, "XSH": xsh} for fy, ms in colleges.items() for zydm, zymc, xsh in ms]
+
+
+def build_school(root: Path | None = None, n: int = 60, year: int = 2022, *, students: list[dict] | None = None,
+                 majors: list[dict] | None = None, clerks=CLERKS, school: dict | None = None,
+                 at: str | None = None) -> "Store":  # noqa: F821
+    """The one way tests make a school: in a data directory at ``root``, or in memory when ``root`` is
+    None. By default ``n`` students of entry ``year`` (``make_student``), this module's majors and
+    ``CLERKS``; the UI's seeded school and the graduating classes pass their own ``students``. With
+    ``at`` every audit line is stamped then (screens that show the trail look the same on every run)."""
+    school = {**SCHOOL, **(school or {})}
+    if at is not None:
+        from xueji_tui.store import txn
+
+        real, txn.now_iso = txn.now_iso, (lambda: at)
+    try:
+        if root is None:
+            store = memory_store(**school, clerk="office1")
+        else:
+            store = create_store(root, **school, clerk="office1")
+        if students is None:
+            students = [make_student(i, year=year) for i in range(n)]
+        with store.write("office1", "测试数据") as tx:
+            tx.put_many(students)
+            tx.add_majors(majors_of(COLLEGES) if majors is None else majors)
+            for c in clerks:
+                tx.add_clerk({**c, "added_by": "office1", "at": tx.at})
+            tx.log("import", why="测试数据", new=len(students))
+    finally:
+        if at is not None:
+            txn.now_iso = real
     return store
 
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from xueji_testkit import make_id, make_student
+from xueji_testkit import build_school, make_id, make_student
 from xueji_tui.domain.rowset import RowSet
-from xueji_tui.store import create_store, open_store
+from xueji_tui.store import open_store
 from xueji_tui.store import growth
 from xueji_tui.store.doctor import checkup
 from xueji_tui.store.integrity import verify
 from xueji_tui.store.layout import SCHEMA_VERSION, college_dir, rows_of
+
+pytestmark = pytest.mark.slow  # the disk store's files as a school grows
 
 
 def make(i: int, **over) -> dict:
@@ -27,7 +29,7 @@ def make(i: int, **over) -> dict:
 
 
 def new_store(root):
-    return create_store(root, school_code="10202", school_name="吉林师范大学", president="校长", clerk="office1")
+    return build_school(root, n=0)
 
 
 def add(store, students, why="测试"):

@@ -6,6 +6,8 @@ import tomllib
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -25,6 +27,7 @@ def test_every_package_is_listed():
     assert found <= listed, f"not listed in pyproject.toml packages: {sorted(found - listed)}"
 
 
+@pytest.mark.slow  # builds a wheel with pip
 def test_wheel_layout(tmp_path):
     r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
                         "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True)

@@ -5,21 +5,17 @@ from __future__ import annotations
 
 import orjson
 
-from xueji_testkit import make_student
+from xueji_testkit import build_school, make_student
 from xueji_tui.roster import RosterModel
-from xueji_tui.store import create_store, open_store
+from xueji_tui.store import open_store
 from xueji_tui.store.integrity import verify
 from xueji_tui.store.layout import college_dir
 from xueji_tui.store.snapshot import NAME, path_of
 
 
 def school(root, n=120):
-    store = create_store(root, school_code="10202", school_name="吉林师范大学", president="校长", clerk="office1")
-    students = [make_student(i) for i in range(n)]
-    with store.write("office1", "测试") as tx:
-        tx.put_many(students)
-        tx.log("import", new=n)
-    return students
+    build_school(root, n)
+    return [make_student(i) for i in range(n)]
 
 
 def model_of(store) -> RosterModel:

@@ -16,6 +16,8 @@ from xueji_tui.cli import cli
 from xueji_tui.store import open_store
 from xueji_tui.store.audit import line_hash
 
+pytestmark = pytest.mark.slow  # the disk store's trail tampered with, file by file
+
 S0, S1, S2, S3 = make_student(0), make_student(1), make_student(2), make_student(3)  # S0, S3: 文学院
 
 

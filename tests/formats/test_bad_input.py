@@ -12,6 +12,7 @@ import io
 import random
 import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -22,8 +23,10 @@ from xueji_testkit import build_school, tree_digest
 from xueji_tui.cli import cli
 from xueji_tui.formats import grid, readers
 
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bad-input")]  # over 500 bad files, each imported
+
 SEED = 20250901
-CASES: list[tuple[str, str, str]] = []  # (category, name, outcome) — counted at the end
+FORMATS = ["dbf", "xlsx", "xls", "csv", "gbcsv"]
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +61,7 @@ def check(world, name: str, data: bytes, kind: str = "students", category: str =
     if r.exit_code == 2:
         assert name in out, (name, out)
         assert tree_digest(root) == before, name
-        CASES.append((category, name, "bad"))
         return "bad"
-    CASES.append((category, name, "clean"))
     return "clean"
 
 
@@ -71,21 +72,18 @@ def _cut_points(n: int, rnd: random.Random, k: int) -> list[int]:
     return sorted(p for p in pts if 0 <= p < n)
 
 
-@pytest.mark.parametrize("fmt", ["dbf", "xlsx", "xls", "csv", "gbcsv"])
-def test_truncated(world, fmt):
-    rnd = random.Random(SEED + hash(fmt) % 1000)
-    data = world[2][fmt]
+# -- the generated cases: (file name, bytes, category); the same for a seed on every run and machine
+def truncated(files: dict, fmt: str):
+    rnd = random.Random(SEED + zlib.crc32(fmt.encode()) % 1000)  # a stable digest: hash() is salted
+    data = files[fmt]
     ext = "csv" if "csv" in fmt else fmt
-    outcomes = [check(world, f"cut-{fmt}-{p}.{ext}", data[:p], category="truncated")
-                for p in _cut_points(len(data), rnd, 32)]
-    if fmt in ("dbf", "xlsx", "xls"):
-        assert outcomes.count("bad") >= len(outcomes) - 2  # a cut binary file is a bad file
+    for p in _cut_points(len(data), rnd, 32):
+        yield f"cut-{fmt}-{p}.{ext}", data[:p], "truncated"
 
 
-@pytest.mark.parametrize("fmt", ["dbf", "xlsx", "xls", "csv", "gbcsv"])
-def test_random_byte_mutations(world, fmt):
+def byte_mutations(files: dict, fmt: str):
     rnd = random.Random(SEED + 7 + len(fmt))
-    data = world[2][fmt]
+    data = files[fmt]
     ext = "csv" if "csv" in fmt else fmt
     for i in range(60):
         b = bytearray(data)
@@ -98,18 +96,37 @@ def test_random_byte_mutations(world, fmt):
         if i % 10 == 5:
             pos = rnd.randrange(len(b))
             del b[pos:pos + rnd.randrange(1, 200)]
-        check(world, f"mut-{fmt}-{i}.{ext}", bytes(b), category="mutated")
+        yield f"mut-{fmt}-{i}.{ext}", bytes(b), "mutated"
 
 
-def test_dbf_header_mutations(world):
-    data = world[2]["dbf"]
+def dbf_header_mutations(files: dict):
+    data = files["dbf"]
     rnd = random.Random(SEED + 11)
     for i in range(40):
         b = bytearray(data)
         header_len = struct.unpack("<H", data[8:10])[0]
         for _ in range(rnd.randrange(1, 4)):
             b[rnd.randrange(header_len)] = rnd.randrange(256)
-        check(world, f"hdr-{i}.dbf", bytes(b), category="mutated")
+        yield f"hdr-{i}.dbf", bytes(b), "mutated"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_truncated(world, fmt):
+    outcomes = [check(world, name, data, category=c) for name, data, c in truncated(world[2], fmt)]
+    if fmt in ("dbf", "xlsx", "xls"):
+        assert outcomes.count("bad") >= len(outcomes) - 2  # a cut binary file is a bad file
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_random_byte_mutations(world, fmt):
+    for name, data, c in byte_mutations(world[2], fmt):
+        check(world, name, data, category=c)
+
+
+def test_dbf_header_mutations(world):
+    for name, data, c in dbf_header_mutations(world[2]):
+        check(world, name, data, category=c)
+    data = world[2]["dbf"]
     # a header that claims a billion records, a record length of 1, a field 0 bytes wide
     b = bytearray(data)
     b[4:8] = struct.pack("<I", 10**9)
@@ -132,8 +149,8 @@ def _zip(parts: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-def test_xlsx_xml_mutations(world):
-    parts = _xlsx_parts(world[2]["xlsx"])
+def xml_mutations(files: dict):
+    parts = _xlsx_parts(files["xlsx"])
     rnd = random.Random(SEED + 13)
     names = [n for n in parts if n.endswith(".xml")]
     for i in range(50):
@@ -154,18 +171,27 @@ def test_xlsx_xml_mutations(world):
             b = b.replace(b"KSH", b"K" + bytes([rnd.randrange(65, 90)]) + b"H")
         if op != 3:
             p[n] = bytes(b)
-        check(world, f"xml-{i}.xlsx", _zip(p), category="mutated")
+        yield f"xml-{i}.xlsx", _zip(p), "mutated"
+
+
+def test_xlsx_xml_mutations(world):
+    for name, data, c in xml_mutations(world[2]):
+        check(world, name, data, category=c)
+
+
+def garbage_and_empty(files: dict, ext: str):
+    rnd = random.Random(SEED + len(ext))
+    yield f"empty.{ext}", b"", "empty"
+    for i, size in enumerate([1, 7, 31, 32, 33, 100, 512, 4096, 70000]):
+        yield f"junk-{i}.{ext}", bytes(rnd.randrange(256) for _ in range(size)), "garbled"
+    other = {"dbf": files["xlsx"], "xlsx": files["dbf"], "xls": files["xlsx"], "csv": files["dbf"]}[ext]
+    yield f"renamed.{ext}", other, "garbled"
 
 
 @pytest.mark.parametrize("ext", ["dbf", "xlsx", "xls", "csv"])
 def test_garbage_and_empty(world, ext):
-    rnd = random.Random(SEED + len(ext))
-    assert check(world, f"empty.{ext}", b"", category="empty") == "bad"
-    for i, size in enumerate([1, 7, 31, 32, 33, 100, 512, 4096, 70000]):
-        junk = bytes(rnd.randrange(256) for _ in range(size))
-        assert check(world, f"junk-{i}.{ext}", junk, category="garbled") == "bad"
-    other = {"dbf": world[2]["xlsx"], "xlsx": world[2]["dbf"], "xls": world[2]["xlsx"], "csv": world[2]["dbf"]}[ext]
-    assert check(world, f"renamed.{ext}", other, category="garbled") == "bad"
+    for name, data, c in garbage_and_empty(world[2], ext):
+        assert check(world, name, data, category=c) == "bad", name
 
 
 def test_header_only_and_blank(world):
@@ -176,11 +202,15 @@ def test_header_only_and_blank(world):
     assert check(world, "commas.csv", b",,,,\n,,,\n", category="empty") == "bad"
 
 
-def test_wrong_encoding(world):
-    text = world[2]["csv"].decode("utf-8-sig")
+def wrong_encodings(files: dict):
+    text = files["csv"].decode("utf-8-sig")
     for i, enc in enumerate(["utf-16-le", "utf-16-be", "big5", "shift_jis", "cp1252", "latin-1"]):
-        data = text.encode(enc, errors="replace")
-        check(world, f"enc-{i}.csv", data, category="wrong-encoding")
+        yield f"enc-{i}.csv", text.encode(enc, errors="replace"), "wrong-encoding"
+
+
+def test_wrong_encoding(world):
+    for name, data, c in wrong_encodings(world[2]):
+        check(world, name, data, category=c)
     # a DBF whose text is UTF-8: CHSI tables are GBK
     dbf = bytearray(world[2]["dbf"])
     header_len = struct.unpack("<H", dbf[8:10])[0]
@@ -221,11 +251,16 @@ def test_wrong_columns(world):
     base_path = world[0] / "cases" / "cols-no-ksh.csv"
     r = CliRunner().invoke(cli, ["--data", str(world[1]), "--clerk", "office1", "import", "students", str(base_path)])
     assert "KSH（考生号）" in r.output  # the missing column is named
+    for name, data, c in dbf_headings(world[2]):
+        check(world, name, data, category=c)
+
+
+def dbf_headings(files: dict):
     for i in range(24):  # any single required heading garbled in the DBF
         rnd = random.Random(SEED + 100 + i)
-        b = bytearray(world[2]["dbf"])
+        b = bytearray(files["dbf"])
         b[32 + rnd.randrange(3)] = rnd.randrange(65, 90)  # the first field (KSH) renamed
-        check(world, f"cols-dbf-{i}.dbf", bytes(b), category="wrong-column")
+        yield f"cols-dbf-{i}.dbf", bytes(b), "wrong-column"
 
 
 def test_rows_with_bad_text_are_rejected_or_flagged_and_named(world):
@@ -258,9 +293,9 @@ def test_oversized(world, monkeypatch):
             data = world[2][fmt] + (b"" if fmt == "xlsx" else b"\n" * i)
             assert check(world, f"big-{fmt}-{i}.{ext}", data, category="oversized") == "bad"
     monkeypatch.setattr(readers, "MAX_BYTES", 256 * 1024 * 1024)
-    monkeypatch.setattr(readers, "MAX_UNZIPPED", 5000)
+    monkeypatch.setattr(grid, "MAX_UNZIPPED", 5000)
     assert check(world, "bomb.xlsx", world[2]["xlsx"], category="oversized") == "bad"
-    monkeypatch.setattr(readers, "MAX_UNZIPPED", 1024 * 1024 * 1024)
+    monkeypatch.setattr(grid, "MAX_UNZIPPED", 1024 * 1024 * 1024)
     monkeypatch.setattr(readers, "MAX_ROWS", 5)
     monkeypatch.setattr(grid, "MAX_ROWS", 5)
     for fmt, ext in (("dbf", "dbf"), ("xlsx", "xlsx"), ("csv", "csv")):
@@ -271,25 +306,33 @@ def test_oversized(world, monkeypatch):
     assert check(world, "long-cell.csv", long_cell.encode("utf-8"), category="oversized") == "clean"
 
 
-def test_other_kinds_survive_mutations(world):
+def other_kinds(files: dict):
     rnd = random.Random(SEED + 17)
     for kind in ("freshmen", "graduates", "photos", "workbook"):
         for i in range(8):
-            src = world[2][rnd.choice(["dbf", "xlsx", "csv"])]
+            src = files[rnd.choice(["dbf", "xlsx", "csv"])]
             b = bytearray(src)
             for _ in range(rnd.randrange(1, 6)):
                 b[rnd.randrange(len(b))] = rnd.randrange(256)
             ext = "dbf" if src[:1] == b"\x03" else ("xlsx" if src[:2] == b"PK" else "csv")
-            check(world, f"{kind}-{i}.{ext}", bytes(b), kind=kind, category="mutated")
+            yield kind, f"{kind}-{i}.{ext}", bytes(b), "mutated"
 
 
-def test_zz_at_least_500_cases(world):
-    """Runs last in this module: the generators above made at least 500 bad files."""
-    from collections import Counter
+def test_other_kinds_survive_mutations(world):
+    for kind, name, data, c in other_kinds(world[2]):
+        check(world, name, data, kind=kind, category=c)
 
-    if not CASES:
-        pytest.skip("counts the cases of the whole module; run the module, not this test alone")
-    print(sorted(Counter((c, o) for c, _, o in CASES).items()))
-    assert len(CASES) >= 500, len(CASES)
-    cats = {c for c, _, _ in CASES}
-    assert {"truncated", "mutated", "garbled", "empty", "wrong-encoding", "wrong-column", "oversized"} <= cats
+
+def test_at_least_500_cases(world):
+    """The generators the tests above import from make at least 500 bad files of every category (in any
+    order and on any worker: the cases are counted from the generators, not from the runs)."""
+    files = world[2]
+    made = [*(case for fmt in FORMATS for case in truncated(files, fmt)),
+            *(case for fmt in FORMATS for case in byte_mutations(files, fmt)),
+            *dbf_header_mutations(files), *xml_mutations(files),
+            *(case for ext in ("dbf", "xlsx", "xls", "csv") for case in garbage_and_empty(files, ext)),
+            *wrong_encodings(files), *dbf_headings(files), *(case[1:] for case in other_kinds(files))]
+    assert len(made) >= 500, len(made)
+    assert len({name for name, _, _ in made}) == len(made)  # each its own file
+    # (the oversized files are test_oversized's and test_dbf_header_mutations' own: limits lowered around them)
+    assert {c for _, _, c in made} == {"truncated", "mutated", "garbled", "empty", "wrong-encoding", "wrong-column"}

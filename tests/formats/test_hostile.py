@@ -22,7 +22,7 @@ from filekit import chsi_file, students
 from xueji_testkit import build_school, tree_digest
 from xueji_tui.formats import profiles
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile")]  # the module's big files made once, on one worker
 CPU_SECONDS = 10.0
 MEMORY_MB = 500
 HEADS = [f.code for f in profiles.load("import-students").fields]

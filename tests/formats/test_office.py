@@ -28,7 +28,7 @@ from xueji_tui.services import changes
 from xueji_tui.services.session import Session
 from xueji_tui.store import open_store
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("office")]  # LibreOffice: one private profile for the module, on one worker
 SOFFICE = shutil.which("soffice")
 SYSTEM_PYTHON = "/usr/bin/python3"
 GBK = "67"  # LibreOffice's number for the GBK character set (rtl_TextEncoding)

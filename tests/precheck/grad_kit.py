@@ -5,24 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from grad_factory import SETTINGS, graduate
-from xueji_tui.store import create_store, open_store
+from xueji_testkit import CLERKS, build_school
+from xueji_testkit import tree_digest as digest  # noqa: F401  (the shared helper, by its old name here)
+from xueji_tui.store import open_store
 
 N = 24  # six per college of the factory
 
 
 def make_grads(root: Path, students: list[dict] | None = None, settings: dict = SETTINGS) -> Path:
-    store = create_store(root, school_code=settings["school_code"], school_name=settings["school_name"],
-                         president=settings.get("president", ""), clerk="office1")
+    """A data directory of graduates (by default N who pass everything but have no number yet); no
+    majors catalogue, one college clerk."""
     if students is None:
         students = [graduate(i, ZSBH="") for i in range(N)]
-    with store.write("office1", "测试数据") as tx:
-        tx.put_many(students)
-        tx.add_clerk({"name": "wenxue", "role": "college", "college": "文学院", "added_by": "office1", "at": tx.at})
-        tx.log("import", why="测试数据", new=len(students))
+    build_school(root, students=students, majors=[], clerks=CLERKS[:1],
+                 school={k: settings.get(k, "") for k in ("school_code", "school_name", "president")})
     return root
-
-
-from xueji_testkit import tree_digest as digest  # noqa: E402,F401  (the shared helper, by its old name here)
 
 
 def edit(root: Path, ksh: str, **changes) -> None:

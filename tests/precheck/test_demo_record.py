@@ -16,6 +16,8 @@ from xueji_tui.cli import cli
 from xueji_tui.domain.record import ROW
 from xueji_tui.store import open_store
 
+pytestmark = pytest.mark.xdist_group("precheck-demo")  # its module fixture made once, on one worker
+
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 MANIFEST = json.loads((SAMPLE / "planted.json").read_text("utf-8"))
 YEAR = MANIFEST["year"]  # 2027

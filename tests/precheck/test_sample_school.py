@@ -19,6 +19,8 @@ from xueji_tui.services import graduation
 from xueji_tui.services.session import Session
 from xueji_tui.store import open_store
 
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("precheck-sample")]  # the 3000-student sample and its files
+
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 MANIFEST = json.loads((SAMPLE / "planted.json").read_text("utf-8"))
 YEAR = MANIFEST["year"]

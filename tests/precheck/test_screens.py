@@ -3,7 +3,6 @@ and 120×40 (fixed clock, seeded data)."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from pathlib import Path
 
@@ -11,9 +10,7 @@ import pytest
 
 from grad_factory import graduate
 from grad_kit import edit, make_grads
-from xueji_tui.app import XuejiApp
-from xueji_tui.domain.clerks import Clerk
-from xueji_tui.services.session import Session
+from tui_kit import make_app, still
 from xueji_tui.store import open_store
 
 TODAY = date(2026, 6, 1)
@@ -42,10 +39,6 @@ def data(tmp_path) -> Path:
     return seeded(tmp_path / "data")
 
 
-def make_app(root: Path, clerk: Clerk | None = None) -> XuejiApp:
-    return XuejiApp(Session(open_store(root), clerk or Clerk("office1", "office")), today=lambda: TODAY, poll=False)
-
-
 async def settle(pilot) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
@@ -59,182 +52,165 @@ async def open_area(pilot, key: str) -> None:
 
 
 # -- 4 预审 ---------------------------------------------------------------------------------------
-def test_precheck_runs_and_summarises_by_rule(data):
-    async def scenario():
-        app = make_app(data)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await open_area(pilot, "4")
-            screen = app.screen
-            assert type(screen).__name__ == "PrecheckScreen"
-            assert screen.result.checked == 30
-            rules = screen.query_one("#pc-rules")
-            assert [r[3] for r in rules.source.rows] == ["", "missing-field", "id-format", "photo-missing",
-                                                          "photo-unchecked", "photo-early-check", "name-format"]
-            assert [r[0] for r in rules.source.rows][:3] == ["全部", "必填项为空", "身份证号格式错误"]  # shown
-            assert not screen.query_one("#pc-progress").display
-            head = str(screen.query_one("#pc-head").render())
-            assert "检查 30 人" in head and "错误 6 条" in head
-            # moving in the rule summary filters the findings
-            rules.focus()
-            await pilot.press("down", "down")
-            findings = screen.query_one("#pc-findings")
-            assert [f.rule for f in findings.source.rows] == ["id-format"]
-
-    asyncio.run(scenario())
+async def test_precheck_runs_and_summarises_by_rule(data):
+    app = make_app(data, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_area(pilot, "4")
+        screen = app.screen
+        assert type(screen).__name__ == "PrecheckScreen"
+        assert screen.result.checked == 30
+        rules = screen.query_one("#pc-rules")
+        assert [r[3] for r in rules.source.rows] == ["", "missing-field", "id-format", "photo-missing",
+                                                      "photo-unchecked", "photo-early-check", "name-format"]
+        assert [r[0] for r in rules.source.rows][:3] == ["全部", "必填项为空", "身份证号格式错误"]  # shown
+        assert not screen.query_one("#pc-progress").display
+        head = str(screen.query_one("#pc-head").render())
+        assert "检查 30 人" in head and "错误 6 条" in head
+        # moving in the rule summary filters the findings
+        rules.focus()
+        await pilot.press("down", "down")
+        findings = screen.query_one("#pc-findings")
+        assert [f.rule for f in findings.source.rows] == ["id-format"]
 
 
-def test_enter_opens_the_student_on_the_field_and_r_reruns(data):
-    async def scenario():
-        app = make_app(data)
-        async with app.run_test(size=(100, 30)) as pilot:
-            await open_area(pilot, "4")
-            screen = app.screen
-            rules = screen.query_one("#pc-rules")
-            rules.focus()
-            await pilot.press("down", "down", "enter")  # id-format, then to the findings
-            assert app.focused.id == "pc-findings"
-            await pilot.press("enter")
-            await pilot.pause()
-            student = app.screen
-            assert type(student).__name__ == "StudentScreen"
-            assert student.ksh == graduate(3)["KSH"] and student.start_field == "SFZH"
-            assert student.field == "SFZH"
-            await pilot.press("escape")
-            await pilot.pause()
-            assert app.screen is screen
-            # the photo is fixed meanwhile (another clerk, another process): r shows the new state
-            edit(data, graduate(7)["KSH"], photo={"taken": True, "linked": True, "check": "无误",
-                                                    "taken_on": "20251010", "checked_on": "20251201"})
-            await pilot.press("r")
-            await settle(pilot)
-            assert dict((r[3], r[1]) for r in screen.rule_rows)["photo-missing"] == 1  # was 2
-
-    asyncio.run(scenario())
+async def test_enter_opens_the_student_on_the_field_and_r_reruns(data):
+    app = make_app(data, today=TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_area(pilot, "4")
+        screen = app.screen
+        rules = screen.query_one("#pc-rules")
+        rules.focus()
+        await pilot.press("down", "down", "enter")  # id-format, then to the findings
+        assert app.focused.id == "pc-findings"
+        await pilot.press("enter")
+        await pilot.pause()
+        student = app.screen
+        assert type(student).__name__ == "StudentScreen"
+        assert student.ksh == graduate(3)["KSH"] and student.start_field == "SFZH"
+        assert student.field == "SFZH"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        # the photo is fixed meanwhile (another clerk, another process): r shows the new state
+        edit(data, graduate(7)["KSH"], photo={"taken": True, "linked": True, "check": "无误",
+                                                "taken_on": "20251010", "checked_on": "20251201"})
+        await pilot.press("r")
+        await settle(pilot)
+        assert dict((r[3], r[1]) for r in screen.rule_rows)["photo-missing"] == 1  # was 2
 
 
-def test_school_setting_finding_explains_itself(tmp_path):
-    async def scenario():
-        from grad_factory import SETTINGS
+async def test_school_setting_finding_explains_itself(tmp_path):
+    from grad_factory import SETTINGS
 
-        root = make_grads(tmp_path / "d", [graduate(i) for i in range(3)], settings={**SETTINGS, "president": ""})
-        app = make_app(root)
-        async with app.run_test(size=(100, 30)) as pilot:
-            await open_area(pilot, "4")
-            await pilot.press("enter")
-            await pilot.pause()
-            assert type(app.screen).__name__ == "PrecheckScreen"  # no student to open
-            assert any("学校设置中填写校长姓名" in str(n.message).replace("\n", "") for n in app._notifications)
-
-    asyncio.run(scenario())
+    root = make_grads(tmp_path / "d", [graduate(i) for i in range(3)], settings={**SETTINGS, "president": ""})
+    app = make_app(root, today=TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_area(pilot, "4")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "PrecheckScreen"  # no student to open
+        assert any("学校设置中填写校长姓名" in str(n.message).replace("\n", "") for n in app._notifications)
 
 
-def test_precheck_year_and_export(data, tmp_path):
-    async def scenario():
-        app = make_app(data)
-        out = tmp_path / "预审.xlsx"
-        async with app.run_test(size=(100, 30)) as pilot:
-            await open_area(pilot, "4")
-            screen = app.screen
-            await pilot.press("y")
-            await pilot.pause()
-            year = app.screen.query_one("#year")
-            year.value = "2027"
-            await pilot.press("ctrl+s")
-            await settle(pilot)
-            assert screen.year == 2027 and screen.result.checked == 0
-            await pilot.press("y")
-            await pilot.pause()
-            app.screen.query_one("#year").value = "2026"
-            await pilot.press("ctrl+s")
-            await settle(pilot)
-            await pilot.press("o")
-            await pilot.pause()
-            app.screen.query_one("#path").value = str(out)
-            await pilot.press("ctrl+s")
-            await pilot.pause()
-        assert out.exists()
-
-    asyncio.run(scenario())
+async def test_precheck_year_and_export(data, tmp_path):
+    app = make_app(data, today=TODAY)
+    out = tmp_path / "预审.xlsx"
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_area(pilot, "4")
+        screen = app.screen
+        await pilot.press("y")
+        await pilot.pause()
+        year = app.screen.query_one("#year")
+        year.value = "2027"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen.year == 2027 and screen.result.checked == 0
+        await pilot.press("y")
+        await pilot.pause()
+        app.screen.query_one("#year").value = "2026"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("o")
+        await pilot.pause()
+        app.screen.query_one("#path").value = str(out)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert out.exists()
 
 
-def test_college_clerk_sees_only_its_college(data):
-    async def scenario():
-        app = make_app(data, Clerk("wenxue", "college", "文学院"))
-        async with app.run_test(size=(100, 30)) as pilot:
-            await open_area(pilot, "4")
-            r = app.screen.result
-            assert r.college == "文学院" and r.checked == 8
-            assert {f.FY for f in r.findings} <= {"文学院"}
-
-    asyncio.run(scenario())
+async def test_college_clerk_sees_only_its_college(data):
+    app = make_app(data, "wenxue", today=TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_area(pilot, "4")
+        r = app.screen.result
+        assert r.college == "文学院" and r.checked == 8
+        assert {f.FY for f in r.findings} <= {"文学院"}
 
 
 # -- 3 照片 ---------------------------------------------------------------------------------------
-def test_photo_checklist_counts_and_lists(data):
-    async def scenario():
-        app = make_app(data)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await open_area(pilot, "3")
-            screen = app.screen
-            assert type(screen).__name__ == "PhotosScreen"
-            c = screen.checklist
-            assert (c.total, c.counts["missing"], c.counts["unlinked"], c.counts["unchecked"], c.counts["disputed"],
-                    c.counts["early"]) == (30, 1, 1, 1, 1, 1)
-            students = screen.query_one("#ph-students")
-            assert [s["KSH"] for s in students.source.rows] == [graduate(7)["KSH"]]
-            # pick 有异议 in the list of steps
-            await pilot.press("enter")  # college table (合计) -> the steps
-            assert app.focused.id == "ph-lacks"
-            await pilot.press("down", "down", "down", "enter")
-            assert [s["KSH"] for s in students.source.rows] == [graduate(11)["KSH"]]
-            assert app.focused.id == "ph-students"
-            await pilot.press("enter")
-            await pilot.pause()
-            assert type(app.screen).__name__ == "StudentScreen" and app.screen.ksh == graduate(11)["KSH"]
-
-    asyncio.run(scenario())
+async def test_photo_checklist_counts_and_lists(data):
+    app = make_app(data, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_area(pilot, "3")
+        screen = app.screen
+        assert type(screen).__name__ == "PhotosScreen"
+        c = screen.checklist
+        assert (c.total, c.counts["missing"], c.counts["unlinked"], c.counts["unchecked"], c.counts["disputed"],
+                c.counts["early"]) == (30, 1, 1, 1, 1, 1)
+        students = screen.query_one("#ph-students")
+        assert [s["KSH"] for s in students.source.rows] == [graduate(7)["KSH"]]
+        # pick 有异议 in the list of steps
+        await pilot.press("enter")  # college table (合计) -> the steps
+        assert app.focused.id == "ph-lacks"
+        await pilot.press("down", "down", "down", "enter")
+        assert [s["KSH"] for s in students.source.rows] == [graduate(11)["KSH"]]
+        assert app.focused.id == "ph-students"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "StudentScreen" and app.screen.ksh == graduate(11)["KSH"]
 
 
-def test_photo_college_filter_and_chase_export(data, tmp_path):
-    async def scenario():
-        app = make_app(data)
-        out = tmp_path / "催办.xlsx"
-        async with app.run_test(size=(120, 40)) as pilot:
-            await open_area(pilot, "3")
-            screen = app.screen
-            colleges = screen.query_one("#ph-colleges")
-            names = [r[0] for r in colleges.source.rows]
-            await pilot.press("down" if names[1] != "文学院" else "down")
-            pos = names.index("文学院")
-            colleges.move_to(pos)
-            await pilot.pause()
-            assert screen.shown_college == "文学院"
-            await pilot.press("x")
-            await pilot.pause()
-            app.screen.query_one("#path").value = str(out)
-            await pilot.press("ctrl+s")
-            await pilot.pause()
-        import openpyxl
+async def test_photo_college_filter_and_chase_export(data, tmp_path):
+    app = make_app(data, today=TODAY)
+    out = tmp_path / "催办.xlsx"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_area(pilot, "3")
+        screen = app.screen
+        colleges = screen.query_one("#ph-colleges")
+        names = [r[0] for r in colleges.source.rows]
+        await pilot.press("down" if names[1] != "文学院" else "down")
+        pos = names.index("文学院")
+        colleges.move_to(pos)
+        await pilot.pause()
+        assert screen.shown_college == "文学院"
+        await pilot.press("x")
+        await pilot.pause()
+        app.screen.query_one("#path").value = str(out)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    import openpyxl
 
-        rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))[1:]
-        wen = {graduate(i)["XH"] for i in range(30) if graduate(i)["FY"] == "文学院"}
-        assert rows and all(r[2] in wen for r in rows)
-
-    asyncio.run(scenario())
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))[1:]
+    wen = {graduate(i)["XH"] for i in range(30) if graduate(i)["FY"] == "文学院"}
+    assert rows and all(r[2] in wen for r in rows)
 
 
 # -- snapshots ------------------------------------------------------------------------------------
+@pytest.mark.slow  # SVG snapshots at two sizes
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_snapshot_precheck(snap_compare, data, size):
     async def run_before(pilot):
         await open_area(pilot, "4")
+        await still(pilot)
 
-    assert snap_compare(make_app(data), terminal_size=size, run_before=run_before)
+    assert snap_compare(make_app(data, today=TODAY), terminal_size=size, run_before=run_before)
 
 
+@pytest.mark.slow  # SVG snapshots at two sizes
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_snapshot_photos(snap_compare, data, size):
     async def run_before(pilot):
         await open_area(pilot, "3")
+        await still(pilot)
 
-    assert snap_compare(make_app(data), terminal_size=size, run_before=run_before)
+    assert snap_compare(make_app(data, today=TODAY), terminal_size=size, run_before=run_before)

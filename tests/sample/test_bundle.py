@@ -13,6 +13,8 @@ from xueji_tui.sample import bundled
 from xueji_tui.sample.bundle import read_bundle
 from xueji_tui.sample.files import download_profile
 
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sample-bundle")]  # the 3000-student sample and its files
+
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 
 

@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from xueji_testkit import tree_digest
 from xueji_tui.cli import cli
 from xueji_tui.sample import bundled
 from xueji_tui.store import open_store
+
+pytestmark = pytest.mark.xdist_group("sample-cli")  # its module fixture made once, on one worker
 
 LOOKUP_KEYS = {"KSH", "XH", "XM", "XB", "CSRQ", "SFZH", "MZ", "ZZMM", "ZYDM", "ZYMC", "FY", "XSH", "BH", "CC",
                "XXXS", "XZ", "RXRQ", "YJBYRQ", "BYRQ", "BJYJL", "ZSBH", "status", "verification", "history", "photo"}
@@ -142,6 +145,7 @@ def test_sample_data_refuses_existing_data_and_files_inside_it(demo_dir, tmp_pat
     assert r.exit_code == 2 and not (tmp_path / "d").exists()
 
 
+@pytest.mark.slow  # real processes
 def test_demo_and_lookup_as_real_processes(tmp_path):
     env = dict(os.environ, XUEJI_CLERK="")
     root = tmp_path / "school"
@@ -159,16 +163,10 @@ def test_demo_and_lookup_as_real_processes(tmp_path):
     assert r.returncode == 2 and "Traceback" not in r.stderr
 
 
-def test_the_real_app_opens_on_the_demo_school(demo_dir):
-    import asyncio
+async def test_the_real_app_opens_on_the_demo_school(demo_dir):
+    from tui_kit import make_app
 
-    from xueji_tui.app import XuejiApp
-    from xueji_tui.services.session import open_session
-
-    async def go():
-        app = XuejiApp(open_session(demo_dir, "zhaoli"), poll=False)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause()
-            assert "吉林师范大学" in app.title
-
-    asyncio.run(go())
+    app = make_app(demo_dir, "zhaoli", today=date.today())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert "吉林师范大学" in app.title

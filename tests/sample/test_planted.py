@@ -7,6 +7,8 @@ import pytest
 from xueji_tui.precheck import RULES, run
 from xueji_tui.sample import generate
 
+pytestmark = pytest.mark.xdist_group("sample")  # its module fixture made once, on one worker
+
 
 def _run(school):
     m = school.manifest

@@ -4,6 +4,8 @@ import re
 from collections import Counter
 from datetime import date
 
+import pytest
+
 from xueji_tui.domain import idcard
 from xueji_tui.domain.codes import codes
 from xueji_tui.domain.fields import ART6_FIELDS
@@ -12,6 +14,8 @@ from xueji_tui.sample import generate
 from xueji_tui.sample.school import COLLEGES
 
 from .conftest import REF
+
+pytestmark = pytest.mark.xdist_group("sample")  # its module fixture made once, on one worker
 
 
 def planted(school, *rules):

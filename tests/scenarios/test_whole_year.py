@@ -24,6 +24,8 @@ from xueji_tui.sample.bundle import read_bundle
 from xueji_tui.services.session import login_name
 from xueji_tui.store import open_store
 
+pytestmark = pytest.mark.slow  # a year of work end to end, CLI and files
+
 ME = login_name()
 SAMPLE = bundled.sample_dir()
 YEAR = 2026

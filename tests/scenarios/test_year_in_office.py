@@ -17,6 +17,8 @@ from xueji_tui.domain.record import ROW
 from xueji_tui.services.session import login_name
 from xueji_tui.store import open_store
 
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("year-in-office")]  # a year of work end to end, CLI and files
+
 ME = login_name()
 
 

@@ -16,6 +16,8 @@ from xueji_testkit import make_student, tree_digest
 from xueji_tui.cli import cli
 from xueji_tui.store import create_store, open_store
 
+pytestmark = pytest.mark.slow  # the data directory's owners and modes on disk, chmod and chown
+
 S0 = make_student(0)
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="changing a file's owner needs root")
 

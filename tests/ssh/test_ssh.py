@@ -32,7 +32,8 @@ SSHD = shutil.which("sshd", path="/usr/sbin:/usr/local/sbin:" + os.environ.get("
 SSH, SCP, SFTP, KEYGEN, TMUX = (shutil.which(n) for n in ("ssh", "scp", "sftp", "ssh-keygen", "tmux"))
 MISSING = [n for n, p in (("sshd", SSHD), ("ssh", SSH), ("scp", SCP), ("ssh-keygen", KEYGEN), ("tmux", TMUX)) if not p]
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(
-    bool(MISSING) and not os.environ.get("CI"), reason=f"not installed: {MISSING} (.ci/run installs them)")]
+    bool(MISSING) and not os.environ.get("CI"), reason=f"not installed: {MISSING} (.ci/run installs them)"),
+    pytest.mark.xdist_group("sshd")]  # one sshd for the module, on one worker
 
 S0, S1, S3 = make_student(0), make_student(1), make_student(3)  # 0, 3: 文学院; 1: 数学与计算机学院
 XUEJI = [str(Path(sys.executable).parent / "xueji")]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -21,16 +20,6 @@ from tui_seed import build  # noqa: E402
 from xueji_tui.services.session import open_session  # noqa: E402
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem):
-    """Run ``async def`` tests (Textual's pilot) in a fresh event loop; no plugin needed."""
-    if inspect.iscoroutinefunction(pyfuncitem.obj):
-        args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
-        asyncio.run(pyfuncitem.obj(**args))
-        return True
-    return None
-
-
 @pytest.fixture(autouse=True)
 def home(tmp_path, monkeypatch) -> Path:
     """The clerk's home (the default output folder of exports): the test's own, empty."""
@@ -38,6 +27,16 @@ def home(tmp_path, monkeypatch) -> Path:
     path.mkdir()
     monkeypatch.setenv("HOME", str(path))
     return path
+
+
+@pytest.fixture
+def short_home(monkeypatch):
+    """A home with a short path: a path shown on screen stays on one line at 80 columns (a test's own
+    tmp_path, longer under several workers, would be cut or break inside a word)."""
+    path = Path(tempfile.mkdtemp(prefix="xj"))
+    monkeypatch.setenv("HOME", str(path))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,9 @@ Chinese, and keys sent fast landing where they were meant."""
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input, Tabs
-from tui_kit import burst, make_app, messages, open_by_number, ready, rows_where, text_of, type_text, wait_until
+from tui_kit import burst, make_app, messages, open_by_number, palette_listed, ready, rows_where, text_of, type_text, wait_until
 
 from xueji_tui.domain.record import ROW
 from xueji_tui.domain.status import ChangeRequest
@@ -19,6 +20,8 @@ from xueji_tui.screens.status_form import StatusModal
 from xueji_tui.screens.student import StudentScreen
 from xueji_tui.services import changes
 from xueji_tui.services.session import open_session
+
+pytestmark = pytest.mark.slow  # the keyboard traps, each a long flow on the disk store
 
 
 def stored(root, ksh: str) -> dict:
@@ -133,8 +136,7 @@ async def test_a_student_from_the_palette_replaces_the_one_open(office_app):
         for r in app.feed.model.rows[:3]:
             await pilot.press("ctrl+p")
             await type_text(pilot, r[ROW["XH"]])
-            await wait_until(pilot, lambda: True, 0.5)
-            await pilot.pause(0.3)
+            await palette_listed(pilot)
             await pilot.press("enter")
             await wait_until(pilot, lambda r=r: isinstance(app.screen, StudentScreen) and app.screen.ksh == r[0])
             assert len(app.screen_stack) == 2

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui_kit import make_app, messages, ready, rows_where, text_of, type_text
+from tui_kit import filtered, make_app, messages, ready, rows_where, text_of, type_text
 
 from xueji_tui.domain.fields import ART6_FIELDS
 from xueji_tui.domain.record import ROW
@@ -17,7 +17,7 @@ async def test_filter_as_you_type_and_escape_clears(office_app):
         await ready(office_app, pilot)
         await pilot.press("slash")
         await type_text(pilot, "2023")
-        await pilot.pause(0.1)
+        await filtered(pilot)
         n = len([r for r in office_app.feed.model.rows if r[1].startswith("2023")])
         assert f"显示 {n} / 60" in text_of(office_app, "#count") and "筛选“2023”" in text_of(office_app, "#count")
         await pilot.press("escape")
@@ -27,13 +27,13 @@ async def test_filter_as_you_type_and_escape_clears(office_app):
         name = office_app.feed.model.rows[0][ROW["XM"]]
         await pilot.press("slash")
         await type_text(pilot, name)
-        await pilot.pause(0.1)
+        await filtered(pilot)
         assert all(name in office_app.feed.model.row(i)[ROW["XM"]] for i in range(len(office_app.feed.model)))
         await pilot.press("escape")
         await pilot.press("slash")
         initials = office_app.feed.model.rows[4][ROW["py"]]
         await type_text(pilot, initials)  # zs finds 张三
-        await pilot.pause(0.1)
+        await filtered(pilot)
         model = office_app.feed.model
         assert len(model) and all(model.row(i)[ROW["py"]].startswith(initials) for i in range(len(model)))
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from tui_kit import make_app, messages, ready, text_of
+from tui_kit import make_app, messages, palette_listed, ready, text_of, wait_until
 
+from xueji_tui.screens.files import FilesScreen
 from xueji_tui.screens.help import HelpScreen
 from xueji_tui.screens.queue import QueueScreen
 from xueji_tui.screens.roster import RosterScreen
@@ -22,14 +23,17 @@ async def test_starts_on_the_roster_with_clerk_and_count(office_app):
 async def test_area_keys_switch_and_keep_each_area(office_app):
     async with office_app.run_test(size=(80, 24)) as pilot:
         await ready(office_app, pilot)
+        roster = office_app.screen
+        await pilot.press("j", "j", "j")  # the clerk's place in the roster
+        assert roster.query_one("#roster").cursor_row == 3
         await pilot.press("2")
         assert isinstance(office_app.screen, QueueScreen)
-        await pilot.press("1")
-        assert isinstance(office_app.screen, RosterScreen)
-        await pilot.press("5")  # 文件: built by another issue
+        await pilot.press("5")
         await pilot.pause()
-        if office_app.current_mode == "1":
-            assert any("尚未提供" in m for m in messages(office_app))
+        assert isinstance(office_app.screen, FilesScreen) and office_app.current_mode == "5"
+        await pilot.press("1")
+        assert office_app.screen is roster  # the same roster, at the same row
+        assert roster.query_one("#roster").cursor_row == 3
 
 
 async def test_help_lists_the_screens_real_keys(office_app):
@@ -53,9 +57,9 @@ async def test_palette_finds_a_student_by_number(office_app):
         await pilot.pause()
         for ch in row[1]:
             await pilot.press(ch)
-        await pilot.pause(0.5)
+        await palette_listed(pilot)
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: isinstance(office_app.screen, StudentScreen))
         assert isinstance(office_app.screen, StudentScreen)
         assert office_app.screen.ksh == row[0]
 
@@ -67,9 +71,9 @@ async def test_palette_lists_the_screens_actions(office_app):
         await pilot.pause()
         for ch in "核对":
             await pilot.press(ch)
-        await pilot.pause(0.5)
+        await palette_listed(pilot)
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: isinstance(office_app.screen, QueueScreen))
         assert isinstance(office_app.screen, QueueScreen)
 
 
@@ -106,8 +110,8 @@ async def test_palette_says_when_a_number_is_outside_the_college(data_dir):
         await pilot.pause()
         for ch in other[ROW["XH"]]:
             await pilot.press(ch)
-        await pilot.pause(0.5)
+        await palette_listed(pilot)
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: any("不属于文学院" in m for m in messages(app)))
         assert not isinstance(app.screen, StudentScreen)
         assert any("不属于文学院" in m for m in messages(app))

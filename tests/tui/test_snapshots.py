@@ -7,9 +7,11 @@ and review the SVGs (pytest writes an HTML report of any difference).
 from __future__ import annotations
 
 import pytest
-from tui_kit import make_app, ready, type_text
+from tui_kit import make_app, ready, still, type_text
 
 from xueji_tui.domain.fields import ART6_FIELDS
+
+pytestmark = pytest.mark.slow  # every screen at two sizes: a sweep
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 
@@ -37,8 +39,7 @@ def steps(*keys):
             else:
                 await pilot.press(k)
             await pilot.pause()
-        await pilot.app.workers.wait_for_complete()  # areas that compute in a worker (进度)
-        await pilot.pause(0.2)
+        await still(pilot)  # areas that compute in a worker (进度), the filter's timer, the cursor
     return run
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tui_kit import fill, make_app, messages, open_by_number, ready, rows_where, text_of, type_text
+import pytest
+from tui_kit import fill, filtered, make_app, messages, open_by_number, ready, rows_where, text_of, type_text
 
 from xueji_tui.domain.status import ChangeRequest
 from xueji_tui.screens.confirm import ConfirmModal
@@ -11,6 +12,8 @@ from xueji_tui.screens.student import StudentScreen
 from xueji_tui.domain.fields import ART6_FIELDS
 from xueji_tui.services import changes, reviews, students
 from xueji_tui.services.session import open_session
+
+pytestmark = pytest.mark.slow  # long keyboard flows on the disk store, one per kind of change
 
 
 def stored(root, ksh: str) -> dict:
@@ -52,7 +55,7 @@ async def test_freshman_paths_of_scenario_one(office_app, data_dir):
         await ready(office_app, pilot)
         await pilot.press("slash")
         await type_text(pilot, "2025")  # this year's freshmen, walked with J
-        await pilot.pause(0.1)
+        await filtered(pilot)
         await pilot.press("down", "enter")
         # never arrived: 放弃入学资格 1502
         ksh = office_app.screen.ksh

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui_kit import fill, make_app, messages, open_by_number, ready, rows_where, text_of, type_text
+from tui_kit import fill, filtered, make_app, messages, open_by_number, ready, rows_where, text_of, type_text
 
 from xueji_tui.domain.fields import ART6_FIELDS
 from xueji_tui.screens.forms import RequestModal, VerifyModal
@@ -151,7 +151,7 @@ async def test_j_and_k_walk_the_filtered_roster(office_app):
         await ready(office_app, pilot)
         await pilot.press("slash")
         await type_text(pilot, "2025")
-        await pilot.pause(0.1)
+        await filtered(pilot)
         await pilot.press("down", "enter")
         screen = office_app.screen
         model = office_app.feed.model

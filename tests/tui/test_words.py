@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
-from tui_kit import make_app, ready, rows_where, type_text, wait_until
+from tui_kit import make_app, palette_listed, ready, rows_where, type_text, wait_until
 
 from xueji_tui.domain.fields import ART6_FIELDS
 from xueji_tui.domain.record import ROW
@@ -199,11 +199,11 @@ async def walk_everything(app, pilot, office: bool, data_dir: Path, home: Path) 
     await w.look("progress")
     await w.keys("ctrl+p")
     await type_text(pilot, "核对")
-    await pilot.pause(0.3)
+    await palette_listed(pilot)
     await w.look("palette-commands")
     await w.keys("escape", "ctrl+p")
     await type_text(pilot, "zzzzqq")
-    await pilot.pause(0.8)
+    await palette_listed(pilot, nothing=True)
     w.also = w.also | {"zzzzqq"}  # what the clerk typed, shown back
     await w.look("palette-nothing")
     await w.keys("escape", "ctrl+c")
@@ -215,19 +215,7 @@ async def walk_everything(app, pilot, office: bool, data_dir: Path, home: Path) 
     return w
 
 
-@pytest.fixture
-def short_home(monkeypatch):
-    """A home with a short path: a path shown on screen stays on one line (a long one may break inside
-    a word, which reads as a stray fragment)."""
-    import shutil
-    import tempfile
-
-    path = Path(tempfile.mkdtemp(prefix="xj"))
-    monkeypatch.setenv("HOME", str(path))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
+@pytest.mark.slow  # walks every screen and form of the app
 @pytest.mark.parametrize("clerk", ["office1", "wenxue"])
 async def test_no_foreign_word_on_any_screen(data_dir, short_home, clerk):
     home = short_home

@@ -1,7 +1,7 @@
 """A seeded synthetic school for the UI tests and the UI benchmark (no real people's data).
 
-Built with the store API (create_store, tx.put_many, tx.log) so the UI reads exactly what the
-services write. Deterministic for a seed: snapshots depend on it.
+Built by the suite's one school builder (xueji_testkit.build_school, through the store API) so the UI
+reads exactly what the services write. Deterministic for a seed: snapshots depend on it.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from xueji_testkit import build_school, majors_of
 from xueji_tui.domain.fields import ART6_FIELDS
 from xueji_tui.domain.idcard import check_char
-from xueji_tui.store import create_store
 
 AT = "2025-09-15T10:00:00+08:00"
 SCHOOL = "吉林师范大学"
@@ -87,34 +87,10 @@ def make_student(i: int, rnd: random.Random, *, n_colleges: int = len(COLLEGES))
     return s
 
 
-def build(root: Path, n: int = 60, seed: int = 7, *, n_colleges: int = len(COLLEGES), chunk: int = 5000):
-    """A data directory with ``n`` students, the majors catalogue and three clerks.
-
-    Clerks: office1 and office2 (学生工作处), wenxue (文学院). Every audit line of the build is
-    stamped ``AT`` so screens that show the trail (history) are the same on every run.
-    """
-    from xueji_tui.store import txn
-
-    real = txn.now_iso
-    txn.now_iso = lambda: AT
-    try:
-        return _build(root, n, seed, n_colleges=n_colleges, chunk=chunk)
-    finally:
-        txn.now_iso = real
-
-
-def _build(root: Path, n: int, seed: int, *, n_colleges: int, chunk: int):
-    store = create_store(root, school_code="10202", school_name=SCHOOL, president="测试校长", clerk="office1")
+def build(root: Path, n: int = 60, seed: int = 7, *, n_colleges: int = len(COLLEGES)):
+    """A data directory with ``n`` students, the majors catalogue and three clerks (office1 and office2 of
+    学生工作处, wenxue of 文学院), every audit line stamped ``AT``."""
     rnd = random.Random(seed)
     students = [make_student(i, rnd, n_colleges=n_colleges) for i in range(n)]
-    with store.write("office1", "测试数据：专业目录与经办人") as tx:
-        tx.add_majors([{"ZYDM": zydm, "ZYMC": zymc, "FY": fy, "XSH": xsh}
-                       for fy, ms in list(COLLEGES.items())[:n_colleges] for zydm, zymc, xsh in ms])
-        tx.add_clerk({"name": "wenxue", "role": "college", "college": "文学院", "added_by": "office1", "at": AT})
-        tx.add_clerk({"name": "office2", "role": "office", "college": "", "added_by": "office1", "at": AT})
-        tx.log("users-add", field="clerk", new={"name": "wenxue", "role": "college"})
-    for start in range(0, n, chunk):
-        with store.write("office1", "测试数据：学生") as tx:
-            tx.put_many(students[start:start + chunk])
-            tx.log("import", why="测试数据", new=len(students[start:start + chunk]))
-    return store
+    return build_school(root, students=students, majors=majors_of(dict(list(COLLEGES.items())[:n_colleges])),
+                        school={"school_name": SCHOOL}, at=AT)

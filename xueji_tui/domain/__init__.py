@@ -1,4 +1,5 @@
 """The domain: student records, code tables, validation, the status state machine.
 
-Imports neither Textual nor TinyDB (tests/test_layers.py enforces it).
+Imports nothing of ours outside domain/, and neither Textual nor TinyDB (tests/core/test_layers.py
+enforces it).
 """

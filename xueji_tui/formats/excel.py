@@ -24,6 +24,8 @@ from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
 from xueji_tui.domain.errors import InvalidInput
+from xueji_tui.formats import grid
+from xueji_tui.formats.grid import ReadResult, _fail
 
 ROW_ELEMENTS = 16_384          # Excel's widest row: more cells in one <row> is not a spreadsheet
 MAX_ELEMENTS = 12_000_000      # cell elements in one file, empty ones included
@@ -34,12 +36,6 @@ CHUNK = 1 << 20
 # built-in number formats that show dates (14–22, 45–47; 27–36 and 50–58 in Chinese Excel)
 DATE_FORMAT_IDS = frozenset({*range(14, 23), *range(27, 37), 45, 46, 47, *range(50, 59)})
 REL_SHARED = "/sharedStrings"
-
-
-def _fail(path, what: str) -> InvalidInput:
-    from xueji_tui.formats.readers import _fail as fail
-
-    return fail(path, what)
 
 
 def _col(letters: str) -> int:
@@ -354,14 +350,12 @@ def xls_rows(book, sh):
 # -- the readers ------------------------------------------------------------------------------
 
 def _check_zip(path: Path) -> None:
-    from xueji_tui.formats.readers import MAX_UNZIPPED
-
     try:
         with zipfile.ZipFile(path) as z:
             total = sum(i.file_size for i in z.infolist())
     except zipfile.BadZipFile:
         raise _fail(path, "不是有效的 .xlsx 文件（文件已损坏或被截断），请重新下载或用 Excel 另存为 .xlsx") from None
-    if total > MAX_UNZIPPED:
+    if total > grid.MAX_UNZIPPED:  # read when called: tests lower it
         raise _fail(path, f"Excel 文件解压后有 {total // (1024 * 1024)} MB，超过上限，不是学信网表格")
 
 
@@ -385,7 +379,6 @@ def _sheets(path: Path, profile, all_sheets: bool, result, items, rows_of) -> No
 
 def read_xlsx(path: Path, profile, all_sheets: bool = False):
     from xueji_tui.formats.grid import MAX_COLUMNS, MAX_ROWS, garbled_check
-    from xueji_tui.formats.readers import ReadResult
 
     _check_zip(path)
     result = ReadResult(path, "xlsx", [], {}, [])
@@ -413,7 +406,6 @@ def read_xls(path: Path, profile, all_sheets: bool = False):
     import xlrd
 
     from xueji_tui.formats.grid import MAX_COLUMNS, MAX_ROWS, garbled_check
-    from xueji_tui.formats.readers import ReadResult
 
     size = path.stat().st_size
     if size > MAX_XLS_BYTES:

@@ -9,6 +9,7 @@ refused at the end of the sheet with the column and the rows.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -20,6 +21,7 @@ MAX_ROWS = 1_000_000
 MAX_COLUMNS = 1000
 MAX_FILE_CELLS = 2_500_000           # non-empty cells in one file: ~8 s of parsing and ~250 MB at most
 MAX_CELL = 4000                      # characters in one cell
+MAX_UNZIPPED = 1024 * 1024 * 1024    # an .xlsx that inflates beyond this is refused unread
 HEADER_SCAN_ROWS = 10                # the header may sit under a title line or two
 # NUL never occurs in text a person typed: a file holding it is binary or read with the wrong
 # encoding. Other control characters (ESC …) are kept to the importer, which replaces and flags them
@@ -29,6 +31,22 @@ _CONTROL = re.compile(r"\x00")
 
 def _fail(path: Path, what: str) -> InvalidInput:
     return InvalidInput(f"无法读取文件 {path}：{what}。未导入任何数据。")
+
+
+@dataclass
+class ReadResult:
+    path: Path
+    format: str                       # dbf | xlsx | xls | csv
+    columns: list[str]                # the file's column headings, in file order
+    matched: dict[str, str]           # field code -> the heading it was found under
+    extra: list[str]                  # headings no profile field claims (kept in each row's _extra)
+    rows: list[dict] = field(default_factory=list)  # code -> text, '_row', '_sheet', '_extra', '_problem'
+    problems: list[str] = field(default_factory=list)  # file-level notes (not fatal)
+    sheets: list[str] = field(default_factory=list)
+
+    @property
+    def bad_rows(self) -> list[dict]:
+        return [r for r in self.rows if r.get("_problem")]
 
 
 class MissingColumns(InvalidInput):

@@ -17,36 +17,18 @@ import csv
 import io
 import os
 import struct
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from xueji_tui.domain.errors import InvalidInput
-from xueji_tui.formats.grid import (_CONTROL, MAX_COLUMNS, MAX_ROWS, Budget, RowBuilder, _fail, garbled_check,
-                                    grid_rows, match_columns)
+from xueji_tui.formats.grid import (_CONTROL, MAX_COLUMNS, MAX_ROWS, Budget, ReadResult, RowBuilder, _fail,
+                                    garbled_check, grid_rows, match_columns)
 from xueji_tui.formats.profiles import Profile
 
 MAX_BYTES = 256 * 1024 * 1024        # a 100,000-row DBF is ~40 MB; a larger file is not a CHSI table
 MAX_TEXT_BYTES = 64 * 1024 * 1024    # a CSV is decoded whole: 100,000 rows are ~20 MB
-MAX_UNZIPPED = 1024 * 1024 * 1024    # an .xlsx that inflates beyond this is refused unread
 MAX_DBF_CELLS = 8_000_000            # records × fields: the header says it before anything is read
 _DBF_VERSIONS = {0x02, 0x03, 0x04, 0x05, 0x30, 0x31, 0x32, 0x43, 0x63, 0x83, 0x8B, 0xCB, 0xF5, 0xFB}
 SUFFIXES = (".dbf", ".xlsx", ".xlsm", ".xls", ".csv", ".txt")
-
-
-@dataclass
-class ReadResult:
-    path: Path
-    format: str                       # dbf | xlsx | xls | csv
-    columns: list[str]                # the file's column headings, in file order
-    matched: dict[str, str]           # field code -> the heading it was found under
-    extra: list[str]                  # headings no profile field claims (kept in each row's _extra)
-    rows: list[dict] = field(default_factory=list)  # code -> text, '_row', '_sheet', '_extra', '_problem'
-    problems: list[str] = field(default_factory=list)  # file-level notes (not fatal)
-    sheets: list[str] = field(default_factory=list)
-
-    @property
-    def bad_rows(self) -> list[dict]:
-        return [r for r in self.rows if r.get("_problem")]
 
 
 # -- DBF -------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ UPLOADS = ("registration", "changes", "cancellations", "admission", "corrections
 TITLES = {"registration": "学籍注册", "changes": "学籍异动", "cancellations": "学籍注销", "admission": "入学资格",
           "corrections": "学籍信息修改", "graduates": "学历注册", "workbook": "学院核对表", "stats": "学年注册统计",
           "precheck": "毕业生预审", "photos": "照片催办"}
-# the year's reports and the 奖惩 upload (services/reports.py)
+# the year's reports (figures from services/reports.py) and the 奖惩 upload
 KINDS += ("intake", "awards")
 XLSX_ONLY += ("intake",)
 UPLOADS += ("awards",)
@@ -158,6 +158,11 @@ def correction_records(session: Session, college: str | None, year: int | None) 
     return out
 
 
+def award_records(session: Session, college: str | None, year: int | None) -> list[dict]:
+    """One row per live 奖励 / 处分 entry (71, 72); ``year``: the year of the effective date."""
+    return _entries(session, college, year, lambda e: str(e.get("code", ""))[:2] in ("71", "72"))
+
+
 def _write(path: Path, fmt: str, sheets: list[tuple[profiles.Profile, list[dict], str]],
            skip_invalid: bool, excluded: list[str], force: bool = False) -> int:
     """Write one file (DBF: one sheet only); with ``skip_invalid`` leave out unfit students."""
@@ -262,9 +267,7 @@ def _export(session: Session, kind: str, out: Path | None, fmt: str | None, year
                                          f"{st.window[0]}–{st.window[1]}（上一学年）统计"])
 
     if kind in ("intake", "awards"):
-        from xueji_tui.services.reports import export_report
-
-        return export_report(session, kind, out, fmt, year, college, skip_invalid, force)
+        return _report(session, kind, out, fmt, year, college, skip_invalid, force)
     if kind == "photos":
         from xueji_tui.services.photos import export_chase_list
 
@@ -322,3 +325,28 @@ def _export(session: Session, kind: str, out: Path | None, fmt: str | None, year
         n = _write(out, fmt, sheets, skip_invalid, excluded, force)
         paths.append(out)
     return Exported(kind, paths, n, notes, excluded, per_file)
+
+
+def _report(session: Session, kind: str, out: Path, fmt: str, year: int | None, college: str | None,
+            skip_invalid: bool, force: bool) -> Exported:
+    """The 奖惩 upload, or the freshman summary with its due-back list (figures from reports.py)."""
+    if kind == "awards":
+        recs = award_records(session, college, year)
+        if not recs:
+            raise NotFound("没有可导出的奖惩记录" + (f"（{year} 年）" if year else "") + "，未写出文件")
+        excluded: list[str] = []
+        n = _write(out, fmt, [(profile(session, "awards"), recs, "奖惩")], skip_invalid, excluded, force)
+        return Exported(kind, [out], n, [], excluded)
+    from xueji_tui.services.reports import due_back, intake_rows
+
+    y = year or school_year_of(date.today())
+    rows = intake_rows(session, y, college)
+    due = due_back(session, y, college)
+    if not rows and not due:
+        raise NotFound(f"没有 {y} 级新生，也没有应返校的保留入学资格学生，未写出文件")
+    sheets = [(profile(session, "intake"), rows, f"{y}级新生学籍电子注册情况汇总"),
+              (profile(session, "intake-due"), due, "保留入学资格应返校名单")]
+    _write(out, "xlsx", sheets, False, [], force)
+    notes = [f"{y} 级新生汇总（第九条）：录取 {rows[-1]['LQRS'] if rows else 0} 人，报到 {rows[-1]['BD'] if rows else 0} 人",
+             f"保留入学资格应返校 {len(due)} 人" + (f"（其中 {sum(1 for d in due if d['overdue'])} 人已逾期）" if due else "")]
+    return Exported(kind, [out], max(0, len(rows) - 1), notes, [], {})

@@ -1,5 +1,5 @@
 """Reports of the year: the Art. 9 freshman summary with the 保留入学资格 due-back list (``export
-intake``) and the 奖惩 upload (``export awards``). Reading only; the files are written by exports.py.
+intake``). Reading only: exports.py writes the files (and gathers the 奖惩 entries of ``export awards``).
 
 The summary counts a cohort (entry year) per college and level by where each freshman stands now:
 报到 (came and was checked: has 学籍, or 暂缓注册), 放弃, 保留, 取消 入学资格, and 尚未复查 (still
@@ -52,35 +52,3 @@ def due_back(session: Session, year: int | None = None, college: str | None = No
                         "overdue": due < year, "state": "已逾期" if due < year else "本学年应返校"})
     out.sort(key=lambda r: (r["due"], r["FY"], r["KSH"]))
     return out
-
-
-def award_records(session: Session, college: str | None, year: int | None) -> list[dict]:
-    """One row per live 奖励 / 处分 entry (71, 72); ``year``: the year of the effective date."""
-    from xueji_tui.services.exports import _entries
-
-    return _entries(session, college, year, lambda e: str(e.get("code", ""))[:2] in ("71", "72"))
-
-
-def export_report(session: Session, kind: str, out, fmt: str, year: int | None, college: str | None,
-                  skip_invalid: bool, force: bool):
-    from xueji_tui.domain.errors import NotFound
-    from xueji_tui.services.exports import Exported, _write, profile
-
-    if kind == "awards":
-        recs = award_records(session, college, year)
-        if not recs:
-            raise NotFound("没有可导出的奖惩记录" + (f"（{year} 年）" if year else "") + "，未写出文件")
-        excluded: list[str] = []
-        n = _write(out, fmt, [(profile(session, "awards"), recs, "奖惩")], skip_invalid, excluded, force)
-        return Exported(kind, [out], n, [], excluded)
-    y = year or school_year_of(date.today())
-    rows = intake_rows(session, y, college)
-    due = due_back(session, y, college)
-    if not rows and not due:
-        raise NotFound(f"没有 {y} 级新生，也没有应返校的保留入学资格学生，未写出文件")
-    sheets = [(profile(session, "intake"), rows, f"{y}级新生学籍电子注册情况汇总"),
-              (profile(session, "intake-due"), due, "保留入学资格应返校名单")]
-    _write(out, "xlsx", sheets, False, [], force)
-    notes = [f"{y} 级新生汇总（第九条）：录取 {rows[-1]['LQRS'] if rows else 0} 人，报到 {rows[-1]['BD'] if rows else 0} 人",
-             f"保留入学资格应返校 {len(due)} 人" + (f"（其中 {sum(1 for d in due if d['overdue'])} 人已逾期）" if due else "")]
-    return Exported(kind, [out], max(0, len(rows) - 1), notes, [], {})

@@ -1,4 +1,5 @@
-"""Helpers of the UI tests (imported by name: tests use --import-mode=importlib)."""
+"""The UI tests' kit: the one app factory (``make_app``), keys typed as a clerk types them, and waits
+on conditions, never on the clock (imported by name: tests/ is on pytest's pythonpath)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,18 @@ from datetime import date
 from pathlib import Path
 
 from xueji_tui.domain.record import ROW
-from xueji_tui.services.session import open_session
+from xueji_tui.services.session import Session, open_session
 
 TODAY = date(2025, 9, 20)
 
 
-def make_app(root: Path, clerk: str = "office1", **kw):
+def make_app(where: Path | Session, clerk: str = "office1", *, today: date = TODAY, poll: bool = False, **kw):
+    """The app as ``clerk`` opens it on the data directory ``where``, or on an open session (either
+    store), with a pinned clock and, unless asked, no polling for other processes' changes."""
     from xueji_tui.app import XuejiApp
 
-    return XuejiApp(open_session(root, clerk), today=lambda: TODAY, poll=kw.pop("poll", False), **kw)
+    session = where if isinstance(where, Session) else open_session(where, clerk)
+    return XuejiApp(session, today=lambda: today, poll=poll, **kw)
 
 
 async def ready(app, pilot) -> None:
@@ -33,7 +37,7 @@ async def open_by_number(app, pilot, xh: str) -> None:
     """What a clerk does at the window: /, the 学号, Enter."""
     await pilot.press("slash")
     await type_text(pilot, xh)
-    await pilot.pause(0.1)
+    await filtered(pilot)
     await pilot.press("enter")
     await pilot.pause()
 
@@ -104,3 +108,46 @@ async def wait_until(pilot, check, seconds: float = 30.0) -> bool:
             return True
         await pilot.pause(0.05)
     return bool(check())
+
+
+async def still(pilot) -> None:
+    """The screen once nothing is left to happen, whatever the machine's load: workers done, animations
+    over, the roster's filter applied (it settles on a timer) and the text cursor steady (it blinks every
+    0.5 s, so a screenshot would catch it on or off depending on how long the steps took)."""
+    from textual.widgets import Input
+
+    from xueji_tui.screens.roster import RosterScreen
+
+    app = pilot.app
+    await app.workers.wait_for_complete()
+    await pilot.wait_for_scheduled_animations()
+    if app.feed.loaded and any(isinstance(s, RosterScreen) for s in app.screen_stack):
+        await filtered(pilot)
+    for box in app.screen.query(Input):
+        box.cursor_blink = False
+    await pilot.pause()
+
+
+async def filtered(pilot) -> None:
+    """Wait until the roster shows what its filter box says (keys typed fast are taken together when a
+    short timer ends, which a busy machine may delay)."""
+    from xueji_tui.screens.roster import FilterInput, RosterScreen
+
+    screen = next(s for s in reversed(pilot.app.screen_stack) if isinstance(s, RosterScreen))
+    box = screen.query_one(FilterInput)
+    assert await wait_until(pilot, lambda: screen.model.query == box.value), "the filter never settled"
+
+
+async def palette_listed(pilot, nothing: bool = False) -> None:
+    """Wait until the command palette lists what it found (it searches in a worker); with ``nothing``,
+    until it says it found nothing (after its own countdown)."""
+    from textual.command import CommandList
+
+    from xueji_tui.screens.palette import Palette
+
+    def listed() -> bool:
+        options = pilot.app.screen.query_one(CommandList)
+        ids = {options.get_option_at_index(i).id for i in range(options.option_count)}
+        return Palette._NO_MATCHES in ids if nothing else bool(ids) and Palette._NO_MATCHES not in ids
+
+    assert await wait_until(pilot, listed), "the palette did not list its search"

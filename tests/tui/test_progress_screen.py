@@ -1,11 +1,9 @@
 """The 6 进度 area from the keyboard: deadlines with days left and a row per college."""
 
-import asyncio
 from datetime import date
 
 from textual.widgets import Static
-
-from xueji_tui.app import XuejiApp
+from tui_kit import make_app
 
 
 async def _text(app, wid):
@@ -16,12 +14,12 @@ async def _text(app, wid):
     return console.export_text()
 
 
-def test_progress_area_shows_deadlines_and_colleges(office):
-    asyncio.run(_progress_area(office))
+async def test_progress_area_shows_deadlines_and_colleges(office):
+    await _progress_area(office)
 
 
 async def _progress_area(office):
-    app = XuejiApp(office, today=lambda: date(2022, 10, 1), poll=False)
+    app = make_app(office, today=date(2022, 10, 1))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("6")
         await app.workers.wait_for_complete()
@@ -36,14 +34,14 @@ async def _progress_area(office):
         assert app.current_mode == "1"
 
 
-def test_only_a_missed_deadline_says_passed(office):
+async def test_only_a_missed_deadline_says_passed(office):
     """A day from which something may be done (students may look themselves up, Art. 22) is not a
     deadline: once it is past it says 已开始, not '已过 N 天'."""
-    asyncio.run(_passed(office))
+    await _passed(office)
 
 
 async def _passed(office):
-    app = XuejiApp(office, today=lambda: date(2022, 11, 20), poll=False)
+    app = make_app(office, today=date(2022, 11, 20))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("6")
         await app.workers.wait_for_complete()
