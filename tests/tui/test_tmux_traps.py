@@ -146,6 +146,7 @@ def test_palette_students_replace_each_other_and_1_lands_on_the_roster(data_dir,
     shown = t.wait(LOADED)
     assert "考生号 " + picks[-1][ROW["KSH"]] not in shown
     t.keys("C-p")
+    t.wait("输入命令，或学号")  # keys typed before the palette is open would go to the roster
     t.text(picks[0][ROW["XH"]])
     t.wait(f"学号 {picks[0][ROW['XH']]}")
     t.keys("Enter")
