@@ -60,6 +60,7 @@ def any_school(request, tmp_path) -> SchoolKit:
     return SchoolKit(open_store(root), root)
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook (unknown to pytest alone)
 def pytest_xdist_auto_num_workers(config):
     """`-n auto` (addopts): two workers per core. A pilot test mostly waits for the app to go idle
     (Textual's pilot sleeps between keys), so a second worker per core fills that time: on 2 cores the
