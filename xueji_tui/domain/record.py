@@ -44,13 +44,15 @@ def grade(s: dict) -> str:
 
 def verdicts(s: dict) -> dict[str, str | None]:
     """Art. 6 field -> 'ok' | 'wrong' | None, the ``verification`` object of ``lookup --json``."""
-    ver = s.get("verification") or {}
+    ver = s.get("verification")
+    if not ver:
+        return dict.fromkeys(ART6_FIELDS)
     return {f: (ver.get(f) or {}).get("v") for f in ART6_FIELDS}
 
 
-def problem_count(s: dict) -> int:
+def problem_count(s: dict, v: dict[str, str | None] | None = None) -> int:
     """Wrong verdicts, flawed values (error severity) and an uncleared identity flag."""
-    wrong = sum(1 for v in verdicts(s).values() if v == "wrong")
+    wrong = sum(1 for x in (verdicts(s) if v is None else v).values() if x == "wrong")
     flawed = sum(1 for _, i in record_issues(s) if i.severity == "error")
     return wrong + flawed + (1 if identity_flag(s) else 0)
 
@@ -61,7 +63,7 @@ def roster_row(s: dict) -> list:
         s.get("KSH", ""), s.get("XH", ""), s.get("XM", ""), s.get("XB", ""), s.get("FY", ""),
         s.get("ZYMC", ""), s.get("BH", ""), grade(s), s.get("status", ""),
         sum(1 for x in v.values() if x == "ok"), s.get("SFZH", ""), s.get("py") or initials(s.get("XM", "")),
-        problem_count(s), s.get("CC", ""), sum(1 for x in v.values() if x == "wrong"), s.get("grad_year"),
+        problem_count(s, v), s.get("CC", ""), sum(1 for x in v.values() if x == "wrong"), s.get("grad_year"),
     ]
 
 
