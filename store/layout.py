@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from functools import lru_cache
 
 from xueji_tui.store.common import index_keys  # noqa: F401  (where the keys are bucketed)
 
@@ -39,6 +40,7 @@ def grown(count: int, buckets: int, fill: int) -> int:
     return buckets
 
 
+@lru_cache(maxsize=1024)  # a school has a few dozen colleges; a bulk write asks for each student
 def college_dir(fy: str) -> str:
     """A stable directory name for a college (学院 names are long and not filename-safe everywhere)."""
     fy = (fy or "").strip()

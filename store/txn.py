@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tinydb import Query
-from tinydb.table import Document, Table
+from tinydb.table import Table
 
 from xueji_tui.bulk import BULK, gc_paused
 from xueji_tui.domain.record import copy_record, roster_row
@@ -149,9 +149,11 @@ class Txn:
         return self._read[rel]
 
     def _stagecopy_record(self, rel: str) -> dict:
-        """The staged (mutable) version of a plain JSON file: index buckets."""
+        """The staged (mutable) version of an index bucket: a copy of the mapping, sharing its entry
+        lists with the cache, which ``_reindex`` replaces and never edits (a deep copy of a bucket
+        cost more than the rest of a save)."""
         if rel not in self.staged:
-            self.staged[rel] = copy_record(self.store._load(rel) or {})
+            self.staged[rel] = dict(self._load(rel) or {})
         return self.staged[rel]  # type: ignore[return-value]
 
     def locate(self, key: str) -> list[tuple[str, str]]:
@@ -242,19 +244,36 @@ class Txn:
                     self._rows_dirty[old_shard][was] = None
             self._rows_dirty[target][ksh] = s
             self._reindex(old_docs.get(ksh), old_shard, s, target, was)
+        # the shards' TinyDB tables edited directly (TinyDB's own insert and remove convert every id of
+        # the table twice per call): the same file, ids given as TinyDB gives them
         for shard, kshs in removals.items():
             gone = set(kshs)
-            tinydb_for(self, shard).table(STUDENTS, cache_size=0).remove(lambda d: d.get("KSH") in gone)
+            table = self._students_table(shard)
+            for i in [i for i, d in table.items() if d.get("KSH") in gone]:
+                del table[i]
         for shard, docs in updates.items():
             # replace whole documents under their ids (never edit one in place: see TxnStorage.read)
+            table = self._students_table(shard)
             fresh = {d["KSH"] for d in docs}
-            raw = (self._load(shard) or {}).get(STUDENTS) or {}
-            ids = {d["KSH"]: int(i) for i, d in raw.items() if d.get("KSH") in fresh}
-            table = tinydb_for(self, shard).table(STUDENTS, cache_size=0)
-            table.remove(doc_ids=list(ids.values()))
-            table.insert_multiple([Document(d, doc_id=ids[d["KSH"]]) for d in docs])
+            ids = {d["KSH"]: i for i, d in table.items() if d.get("KSH") in fresh}
+            for d in docs:
+                table[ids[d["KSH"]]] = dict(d)
         for shard, docs in inserts.items():
-            tinydb_for(self, shard).table(STUDENTS, cache_size=0).insert_multiple(docs)
+            table = self._students_table(shard)
+            next_id = max(map(int, table), default=0) + 1
+            for n, d in enumerate(docs, next_id):
+                table[str(n)] = dict(d)
+
+    def _students_table(self, shard: str) -> dict:
+        """A shard's students table as staged in this transaction (TinyDB's layout: document id as
+        text -> record). The tables are copied, not the records: a write replaces whole records."""
+        data = self.staged.get(shard)
+        if data is None:
+            data = self.staged[shard] = {name: dict(t) for name, t in (self._load(shard) or {}).items()}
+        table = data.get(STUDENTS)
+        if table is None:
+            table = data[STUDENTS] = {}
+        return table  # type: ignore[return-value]
 
     def _reindex(self, old: dict | None, old_shard: str | None, new: dict, new_shard: str,
                  was: str) -> None:
