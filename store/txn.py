@@ -15,7 +15,7 @@ from tinydb import Query
 from tinydb.table import Table
 
 from xueji_tui.bulk import BULK, gc_paused
-from xueji_tui.domain.record import copy_record, roster_row
+from xueji_tui.domain.record import copy_record, roster_row, row_may_change
 from xueji_tui.domain.rowset import RowSet
 from xueji_tui.store import commit
 from xueji_tui.store.common import audit_line, check_unique, stamp
@@ -230,20 +230,25 @@ class Txn:
         inserts: dict[str, list[dict]] = defaultdict(list)
         removals: dict[str, list[str]] = defaultdict(list)
         for ksh, s in now.items():
-            stamp(s, old_docs.get(ksh))
+            old = old_docs.get(ksh)
+            stamp(s, old)
             cdir = college_dir(s.get("FY", ""))
             target = shard_in(cdir, ksh, self.layout.of(cdir))
             old_shard = before.get(ksh, (None, None))[0]
             was = renamed.get(ksh, ksh)
             if old_shard == target and was == ksh:
                 updates[target].append(s)
+                # the row stays as it is when only fields it is not made from changed (certno assign:
+                # 30,000 rows and their files neither remade nor rewritten)
+                if row_may_change(old, s) or ksh in self._rows_dirty.get(target, ()):
+                    self._rows_dirty[target][ksh] = s
             else:
                 inserts[target].append(s)
                 if old_shard:
                     removals[old_shard].append(was)
                     self._rows_dirty[old_shard][was] = None
-            self._rows_dirty[target][ksh] = s
-            self._reindex(old_docs.get(ksh), old_shard, s, target, was)
+                self._rows_dirty[target][ksh] = s
+            self._reindex(old, old_shard, s, target, was)
         # the shards' TinyDB tables edited directly (TinyDB's own insert and remove convert every id of
         # the table twice per call): the same file, ids given as TinyDB gives them
         for shard, kshs in removals.items():

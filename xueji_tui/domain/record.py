@@ -14,6 +14,20 @@ from xueji_tui.domain.fields import ART6_FIELDS
 ROW_FIELDS = ("KSH", "XH", "XM", "XB", "FY", "ZYMC", "BH", "DQSZJ", "status", "verified", "SFZH",
               "py", "problems", "CC", "wrong", "grad_year")
 ROW = {name: i for i, name in enumerate(ROW_FIELDS)}
+# Fields a roster row is not made from (``roster_row`` never reads them): a write that changes only
+# these (证书编号 for a year's graduates, the store's revision) leaves the rows file as it was.
+NOT_IN_ROW = frozenset({"ZSBH", "rev"})
+
+
+def row_may_change(old: dict | None, new: dict) -> bool:
+    """False when ``new`` differs from ``old`` only in fields the roster row is not made from."""
+    if old is None:
+        return True
+    a, b = dict(old), dict(new)  # compared as a whole, in C: a loop over the fields cost as much as the row
+    for k in NOT_IN_ROW:
+        a.pop(k, None)
+        b.pop(k, None)
+    return a != b
 
 
 def copy_record(record):
