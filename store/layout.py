@@ -66,8 +66,14 @@ def index_file(b: int) -> str:
     return f"index/{b:02x}.json"  # 00 … ff as in version 1; 100 … 1ff once there are 512
 
 
+@lru_cache(maxsize=8)
+def _index_files(buckets: int) -> tuple[str, ...]:
+    return tuple(index_file(b) for b in range(buckets))
+
+
 def index_bucket(key: str, buckets: int = INDEX_BUCKETS) -> str:
-    return index_file(zlib.crc32(key.encode("utf-8")) % buckets)
+    # names made once per layout: a bulk write asks for three keys of every student, several times
+    return _index_files(buckets)[zlib.crc32(key.encode("utf-8")) % buckets]
 
 
 def shard_buckets(settings: dict, cdir: str) -> int:

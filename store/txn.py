@@ -195,6 +195,21 @@ class Txn:
         with gc_paused(len(students) >= BULK):
             self._put_many(students, renamed)
 
+    def _holders(self):
+        """``holders(key)``: the 考生号 holding an index key (each bucket looked up once per call)."""
+        n = self.layout.index
+        seen: dict[str, dict] = {}
+
+        def holders(key: str) -> list[str]:
+            rel = index_bucket(key, n)
+            bucket = seen.get(rel)
+            if bucket is None:
+                bucket = seen[rel] = self._load(rel) or {}
+            found = bucket.get(key)
+            return [k for k, _ in found] if found else []
+
+        return holders
+
     def _where(self, now: dict[str, dict], renamed: dict[str, str]) -> dict[str, tuple[str, dict | None]]:
         """Where each one is now (under its old key when it was renamed)."""
         before: dict[str, tuple[str, dict | None]] = {}
@@ -223,7 +238,7 @@ class Txn:
                 if doc.get("KSH") in want:
                     old_docs[back.get(doc["KSH"], doc["KSH"])] = doc
         check_unique(((s, old_docs.get(ksh), renamed.get(ksh, ksh)) for ksh, s in now.items()),
-                     lambda key: [k for k, _ in self._index(key)], self.get)
+                     self._holders(), self.get)
         if growth.make_room(self, growth.arriving(self, now, before)):
             before = self._where(now, renamed)  # students of a college whose shards doubled have moved
         updates: dict[str, list[dict]] = defaultdict(list)
@@ -289,17 +304,20 @@ class Txn:
             drop, add = old_keys, new_keys
         else:
             drop, add = old_keys - new_keys, new_keys - old_keys
+        if not drop and not add:
+            return
         n = self.layout.index
         for key in drop:
             bucket = self._stagecopy_record(index_bucket(key, n))
-            entries = [e for e in bucket.get(key, []) if e[0] != was]
+            entries = [e for e in bucket.get(key, ()) if e[0] != was]
             if entries:
                 bucket[key] = entries
             else:
                 bucket.pop(key, None)
         for key in add:
             bucket = self._stagecopy_record(index_bucket(key, n))
-            entries = [e for e in bucket.get(key, []) if e[0] != ksh]
+            found = bucket.get(key)
+            entries = [e for e in found if e[0] != ksh] if found else []
             entries.append([ksh, new_shard])
             bucket[key] = entries
 
