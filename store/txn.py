@@ -338,7 +338,8 @@ class Txn:
                     rows.pop(ksh, None)
                 else:
                     rows[ksh] = roster_row(doc)
-            self.staged[rel] = RowSet.from_rows(rows.values()).to_json()
+            made = RowSet.from_rows(rows.values())
+            self.staged[rel] = made.to_json(made.search is not made.keys)
 
     def commit(self) -> None:
         with gc_paused(self._bulk):
