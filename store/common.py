@@ -47,22 +47,24 @@ def stamp(new: dict, old: dict | None) -> None:
 
 
 def check_unique(writes: Iterable[tuple[dict, dict | None, str]],
-                 holders: Callable[[str], list[str]], describe: Callable[[str], dict | None]) -> None:
+                 holders: Callable[[str], list[str]], describe: Callable[[str], dict | None],
+                 keys_of: Callable[[dict | None], list[str]] = index_keys) -> None:
     """Refuse a write that would give two students the same 考生号, 学号 or 身份证号.
 
     ``writes``: (the record after the write, the record before or None, the 考生号 it was stored
     under); ``holders(key)``: the 考生号 of the students holding an index key before the write;
     ``describe(ksh)``: a stored student, to name in the refusal. Only keys a write adds are checked,
     so a duplicate already in the store (from before this rule) never blocks other work on it.
+    ``keys_of``: ``index_keys``, or a caller's remembered copy of it.
     """
-    keyed = [(s, old, was, index_keys(s)) for s, old, was in writes]
+    keyed = [(s, old, was, keys_of(s)) for s, old, was in writes]
     rewritten = {was for _, _, was, _ in keyed} | {s["KSH"] for s, _, _, _ in keyed}
     final: dict[str, list[dict]] = {}
     for s, _, _, keys in keyed:
         for key in keys:
             final.setdefault(key, []).append(s)
     for s, old, was, keys in keyed:
-        added = set(keys) - set(index_keys(old)) if old is not None and was == s["KSH"] else keys
+        added = set(keys) - set(keys_of(old)) if old is not None and was == s["KSH"] else keys
         for key in added:
             batch = final[key]
             if len(batch) > 1:

@@ -34,6 +34,23 @@ def now_iso() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+def _keys_memo():
+    """``index_keys`` remembered per record object (kept alive with its keys, so an id is never
+    reused): a bulk write asks for each record's keys in the uniqueness check and again for the index.
+    The key fields do not change in between (``stamp`` sets only the revision and the initials)."""
+    memo: dict[int, tuple[dict, list[str]]] = {}
+
+    def keys_of(d: dict | None) -> list[str]:
+        if d is None:
+            return []
+        hit = memo.get(id(d))
+        if hit is None or hit[0] is not d:
+            hit = memo[id(d)] = (d, index_keys(d))
+        return hit[1]
+
+    return keys_of
+
+
 def _doc_id(rid) -> int | None:
     text = str(rid or "").strip().lstrip("#")
     return int(text) if text.isdigit() else None
@@ -237,8 +254,9 @@ class Txn:
             for doc in (data.get(STUDENTS) or {}).values():
                 if doc.get("KSH") in want:
                     old_docs[back.get(doc["KSH"], doc["KSH"])] = doc
+        keys_of = _keys_memo()  # each record's index keys made once for the check and the index
         check_unique(((s, old_docs.get(ksh), renamed.get(ksh, ksh)) for ksh, s in now.items()),
-                     self._holders(), self.get)
+                     self._holders(), self.get, keys_of)
         if growth.make_room(self, growth.arriving(self, now, before)):
             before = self._where(now, renamed)  # students of a college whose shards doubled have moved
         updates: dict[str, list[dict]] = defaultdict(list)
@@ -263,7 +281,7 @@ class Txn:
                     removals[old_shard].append(was)
                     self._rows_dirty[old_shard][was] = None
                 self._rows_dirty[target][ksh] = s
-            self._reindex(old, old_shard, s, target, was)
+            self._reindex(old, old_shard, s, target, was, keys_of)
         # the shards' TinyDB tables edited directly (TinyDB's own insert and remove convert every id of
         # the table twice per call): the same file, ids given as TinyDB gives them
         for shard, kshs in removals.items():
@@ -296,10 +314,10 @@ class Txn:
         return table  # type: ignore[return-value]
 
     def _reindex(self, old: dict | None, old_shard: str | None, new: dict, new_shard: str,
-                 was: str) -> None:
+                 was: str, keys_of=index_keys) -> None:
         ksh = new["KSH"]
-        old_keys = set(index_keys(old)) if old else set()
-        new_keys = set(index_keys(new))
+        old_keys = set(keys_of(old)) if old else set()
+        new_keys = set(keys_of(new))
         if old_shard != new_shard or was != ksh:
             drop, add = old_keys, new_keys
         else:
