@@ -47,27 +47,29 @@ def stamp(new: dict, old: dict | None) -> None:
 
 
 def check_unique(writes: Iterable[tuple[dict, dict | None, str]],
-                 holders: Callable[[str], list[str]], describe: Callable[[str], dict | None]) -> None:
+                 holders: Callable[[str], list[str]], describe: Callable[[str], dict | None],
+                 keys_of: Callable[[dict | None], list[str]] = index_keys) -> None:
     """Refuse a write that would give two students the same 考生号, 学号 or 身份证号.
 
     ``writes``: (the record after the write, the record before or None, the 考生号 it was stored
     under); ``holders(key)``: the 考生号 of the students holding an index key before the write;
     ``describe(ksh)``: a stored student, to name in the refusal. Only keys a write adds are checked,
     so a duplicate already in the store (from before this rule) never blocks other work on it.
+    ``keys_of``: ``index_keys``, or a caller's remembered copy of it.
     """
-    writes = list(writes)
-    rewritten = {was for _, _, was in writes} | {s["KSH"] for s, _, _ in writes}
+    keyed = [(s, old, was, keys_of(s)) for s, old, was in writes]
+    rewritten = {was for _, _, was, _ in keyed} | {s["KSH"] for s, _, _, _ in keyed}
     final: dict[str, list[dict]] = {}
-    for s, _, _ in writes:
-        for key in index_keys(s):
+    for s, _, _, keys in keyed:
+        for key in keys:
             final.setdefault(key, []).append(s)
-    for s, old, was in writes:
-        added = set(index_keys(s)) - (set(index_keys(old)) if was == s["KSH"] else set())
+    for s, old, was, keys in keyed:
+        added = set(keys) - set(keys_of(old)) if old is not None and was == s["KSH"] else keys
         for key in added:
-            batch = [t for t in final.get(key, []) if t is not s]
+            batch = final[key]
+            if len(batch) > 1:
+                raise _duplicate(key, s, next(t for t in batch if t is not s))
             others = [k for k in holders(key) if k not in rewritten]
-            if batch:
-                raise _duplicate(key, s, batch[0])
             if others:
                 raise _duplicate(key, s, describe(others[0]) or {"KSH": others[0]})
 

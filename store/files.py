@@ -8,6 +8,7 @@ size and mtime, so another process's rename is noticed on the next read.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from pathlib import Path
 
 import orjson
@@ -95,18 +96,18 @@ class FileCache:
 
     def __init__(self) -> None:
         self._entries: dict[Path, tuple[tuple, object]] = {}
-        self._recent: dict[str, dict[Path, None]] = {kind: {} for kind in BOUNDED}
+        self._recent: dict[str, OrderedDict[Path, None]] = {kind: OrderedDict() for kind in BOUNDED}
 
     def _touch(self, path: Path) -> None:
         kind = _bounded_kind(path)
         if kind is None:
             return
         recent = self._recent[kind]
-        recent.pop(path, None)
         recent[path] = None
+        recent.move_to_end(path)
         while len(recent) > BOUNDED[kind]:
-            oldest = next(iter(recent))
-            del recent[oldest]
+            # OrderedDict: a plain dict's first key is found by skipping every slot deleted before it
+            oldest, _ = recent.popitem(last=False)
             self._entries.pop(oldest, None)
 
     @staticmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from functools import lru_cache
 
 from xueji_tui.store.common import index_keys  # noqa: F401  (where the keys are bucketed)
 
@@ -42,6 +43,7 @@ def grown(count: int, buckets: int, fill: int) -> int:
     return buckets
 
 
+@lru_cache(maxsize=1024)  # a school has a few dozen colleges; a bulk write asks for each student
 def college_dir(fy: str) -> str:
     """A stable directory name for a college (学院 names are long and not filename-safe everywhere)."""
     fy = (fy or "").strip()
@@ -67,8 +69,14 @@ def index_file(b: int) -> str:
     return f"index/{b:02x}.json"  # 00 … ff as in version 1; 100 … 1ff once there are 512
 
 
+@lru_cache(maxsize=8)
+def _index_files(buckets: int) -> tuple[str, ...]:
+    return tuple(index_file(b) for b in range(buckets))
+
+
 def index_bucket(key: str, buckets: int = INDEX_BUCKETS) -> str:
-    return index_file(zlib.crc32(key.encode("utf-8")) % buckets)
+    # names made once per layout: a bulk write asks for three keys of every student, several times
+    return _index_files(buckets)[zlib.crc32(key.encode("utf-8")) % buckets]
 
 
 def shard_buckets(settings: dict, cdir: str) -> int:

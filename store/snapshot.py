@@ -86,6 +86,8 @@ def make(parts: dict[str, tuple[RowSet, str]]) -> dict:
     keys: list[str] = []
     cols: dict[str, list] = {f: [] for f in CODED}
     shard: list[str] = []
+    # a key with a lower-case letter makes a part's search keys a list of their own (domain/rowset.py)
+    cased = any(rows.search is not rows.keys for rows, _ in parts.values())
     for name, (rows, _) in parts.items():
         keys += rows.keys
         for f, col in cols.items():
@@ -96,7 +98,7 @@ def make(parts: dict[str, tuple[RowSet, str]]) -> dict:
         pick = operator.itemgetter(*order)
         keys, shard = list(pick(keys)), list(pick(shard))
         cols = {f: list(pick(col)) for f, col in cols.items()}
-    out = RowSet(keys, [], cols).to_json()
+    out = RowSet(keys, [], cols).to_json(cased)
     names = list(parts)
     at = {n: i for i, n in enumerate(names)}
     out["shard"] = [names, [at[n] for n in shard]]

@@ -12,10 +12,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tinydb import Query
-from tinydb.table import Document, Table
+from tinydb.table import Table
 
 from xueji_tui.bulk import BULK, gc_paused
-from xueji_tui.domain.record import copy_record, roster_row
+from xueji_tui.domain.record import copy_record, roster_row, row_may_change
 from xueji_tui.domain.rowset import RowSet
 from xueji_tui.store import commit
 from xueji_tui.store.common import audit_line, check_unique, stamp
@@ -32,6 +32,23 @@ STUDENTS = "students"
 
 def now_iso() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _keys_memo():
+    """``index_keys`` remembered per record object (kept alive with its keys, so an id is never
+    reused): a bulk write asks for each record's keys in the uniqueness check and again for the index.
+    The key fields do not change in between (``stamp`` sets only the revision and the initials)."""
+    memo: dict[int, tuple[dict, list[str]]] = {}
+
+    def keys_of(d: dict | None) -> list[str]:
+        if d is None:
+            return []
+        hit = memo.get(id(d))
+        if hit is None or hit[0] is not d:
+            hit = memo[id(d)] = (d, index_keys(d))
+        return hit[1]
+
+    return keys_of
 
 
 def _doc_id(rid) -> int | None:
@@ -149,9 +166,11 @@ class Txn:
         return self._read[rel]
 
     def _stagecopy_record(self, rel: str) -> dict:
-        """The staged (mutable) version of a plain JSON file: index buckets."""
+        """The staged (mutable) version of an index bucket: a copy of the mapping, sharing its entry
+        lists with the cache, which ``_reindex`` replaces and never edits (a deep copy of a bucket
+        cost more than the rest of a save)."""
         if rel not in self.staged:
-            self.staged[rel] = copy_record(self.store._load(rel) or {})
+            self.staged[rel] = dict(self._load(rel) or {})
         return self.staged[rel]  # type: ignore[return-value]
 
     def locate(self, key: str) -> list[tuple[str, str]]:
@@ -193,6 +212,21 @@ class Txn:
         with gc_paused(len(students) >= BULK):
             self._put_many(students, renamed)
 
+    def _holders(self):
+        """``holders(key)``: the 考生号 holding an index key (each bucket looked up once per call)."""
+        n = self.layout.index
+        seen: dict[str, dict] = {}
+
+        def holders(key: str) -> list[str]:
+            rel = index_bucket(key, n)
+            bucket = seen.get(rel)
+            if bucket is None:
+                bucket = seen[rel] = self._load(rel) or {}
+            found = bucket.get(key)
+            return [k for k, _ in found] if found else []
+
+        return holders
+
     def _where(self, now: dict[str, dict], renamed: dict[str, str]) -> dict[str, tuple[str, dict | None]]:
         """Where each one is now (under its old key when it was renamed)."""
         before: dict[str, tuple[str, dict | None]] = {}
@@ -220,62 +254,88 @@ class Txn:
             for doc in (data.get(STUDENTS) or {}).values():
                 if doc.get("KSH") in want:
                     old_docs[back.get(doc["KSH"], doc["KSH"])] = doc
+        keys_of = _keys_memo()  # each record's index keys made once for the check and the index
         check_unique(((s, old_docs.get(ksh), renamed.get(ksh, ksh)) for ksh, s in now.items()),
-                     lambda key: [k for k, _ in self._index(key)], self.get)
+                     self._holders(), self.get, keys_of)
         if growth.make_room(self, growth.arriving(self, now, before)):
             before = self._where(now, renamed)  # students of a college whose shards doubled have moved
         updates: dict[str, list[dict]] = defaultdict(list)
         inserts: dict[str, list[dict]] = defaultdict(list)
         removals: dict[str, list[str]] = defaultdict(list)
         for ksh, s in now.items():
-            stamp(s, old_docs.get(ksh))
+            old = old_docs.get(ksh)
+            stamp(s, old)
             cdir = college_dir(s.get("FY", ""))
             target = shard_in(cdir, ksh, self.layout.of(cdir))
             old_shard = before.get(ksh, (None, None))[0]
             was = renamed.get(ksh, ksh)
             if old_shard == target and was == ksh:
                 updates[target].append(s)
+                # the row stays as it is when only fields it is not made from changed (certno assign:
+                # 30,000 rows and their files neither remade nor rewritten)
+                if row_may_change(old, s) or ksh in self._rows_dirty.get(target, ()):
+                    self._rows_dirty[target][ksh] = s
             else:
                 inserts[target].append(s)
                 if old_shard:
                     removals[old_shard].append(was)
                     self._rows_dirty[old_shard][was] = None
-            self._rows_dirty[target][ksh] = s
-            self._reindex(old_docs.get(ksh), old_shard, s, target, was)
+                self._rows_dirty[target][ksh] = s
+            self._reindex(old, old_shard, s, target, was, keys_of)
+        # the shards' TinyDB tables edited directly (TinyDB's own insert and remove convert every id of
+        # the table twice per call): the same file, ids given as TinyDB gives them
         for shard, kshs in removals.items():
             gone = set(kshs)
-            tinydb_for(self, shard).table(STUDENTS, cache_size=0).remove(lambda d: d.get("KSH") in gone)
+            table = self._students_table(shard)
+            for i in [i for i, d in table.items() if d.get("KSH") in gone]:
+                del table[i]
         for shard, docs in updates.items():
             # replace whole documents under their ids (never edit one in place: see TxnStorage.read)
+            table = self._students_table(shard)
             fresh = {d["KSH"] for d in docs}
-            raw = (self._load(shard) or {}).get(STUDENTS) or {}
-            ids = {d["KSH"]: int(i) for i, d in raw.items() if d.get("KSH") in fresh}
-            table = tinydb_for(self, shard).table(STUDENTS, cache_size=0)
-            table.remove(doc_ids=list(ids.values()))
-            table.insert_multiple([Document(d, doc_id=ids[d["KSH"]]) for d in docs])
+            ids = {d["KSH"]: i for i, d in table.items() if d.get("KSH") in fresh}
+            for d in docs:
+                table[ids[d["KSH"]]] = dict(d)
         for shard, docs in inserts.items():
-            tinydb_for(self, shard).table(STUDENTS, cache_size=0).insert_multiple(docs)
+            table = self._students_table(shard)
+            next_id = max(map(int, table), default=0) + 1
+            for n, d in enumerate(docs, next_id):
+                table[str(n)] = dict(d)
+
+    def _students_table(self, shard: str) -> dict:
+        """A shard's students table as staged in this transaction (TinyDB's layout: document id as
+        text -> record). The tables are copied, not the records: a write replaces whole records."""
+        data = self.staged.get(shard)
+        if data is None:
+            data = self.staged[shard] = {name: dict(t) for name, t in (self._load(shard) or {}).items()}
+        table = data.get(STUDENTS)
+        if table is None:
+            table = data[STUDENTS] = {}
+        return table  # type: ignore[return-value]
 
     def _reindex(self, old: dict | None, old_shard: str | None, new: dict, new_shard: str,
-                 was: str) -> None:
+                 was: str, keys_of=index_keys) -> None:
         ksh = new["KSH"]
-        old_keys = set(index_keys(old)) if old else set()
-        new_keys = set(index_keys(new))
+        old_keys = set(keys_of(old)) if old else set()
+        new_keys = set(keys_of(new))
         if old_shard != new_shard or was != ksh:
             drop, add = old_keys, new_keys
         else:
             drop, add = old_keys - new_keys, new_keys - old_keys
+        if not drop and not add:
+            return
         n = self.layout.index
         for key in drop:
             bucket = self._stagecopy_record(index_bucket(key, n))
-            entries = [e for e in bucket.get(key, []) if e[0] != was]
+            entries = [e for e in bucket.get(key, ()) if e[0] != was]
             if entries:
                 bucket[key] = entries
             else:
                 bucket.pop(key, None)
         for key in add:
             bucket = self._stagecopy_record(index_bucket(key, n))
-            entries = [e for e in bucket.get(key, []) if e[0] != ksh]
+            found = bucket.get(key)
+            entries = [e for e in found if e[0] != ksh] if found else []
             entries.append([ksh, new_shard])
             bucket[key] = entries
 
@@ -296,7 +356,8 @@ class Txn:
                     rows.pop(ksh, None)
                 else:
                     rows[ksh] = roster_row(doc)
-            self.staged[rel] = RowSet.from_rows(rows.values()).to_json()
+            made = RowSet.from_rows(rows.values())
+            self.staged[rel] = made.to_json(made.search is not made.keys)
 
     def commit(self) -> None:
         with gc_paused(self._bulk):

@@ -85,3 +85,23 @@ def test_a_snapshot_changed_outside_xueji_is_not_believed(tmp_path):
     rows = as_rows(open_store(root))
     assert "冒名" not in {r[2] for r in rows.values()}
     assert {k: r[2] for k, r in rows.items()} == {s["KSH"]: s["XM"] for s in students}
+
+
+def test_a_name_in_latin_letters_keeps_the_snapshot_searchable_in_capitals(tmp_path):
+    """A key with a lower-case letter is marked in the snapshot (readers upper-case such keys for the
+    search); the writer takes the mark from the shards' rows without upper-casing the college."""
+    root = tmp_path / "data"
+    students = school(root, n=40)
+    rename(open_store(root), students[7]["KSH"], "Anna Li")
+    store = open_store(root)
+    with store.write("office1", "快照") as tx:  # every shard of the college behind: remade now
+        for s in students:
+            t = tx.get(s["KSH"])
+            t["BZ"] = "备注"
+            tx.put(t)
+        tx.log("edit", field="BZ", new="备注")
+    snap = orjson.loads((root / path_of(college_dir(students[7]["FY"]))).read_bytes())
+    assert snap.get("cased") is True
+    reader = open_store(root)
+    group = reader.rows_by_shard()[path_of(college_dir(students[7]["FY"]))]
+    assert [k for k in group.search if "ANNA LI" in k]

@@ -15,6 +15,20 @@ from xueji_tui.domain.majors import grade_of
 ROW_FIELDS = ("KSH", "XH", "XM", "XB", "FY", "ZYMC", "BH", "DQSZJ", "status", "verified", "SFZH",
               "py", "problems", "CC", "wrong", "grad_year")
 ROW = {name: i for i, name in enumerate(ROW_FIELDS)}
+# Fields a roster row is not made from (``roster_row`` never reads them): a write that changes only
+# these (证书编号 for a year's graduates, the store's revision) leaves the rows file as it was.
+NOT_IN_ROW = frozenset({"ZSBH", "rev"})
+
+
+def row_may_change(old: dict | None, new: dict) -> bool:
+    """False when ``new`` differs from ``old`` only in fields the roster row is not made from."""
+    if old is None:
+        return True
+    a, b = dict(old), dict(new)  # compared as a whole, in C: a loop over the fields cost as much as the row
+    for k in NOT_IN_ROW:
+        a.pop(k, None)
+        b.pop(k, None)
+    return a != b
 
 
 def copy_record(record):
@@ -40,13 +54,15 @@ def _initial(char: str) -> str:
 
 def verdicts(s: dict) -> dict[str, str | None]:
     """Art. 6 field -> 'ok' | 'wrong' | None, the ``verification`` object of ``lookup --json``."""
-    ver = s.get("verification") or {}
+    ver = s.get("verification")
+    if not ver:
+        return dict.fromkeys(ART6_FIELDS)
     return {f: (ver.get(f) or {}).get("v") for f in ART6_FIELDS}
 
 
-def problem_count(s: dict) -> int:
+def problem_count(s: dict, v: dict[str, str | None] | None = None) -> int:
     """Wrong verdicts, flawed values (error severity) and an uncleared identity flag."""
-    wrong = sum(1 for v in verdicts(s).values() if v == "wrong")
+    wrong = sum(1 for x in (verdicts(s) if v is None else v).values() if x == "wrong")
     flawed = sum(1 for _, i in record_issues(s) if i.severity == "error")
     return wrong + flawed + (1 if identity_flag(s) else 0)
 
@@ -57,7 +73,7 @@ def roster_row(s: dict) -> list:
         s.get("KSH", ""), s.get("XH", ""), s.get("XM", ""), s.get("XB", ""), s.get("FY", ""),
         s.get("ZYMC", ""), s.get("BH", ""), grade_of(s), s.get("status", ""),
         sum(1 for x in v.values() if x == "ok"), s.get("SFZH", ""), s.get("py") or initials(s.get("XM", "")),
-        problem_count(s), s.get("CC", ""), sum(1 for x in v.values() if x == "wrong"), s.get("grad_year"),
+        problem_count(s, v), s.get("CC", ""), sum(1 for x in v.values() if x == "wrong"), s.get("grad_year"),
     ]
 
 

@@ -156,8 +156,9 @@ class RowSet(Sequence):
         cols = {f: [r[at] for r in rows] for f, at in zip(CODED, _CODED_AT)}
         return cls(keys, search, cols)
 
-    def to_json(self) -> dict:
-        """What the rows file holds (format 2)."""
+    def to_json(self, cased: bool | None = None) -> dict:
+        """What the rows file holds (format 2). ``cased``: whether a key has a lower-case letter,
+        when the caller knows (upper-casing a college's keys to find out is a fifth of its snapshot)."""
         n = len(self.keys)
         blob = _END.join(self.keys)
         cols = {}
@@ -167,7 +168,7 @@ class RowSet(Sequence):
             at = {v: i for i, v in enumerate(codes)}
             cols[f] = [codes, list(map(at.__getitem__, values))]
         out = {"format": FORMAT, "n": n, "key": blob, "cols": cols}
-        if blob.upper() != blob:
+        if (blob.upper() != blob) if cased is None else (cased and n):
             out["cased"] = True
         return out
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from xueji_tui.domain import idcard
 from xueji_tui.domain.codes import codes
@@ -38,6 +39,12 @@ def parse_date(value: str) -> date | None:
         return date(int(v[:4]), int(v[4:6]), int(v[6:]))
     except ValueError:
         return None
+
+
+@lru_cache(maxsize=1 << 14)
+def is_date(value: str) -> bool:
+    """``parse_date(value) is not None``, remembered: a school's dates are a few thousand days."""
+    return parse_date(value) is not None
 
 
 def normalise_date(value: str) -> str:
@@ -131,12 +138,16 @@ def unencodable_chars(value: str) -> str:
     return "".join(bad)
 
 
+_KSH = re.compile(r"\d{14}")
+_YEAR = re.compile(r"\d{4}.*")
+
+
 def ksh_issues(ksh: str, rxrq: str = "") -> list[Issue]:
     """Warnings for a 普通本专科 考生号: 14 digits whose first two are the entry year."""
     k = ksh or ""
-    if not re.fullmatch(r"\d{14}", k):
+    if not _KSH.fullmatch(k):
         return [Issue("ksh-format", "warning", f"考生号“{k}”不是 14 位数字（普通高考考生号为 14 位），请核对")]
-    if re.fullmatch(r"\d{4}.*", rxrq or "") and k[:2] != rxrq[2:4]:
+    if _YEAR.fullmatch(rxrq or "") and k[:2] != rxrq[2:4]:
         return [Issue("ksh-format", "warning", f"考生号年份 {k[:2]} 与入学年份 {rxrq[:4]} 不一致，请核对")]
     return []
 
@@ -146,6 +157,8 @@ _NAME_BAD = re.compile(r"[\sA-Za-z0-9!-/:-@\[-`{-~]")
 
 def name_issues(name: str) -> list[Issue]:
     """XM: spaces, half-width punctuation, Latin letters or digits (a minority name's · is fine)."""
+    if not _NAME_BAD.search(name or ""):
+        return []
     bad = sorted(set(_NAME_BAD.findall(name or "")))
     if bad:
         shown = "、".join("空格" if c.isspace() else c for c in bad)
