@@ -119,8 +119,8 @@ class AuditLog:
 
         audit.head holds the digest of every data file (hundreds of kilobytes at 300,000 students)
         and every write checks it: it is parsed again only when its inode, size, modification or
-        change time differ (a commit renames a new one into place; the change time cannot be set
-        back by anyone)."""
+        change time differ (a commit renames a new one into place; a file's owner cannot set its
+        change time back)."""
         if path is not None:
             try:
                 return Head.loads(path.read_bytes())
