@@ -428,32 +428,3 @@ def test_workbook_major_correction_takes_a_catalogue_entry(eventful, tmp_path):
     store = open_store(eventful)
     assert (store.get(a["KSH"])["ZYDM"], store.get(a["KSH"])["ZYMC"]) == ("050107T", "秘书学")
     assert (store.get(b["KSH"])["ZYDM"], store.get(b["KSH"])["ZYMC"]) == ("050101", "汉语言文学")
-
-
-def test_once_the_years_registration_has_begun_only_the_registered_are_uploaded_as_registered(eventful, tmp_path):
-    """Art. 13: a returning student is 注册学籍 for this school year only after the year's 学年注册.
-    Before the round the file carries the standing status and says so; once it has begun, a student
-    still waiting is left out of the upload and counted, never told to CHSI as registered."""
-    from datetime import date
-
-    from xueji_tui.domain.progress import school_year_of
-
-    this = str(school_year_of(date.today()))
-    before = tmp_path / "before.dbf"
-    r = run(eventful, "export", "registration", "-o", str(before))
-    assert r.exit_code == 0 and f"{this} 学年的学年注册尚未开始" in r.output, r.output
-    assert S[10]["KSH"] in {row["KSH"] for row in dbf_rows(before)}
-    store = open_store(eventful)
-    marked = [dict(store.get(S[i]["KSH"]), annual={this: {"at": "x", "by": "office1", "status": "注册学籍"}})
-              for i in (0, 7, 8)]
-    with store.write("office1", "测试：学年注册") as tx:
-        tx.put_many(marked)
-        tx.log("test", why="学年注册")
-    after = tmp_path / "after.dbf"
-    r = run(eventful, "export", "registration", "-o", str(after))
-    assert r.exit_code == 0, r.output
-    rows = {row["KSH"]: row for row in dbf_rows(after)}
-    assert {S[i]["KSH"] for i in (0, 7, 8)} <= set(rows) and S[10]["KSH"] not in rows
-    assert rows[S[1]["KSH"]]["ZCZT"] == "休学"  # a suspended student is reported as such, mark or not
-    waiting = sum(1 for s in open_store(eventful).students() if s["status"] == "注册学籍") - 3
-    assert f"{waiting} 名在校生尚未办理 {this} 学年注册，未写入注册文件" in r.output, r.output
