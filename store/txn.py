@@ -18,7 +18,7 @@ from xueji_tui.bulk import BULK, gc_paused
 from xueji_tui.domain.record import copy_record, roster_row, row_may_change
 from xueji_tui.domain.rowset import RowSet
 from xueji_tui.store import commit
-from xueji_tui.store.common import audit_line, check_unique, stamp
+from xueji_tui.store.common import audit_line, check_unique, same_keys, stamp
 from xueji_tui.store import growth, snapshot
 from xueji_tui.store.layout import (CLERKS, CORRECTIONS, EXPORTS, IMPORTS, MAJORS, PROPOSALS, SETTINGS, college_dir,
                                     index_bucket, index_keys, rows_of, shard_in)
@@ -69,6 +69,7 @@ class Txn:
         self._bulk = False
         self._rows_dirty: dict[str, dict[str, dict | None]] = defaultdict(dict)  # shard -> KSH -> doc
         self._layout: growth.Layout | None = None
+        self._ids: dict[str, dict[str, str]] = {}  # shard -> 考生号 -> document id (``_ids_in``)
 
     @property
     def layout(self) -> growth.Layout:
@@ -228,14 +229,32 @@ class Txn:
         return holders
 
     def _where(self, now: dict[str, dict], renamed: dict[str, str]) -> dict[str, tuple[str, dict | None]]:
-        """Where each one is now (under its old key when it was renamed)."""
+        """Where each one is now (under its old key when it was renamed): first in the shard the layout
+        gives its college and 考生号 (no index file read when it has not moved: certno assign rewrites
+        30,000 records in place), else where the index says."""
         before: dict[str, tuple[str, dict | None]] = {}
-        for ksh in now:
+        layout = self.layout
+        for ksh, s in now.items():
             was = renamed.get(ksh, ksh)
+            if was == ksh:
+                cdir = college_dir(s.get("FY", ""))
+                home = shard_in(cdir, ksh, layout.of(cdir))
+                if ksh in self._ids_in(home):
+                    before[ksh] = (home, None)
+                    continue
             for k, shard in self._index(f"K:{was.upper()}"):
                 if k == was:
                     before[ksh] = (shard, None)
         return before
+
+    def _ids_in(self, shard: str) -> dict[str, str]:
+        """考生号 -> document id in a shard's students table as this transaction sees it (made once per
+        shard and kept up to date by ``_put_many``; dropped when the layout moves students)."""
+        ids = self._ids.get(shard)
+        if ids is None:
+            table = (self._load(shard) or {}).get(STUDENTS) or {}
+            ids = self._ids[shard] = {d.get("KSH"): i for i, d in table.items()}
+        return ids
 
     def _put_many(self, students: list[dict], renamed: dict[str, str] | None) -> None:
         renamed = renamed or {}
@@ -243,21 +262,16 @@ class Txn:
         for s in students:
             now[s["KSH"]] = s
         before = self._where(now, renamed)
-        by_shard_old: dict[str, list[str]] = defaultdict(list)
-        for ksh, (shard, _) in before.items():
-            by_shard_old[shard].append(renamed.get(ksh, ksh))
-        back = {old: new for new, old in renamed.items()}
         old_docs: dict[str, dict] = {}
-        for shard, kshs in by_shard_old.items():
-            data = self._load(shard) or {}
-            want = set(kshs)
-            for doc in (data.get(STUDENTS) or {}).values():
-                if doc.get("KSH") in want:
-                    old_docs[back.get(doc["KSH"], doc["KSH"])] = doc
+        for ksh, (shard, _) in before.items():
+            was = renamed.get(ksh, ksh)
+            table = (self._load(shard) or {}).get(STUDENTS) or {}
+            old_docs[ksh] = table[self._ids_in(shard)[was]]
         keys_of = _keys_memo()  # each record's index keys made once for the check and the index
         check_unique(((s, old_docs.get(ksh), renamed.get(ksh, ksh)) for ksh, s in now.items()),
                      self._holders(), self.get, keys_of)
         if growth.make_room(self, growth.arriving(self, now, before)):
+            self._ids.clear()
             before = self._where(now, renamed)  # students of a college whose shards doubled have moved
         updates: dict[str, list[dict]] = defaultdict(list)
         inserts: dict[str, list[dict]] = defaultdict(list)
@@ -285,22 +299,23 @@ class Txn:
         # the shards' TinyDB tables edited directly (TinyDB's own insert and remove convert every id of
         # the table twice per call): the same file, ids given as TinyDB gives them
         for shard, kshs in removals.items():
-            gone = set(kshs)
             table = self._students_table(shard)
-            for i in [i for i, d in table.items() if d.get("KSH") in gone]:
-                del table[i]
+            ids = self._ids_in(shard)
+            for was in kshs:
+                del table[ids.pop(was)]
         for shard, docs in updates.items():
             # replace whole documents under their ids (never edit one in place: see TxnStorage.read)
             table = self._students_table(shard)
-            fresh = {d["KSH"] for d in docs}
-            ids = {d["KSH"]: i for i, d in table.items() if d.get("KSH") in fresh}
+            ids = self._ids_in(shard)
             for d in docs:
                 table[ids[d["KSH"]]] = dict(d)
         for shard, docs in inserts.items():
             table = self._students_table(shard)
+            ids = self._ids_in(shard)
             next_id = max(map(int, table), default=0) + 1
             for n, d in enumerate(docs, next_id):
                 table[str(n)] = dict(d)
+                ids[d["KSH"]] = str(n)
 
     def _students_table(self, shard: str) -> dict:
         """A shard's students table as staged in this transaction (TinyDB's layout: document id as
@@ -316,6 +331,8 @@ class Txn:
     def _reindex(self, old: dict | None, old_shard: str | None, new: dict, new_shard: str,
                  was: str, keys_of=index_keys) -> None:
         ksh = new["KSH"]
+        if old_shard == new_shard and was == ksh and same_keys(new, old):
+            return
         old_keys = set(keys_of(old)) if old else set()
         new_keys = set(keys_of(new))
         if old_shard != new_shard or was != ksh:

@@ -150,6 +150,9 @@ class _Checker:
         self.numbering = graduates.certno_started(settings, year)  # stage 2: a missing number is an error
         self.school = {f: str(settings.get(key) or "").strip() for f, key in SCHOOL_FIELDS.items()}
         self.widths = widths if widths is not None else _default_widths()
+        # the upload fields measured against a width, in file order (the school's are checked apart)
+        self.sized = [(f, *self.widths[f]) for f in graduates.UPLOAD_FIELDS
+                      if f not in SCHOOL_FIELDS and self.widths.get(f, (f, 0))[1]]
         self.open: dict[str, list[dict]] = defaultdict(list)
         for c in corrections:
             if is_open(c) and c.get("KSH") and c.get("field") in IDENTITY_FIELDS:
@@ -267,8 +270,9 @@ class _Checker:
                      "。请学生工作处说明原因后重新分配证书编号（xueji certno reassign）"))
 
         row = graduates.upload_row(s, {})
-        self._encoding_and_width(s, row, add)
-        self._lost_characters(s, row, add)
+        own = "".join([v for v in map(s.get, checks.TEXT_FIELDS) if isinstance(v, str)])
+        self._encoding_and_width(s, own, row, add)
+        self._lost_characters(s, own, row, add)
 
         status = s.get("status") or ""
         if status != graduates.IN_SCHOOL and not graduates.reissue(s):
@@ -315,46 +319,45 @@ class _Checker:
         xm, fy = s.get("XM") or "", s.get("FY") or ""
         return [Finding(r, RULES[r][0], ksh, xh, f, m, xm, fy) for r, f, m in out]
 
-    def _encoding_and_width(self, s: dict, row: dict[str, str], add) -> None:
-        text = "".join(s.get(f) or "" for f in checks.TEXT_FIELDS)
+    def _encoding_and_width(self, s: dict, own: str, row: dict[str, str], add) -> None:
+        """``own``: the record's text fields, joined."""
         unencodable: set[str] = set()
-        if not text.isascii():
+        if not own.isascii():
             try:
-                text.encode("gbk")
+                own.encode("gbk")
             except UnicodeEncodeError:
                 for f, issue in checks.encoding_issues(s):
                     unencodable.add(f)
                     add((issue.rule, f, issue.message))
-        for f, v in row.items():
-            if f in SCHOOL_FIELDS or not v or f in unencodable:
-                continue
-            col, width = self.widths.get(f, (f, 0))
-            if not width:
+        sizes = self.bytes
+        for f, col, width in self.sized:
+            v = row[f]
+            if not v or f in unencodable:
                 continue
             if v.isascii():
+                if len(v) <= width:
+                    continue
                 n = len(v)
             else:
                 try:
-                    n = self.bytes[v]
+                    n = sizes[v]
                 except KeyError:
-                    n = self.bytes[v] = gbk_bytes(v)
+                    n = sizes[v] = gbk_bytes(v)
             if n is None:
-                if f not in unencodable:
-                    add(("not-encodable", f, f"{label(f)}中的“{unencodable_chars(v)}”无法用 GBK 编码，"
-                                             f"请改用 CHSI 规定的写法（生僻字按学信网要求处理）"))
+                add(("not-encodable", f, f"{label(f)}中的“{unencodable_chars(v)}”无法用 GBK 编码，"
+                                         f"请改用 CHSI 规定的写法（生僻字按学信网要求处理）"))
                 continue
             if n > width:
                 add(("too-long", f, f"{label(f)}“{v}”占 {n} 字节，超过上报文件 {col} 字段的 {width} 字节"
                                     f"（汉字占 2 字节），请按学信网要求缩写或与学生工作处联系"))
 
-    def _lost_characters(self, s: dict, row: dict[str, str], add) -> None:
+    def _lost_characters(self, s: dict, own: str, row: dict[str, str], add) -> None:
         """``?`` or U+FFFD where a character was lost (a GBK CSV saved from a GB18030 name): the
         upload would carry the damage, so it is an error until restored from the documents."""
-        text = "".join(v for v in row.values() if isinstance(v, str)) + "".join(
-            v for v in (s.get(f) for f in checks.TEXT_FIELDS) if isinstance(v, str))
+        text = "".join(row.values()) + own  # the upload row's values are text
         if "?" not in text and lost.LOST not in text:
             return
-        values = {f: v for f, v in row.items() if isinstance(v, str)}
+        values = dict(row)
         for f in checks.TEXT_FIELDS:
             v = s.get(f)
             if isinstance(v, str) and f not in values:
@@ -387,12 +390,15 @@ def _default_widths() -> dict[str, tuple[str, int]]:
     return graduates_widths()
 
 
-def select(students: Iterable[dict], year: int,
-           excluded: list[dict] | None = None) -> tuple[list[dict], list[dict]]:
+def select(students: Iterable[dict], year: int, excluded: list[dict] | None = None,
+           listed: list[bool] | None = None) -> tuple[list[dict], list[dict]]:
     """(to check, already registered) among ``students`` for ``year``, each in graduate order; the
-    students the office excluded go to ``excluded`` instead (neither checked nor uploaded)."""
+    students the office excluded go to ``excluded`` instead (neither checked nor uploaded).
+    ``listed``: set to [True] when anyone is on the CHSI list of ``year`` (in the same pass)."""
     check, registered = [], []
     for s in students:
+        if listed is not None and not listed[0] and s.get("grad_year") == year:
+            listed[0] = True
         if graduates.in_year(s, year):
             if graduates.is_registered(s):
                 registered.append(s)
@@ -406,21 +412,25 @@ def select(students: Iterable[dict], year: int,
     return check, registered
 
 
-def run(students: Iterable[dict], *, year: int, settings: dict, list_imported: bool,
+def run(students: Iterable[dict], *, year: int, settings: dict, list_imported: bool | None,
         college: str | None = None, progress: Callable[[int, int], None] | None = None,
         corrections: Iterable[dict] = (), widths: dict[str, tuple[str, int]] | None = None) -> Result:
     """The precheck of ``year``'s expected graduates among ``students`` (give it every student:
     duplicates are looked for across the whole school even when ``college`` limits what is checked).
 
     ``settings``: the data directory's settings (school_code, school_name, president).
-    ``list_imported``: whether a CHSI expected-graduate list of ``year`` was imported.
+    ``list_imported``: whether a CHSI expected-graduate list of ``year`` was imported; None: whether
+    anyone among ``students`` is on it (the whole school given: the same answer, without a second pass).
     ``corrections``: the identity change requests (dicts with KSH, field, status, id).
     ``widths``: upload field -> (column, bytes) from the graduates profile (default: shipped one).
     ``progress(done, total)`` is called as students are checked.
     """
     checker = _Checker(year, settings, list_imported, corrections, widths)
     excluded: list[dict] = []
-    every, registered = select(students, year, excluded)
+    listed = [False]
+    every, registered = select(students, year, excluded, listed if list_imported is None else None)
+    if list_imported is None:
+        checker.list_imported = listed[0]
     checker.count_duplicates(every + registered)
     mine, registered, excluded = ([s for s in group if college is None or (s.get("FY") or "") == college]
                                   for group in (every, registered, excluded))

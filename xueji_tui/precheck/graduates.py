@@ -159,17 +159,21 @@ def upload_row(s: dict, settings: dict) -> dict[str, str]:
     """One student's row of the 学历注册 upload file, as text, field code -> value."""
     row: dict[str, str] = {}
     for f in UPLOAD_FIELDS:
-        if f in SCHOOL_FIELDS:
-            v = str(settings.get(SCHOOL_FIELDS[f]) or "").strip()
+        if f in _PLAIN:
+            v = s.get(f)
+            row[f] = (v if type(v) is str else str(v or "")).strip()
+        elif f in SCHOOL_FIELDS:
+            row[f] = str(settings.get(SCHOOL_FIELDS[f]) or "").strip()
         elif f == "BYRQ":
-            v = grad_date(s)
+            row[f] = grad_date(s)
         elif f == "BJYJL":
-            v = conclusion(s)
+            row[f] = conclusion(s)
         elif f == "BZ":
-            v = upload_bz(s)
-        elif f in ("XB", "CC", "XXXS", "XZ"):
-            v = canonical(f, s.get(f) or "")
+            row[f] = upload_bz(s)
         else:
-            v = str(s.get(f) or "").strip()
-        row[f] = v
+            row[f] = canonical(f, s.get(f) or "")
     return row
+
+
+# upload fields taken from the record as they are (the rest: the school's, derived, or code names)
+_PLAIN = frozenset(UPLOAD_FIELDS) - set(SCHOOL_FIELDS) - {"BYRQ", "BJYJL", "BZ", "XB", "CC", "XXXS", "XZ"}

@@ -34,12 +34,6 @@ def default_year(today: date | None = None) -> int:
     return d.year + (1 if d.month >= 9 else 0)
 
 
-def list_imported(session: Session, year: int) -> bool:
-    """Was a CHSI expected-graduate list of ``year`` imported (anyone in the school is on it)?"""
-    i = ROW["grad_year"]
-    return any(len(r) > i and r[i] == year for r in session.store.rows())
-
-
 def _widths(session: Session):
     from xueji_tui.precheck.widths import graduates_widths
 
@@ -61,8 +55,9 @@ def precheck(session: Session, year: int | None = None, college: str | None = No
         if scope not in known:
             raise InvalidInput(f"没有名为“{scope}”的学院（现有：{'、'.join(known) or '无'}）")
     store = session.store
+    # the whole school is read: whether the year's CHSI list was imported is seen in the same pass
     result = run(store.students(keep=False) if students is None else students, year=y, settings=store.settings,
-                 list_imported=list_imported(session, y), college=scope, progress=progress,
+                 list_imported=None, college=scope, progress=progress,
                  corrections=store.corrections(), widths=_widths(session))
     sent = graduates.sent_to_chsi(store.exports(), y)
     if sent:
