@@ -8,6 +8,7 @@ Run through tests/bench/bench.py, or alone: python tests/bench/precheck_bench.py
 
 from __future__ import annotations
 
+import shutil
 import statistics
 import subprocess
 import sys
@@ -56,8 +57,6 @@ def run(n: int = 30_000, workdir: Path | None = None) -> list[dict]:
     work.mkdir(parents=True, exist_ok=True)
     data = work / "data"
     if data.exists():
-        import shutil
-
         shutil.rmtree(data)
     students, settings = _build(n, data)
     year = 2026
@@ -81,10 +80,21 @@ def run(n: int = 30_000, workdir: Path | None = None) -> list[dict]:
     rows.append(_row(f"xueji precheck --json, fresh process, {n:,} graduates (median of 3)", "≤ 2 s", med, "s",
                      med <= 2.0))
 
-    dt, p = _xueji(data, "certno", "assign", "--year", str(year))
-    assert p.returncode == 0, p.stderr.decode()
-    rows.append(_row(f"xueji certno assign, {n:,} graduates, fresh process (precheck + one transaction)", "≤ 1 s",
-                     dt, "s", dt <= 1.0))
+    before = work / "before-certno"
+    shutil.rmtree(before, ignore_errors=True)
+    shutil.copytree(data, before)
+    times = []
+    for i in range(3):  # each run on the school as it was before any number was given
+        if i:
+            shutil.rmtree(data)
+            shutil.copytree(before, data)
+        dt, p = _xueji(data, "certno", "assign", "--year", str(year))
+        assert p.returncode == 0, p.stderr.decode()
+        times.append(dt)
+    shutil.rmtree(before)
+    med = statistics.median(times)
+    rows.append(_row(f"xueji certno assign, {n:,} graduates, fresh process (precheck + one transaction; median of 3)",
+                     "≤ 1 s", med, "s", med <= 1.0))
 
     sys.path.insert(0, str(HERE.parents[1]))
     from xueji_tui.domain.clerks import Clerk
