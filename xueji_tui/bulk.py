@@ -5,7 +5,8 @@ or a bulk transaction; pausing it for the duration is the fix. On resuming, the 
 are moved to the oldest generation (``gc.freeze``, then ``gc.unfreeze``) instead of being left young:
 young, the first allocation after ``gc.enable`` would walk all of them at once (0.3 s for three million
 objects, at the end of every import and of ``certno assign``). The oldest generation is still
-collected, at its usual rare intervals.
+collected, at its usual rare intervals. Not in a process that froze objects of its own (the UI freezes
+its roster's rows): ``gc.unfreeze`` would hand those back to the collector too.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ def gc_paused(active: bool = True):
     if not active or not gc.isenabled():
         yield
         return
+    frozen = gc.get_freeze_count()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
-        gc.unfreeze()
+        if not frozen:
+            gc.freeze()
+            gc.unfreeze()
         gc.enable()
