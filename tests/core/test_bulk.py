@@ -1,0 +1,37 @@
+"""Pausing the cyclic collector for bulk work (xueji_tui/bulk.py), in a process of its own: the
+collector's state is the process's, and the test must not change the suite's."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+SCRIPT = r"""
+import gc, sys
+from xueji_tui.bulk import gc_paused
+if sys.argv[1] == "frozen":
+    keep = [[i] for i in range(1000)]
+    gc.freeze()
+before = gc.get_freeze_count()
+with gc_paused():
+    made = [{"a": [i]} for i in range(300_000)]
+print(before, gc.get_freeze_count(), gc.get_count()[0], len(gc.get_objects(generation=0)))
+"""
+
+
+def _run(mode: str) -> list[int]:
+    out = subprocess.run([sys.executable, "-c", SCRIPT, mode], capture_output=True, text=True, check=True)
+    return [int(x) for x in out.stdout.split()]
+
+
+def test_objects_of_bulk_work_are_not_left_young():
+    """Left in the youngest generation, 600,000 objects would all be walked at the next allocation."""
+    before, after, count, young = _run("plain")
+    assert before == after == 0
+    assert young < 10_000 and count < 1_000
+
+
+def test_a_process_that_froze_its_own_objects_keeps_them_frozen():
+    """The UI freezes its roster's rows; bulk work in the UI must not hand them back to the collector."""
+    before, after, _, _ = _run("frozen")
+    assert before > 0 and after == before
