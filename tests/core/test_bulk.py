@@ -15,7 +15,8 @@ if sys.argv[1] == "frozen":
 before = gc.get_freeze_count()
 with gc_paused():
     made = [{"a": [i]} for i in range(300_000)]
-print(before, gc.get_freeze_count(), gc.get_count()[0], len(gc.get_objects(generation=0)))
+young = len(gc.get_objects(generation=0)) + len(gc.get_objects(generation=1))
+print(before, gc.get_freeze_count(), young)
 """
 
 
@@ -26,12 +27,12 @@ def _run(mode: str) -> list[int]:
 
 def test_objects_of_bulk_work_are_not_left_young():
     """Left in the youngest generation, 600,000 objects would all be walked at the next allocation."""
-    before, after, count, young = _run("plain")
+    before, after, young = _run("plain")
     assert before == after == 0
-    assert young < 10_000 and count < 1_000
+    assert young < 10_000
 
 
 def test_a_process_that_froze_its_own_objects_keeps_them_frozen():
     """The UI freezes its roster's rows; bulk work in the UI must not hand them back to the collector."""
-    before, after, _, _ = _run("frozen")
+    before, after, _ = _run("frozen")
     assert before > 0 and after == before
