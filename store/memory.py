@@ -243,8 +243,8 @@ class MemoryStore:
         self._row_cache: dict[str, tuple[int, list]] = {}
 
     def clone(self) -> "MemoryStore":
-        """Another store holding what this one holds and sharing nothing with it: a test suite builds
-        its school once and gives each test its own copy (a data directory would be copied instead)."""
+        """Another store holding what this one holds and sharing nothing with it: the tests build a
+        school once and give each test its own copy, as they copy a data directory on disk."""
         other = MemoryStore()
         with self._lock:
             other._state = copy.deepcopy(self._state)
