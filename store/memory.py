@@ -9,6 +9,7 @@ processes, no crash recovery.
 
 from __future__ import annotations
 
+import copy
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +18,8 @@ from typing import Iterator
 from xueji_tui.domain.record import copy_record, roster_row
 from xueji_tui.store.audit import GENESIS, line_hash
 from xueji_tui.store.common import audit_line, check_unique, index_keys, stamp
-from xueji_tui.store.txn import now_iso
+# txn.now_iso looked up per transaction, not imported: the one clock of both stores (tests pin it)
+from xueji_tui.store import txn as _clock
 
 
 class _State:
@@ -47,7 +49,7 @@ class MemoryTxn:
         self.store = store
         self.clerk = clerk
         self.why = why
-        self.at = now_iso()
+        self.at = _clock.now_iso()
         st = store._state
         self._settings = dict(st.settings)
         self._clerks = {k: dict(v) for k, v in st.clerks.items()}
@@ -239,6 +241,15 @@ class MemoryStore:
         self.formats: dict[str, dict] = {}  # the office's profile overrides, by name
         self._seen_commits: int | None = None
         self._row_cache: dict[str, tuple[int, list]] = {}
+
+    def clone(self) -> "MemoryStore":
+        """Another store holding what this one holds and sharing nothing with it: the tests build a
+        school once and give each test its own copy, as they copy a data directory on disk."""
+        other = MemoryStore()
+        with self._lock:
+            other._state = copy.deepcopy(self._state)
+            other.formats = copy.deepcopy(self.formats)
+        return other
 
     # -- the school --------------------------------------------------------------------------
     @property

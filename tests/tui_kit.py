@@ -6,10 +6,16 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from xueji_tui.domain.record import ROW
 from xueji_tui.services.session import Session, open_session
 
 TODAY = date(2025, 9, 20)
+
+# a test of keys or rendering only: the seeded school in memory, no disk twin (tests/tui/conftest.py,
+# ``seeded``, says why)
+memory_only = pytest.mark.parametrize("seeded", ["memory"], indirect=True)
 
 
 def make_app(where: Path | Session, clerk: str = "office1", *, today: date = TODAY, poll: bool = False, **kw):

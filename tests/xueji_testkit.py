@@ -11,7 +11,7 @@ import orjson
 
 from xueji_tui.domain.idcard import check_char
 from xueji_tui.services.session import Session, clerk_from
-from xueji_tui.store import create_store, memory_store
+from xueji_tui.store import create_store, memory_store, open_store
 
 COLLEGES = {
     "文学院": [("050101", "汉语言文学", "中文系"), ("050107T", "秘书学", "中文系")],
@@ -97,6 +97,16 @@ class SchoolKit:
 
     def session(self, name: str) -> Session:
         return Session(self.store, clerk_from(self.store, name))
+
+    def reopened(self):
+        """The store as another clerk's process finds it: the data directory opened afresh (what was
+        saved, not what this process holds); in memory, the one store there is."""
+        return self.store if self.root is None else open_store(self.root)
+
+    def elsewhere(self, name: str) -> Session:
+        """Clerk ``name`` working at another terminal, on the ``reopened`` store."""
+        store = self.reopened()
+        return Session(store, clerk_from(store, name))
 
     @property
     def office(self) -> Session:

@@ -23,8 +23,7 @@ def audit(root):
     return [orjson.loads(ln) for ln in (root / "audit.jsonl").read_bytes().splitlines()]
 
 
-@pytest.fixture
-def crafted(school, office, tmp_path):
+def craft(office, folder):
     """A re-import of the 60-student school with every kind of difference planted once or twice."""
     s = {i: make_student(i) for i in range(60)}
     svc.verify(office, s[4]["KSH"], "MZ", "ok")                       # verified ...
@@ -41,12 +40,18 @@ def crafted(school, office, tmp_path):
     rows.append(dict(s[6]))                                           # 6 twice: both rows rejected
     rows.append({"XM": "没有考生号"})                                   # rejected
     rows += students(3, start=100)                                    # 3 new
-    return chsi_file(tmp_path / "在校生.xlsx", rows), s
+    return chsi_file(folder / "在校生.xlsx", rows), s
 
 
-def test_reimport_summary_counts_exactly(office, crafted):
-    path, s = crafted
-    plan = imports.plan_import(office, "students", path)
+@pytest.fixture
+def crafted(school, office, tmp_path):
+    """``craft`` in a data directory: for the command line's tests (``--data``)."""
+    return craft(office, tmp_path)
+
+
+def test_reimport_summary_counts_exactly(any_school, tmp_path):
+    path, s = craft(any_school.office, tmp_path)
+    plan = imports.plan_import(any_school.office, "students", path)
     c = plan.counts()
     assert c["rows"] == 63
     assert (c["new"], c["changed"], c["changed_fields"], c["unchanged"], c["missing"], c["rejected"],
@@ -94,7 +99,8 @@ def test_apply_keeps_local_work_and_audits(school, office, crafted):
     assert rejects[2]["姓名 XM"] == "没有考生号" and "考生号" in rejects[2]["拒收原因"]
 
 
-def test_conflict_with_a_change_entry_and_an_approved_correction(school, office, office2, tmp_path):
+def test_conflict_with_a_change_entry_and_an_approved_correction(any_school, tmp_path):
+    office, office2 = any_school.office, any_school.office2
     s0, s1 = make_student(0), make_student(1)
     changes.change(office, s0["KSH"], ChangeRequest(code="2301", date="20250301", doc="吉师大教字〔2025〕31号",
                                                approved="20250226", to_major="050201", to_class="英语251班"))
@@ -115,12 +121,13 @@ def test_conflict_with_a_change_entry_and_an_approved_correction(school, office,
     assert "转专业" in next(c.why for c in plan.conflicts if c.field == "ZYDM")
 
 
-def test_status_rules(school, office, tmp_path):
+def test_status_rules(any_school, tmp_path):
+    office = any_school.office
     fresh = students(2, start=200, year=2025)
     fresh[1]["XJZT"] = "保留入学资格"
     plan = imports.plan_import(office, "freshmen", chsi_file(tmp_path / "f.dbf", fresh, "freshmen"))
     imports.apply_import(office, plan)
-    store = open_store(tmp_path / "data")
+    store = any_school.reopened()
     a, b = store.get(fresh[0]["KSH"]), store.get(fresh[1]["KSH"])
     assert a["status"] == "待注册" and b["status"] == "保留入学资格"
     assert a["FY"] == fresh[0]["FY"] and a["XSH"] == fresh[0]["XSH"] and not a.get("XH")  # from the catalogue
@@ -131,26 +138,28 @@ def test_status_rules(school, office, tmp_path):
     assert store.get(make_student(0)["KSH"])["status"] == "注册学籍"
 
 
-def test_freshman_with_unknown_major_gets_no_college(school, office, tmp_path):
+def test_freshman_with_unknown_major_gets_no_college(any_school, tmp_path):
     f = students(1, start=300, year=2025)
     f[0]["ZYDM"] = "999999"
-    plan = imports.plan_import(office, "freshmen", chsi_file(tmp_path / "f.csv", f, "freshmen"))
+    plan = imports.plan_import(any_school.office, "freshmen", chsi_file(tmp_path / "f.csv", f, "freshmen"))
     assert plan.new[0]["FY"] == "" and any("999999" in n for n in plan.notes)
 
 
-def test_graduates_list_sets_the_year_not_the_status(school, office, tmp_path):
+def test_graduates_list_sets_the_year_not_the_status(any_school, tmp_path):
+    office = any_school.office
     g = [dict(make_student(i), BYRQ="", BJYJL="") for i in range(3)]
     g[0]["BYRQ"], g[0]["BJYJL"] = "20260620", "结业"
     plan = imports.plan_import(office, "graduates", chsi_file(tmp_path / "g.dbf", g, "graduates"))
     imports.apply_import(office, plan)
-    store = open_store(school)
+    store = any_school.reopened()
     first = store.get(g[0]["KSH"])
     assert first["grad_year"] == 2026 and first["BJYJL"] == "结业" and first["status"] == "注册学籍"
     assert store.get(g[1]["KSH"])["grad_year"] == 2026  # from YJBYRQ
     assert "BJYJL" not in store.get(g[1]["KSH"]) or not store.get(g[1]["KSH"])["BJYJL"]
 
 
-def test_photos_by_chinese_headings(school, office, tmp_path):
+def test_photos_by_chinese_headings(any_school, tmp_path):
+    office = any_school.office
     s0, s1 = make_student(0), make_student(1)
     path = tmp_path / "photos.csv"
     path.write_text("身份证号,采集状态,采集日期,链接状态,校对结论,校对日期,身份核验\n"
@@ -159,7 +168,7 @@ def test_photos_by_chinese_headings(school, office, tmp_path):
     plan = imports.plan_import(office, "photos", path)
     assert plan.counts()["changed"] == 1 and plan.counts()["rejected"] == 1
     imports.apply_import(office, plan)
-    p = open_store(school).get(s0["KSH"])["photo"]
+    p = any_school.reopened().get(s0["KSH"])["photo"]
     assert p == {"taken": True, "taken_on": "20260301", "linked": True, "check": "无误", "checked_on": "20260320"}
 
 

@@ -12,19 +12,25 @@ from xueji_tui.store import open_store
 N = 24  # six per college of the factory
 
 
-def make_grads(root: Path, students: list[dict] | None = None, settings: dict = SETTINGS) -> Path:
-    """A data directory of graduates (by default N who pass everything but have no number yet); no
-    majors catalogue, one college clerk."""
+def grad_school(root: Path | None, students: list[dict] | None = None, settings: dict = SETTINGS):
+    """Graduates (by default N who pass everything but have no number yet), no majors catalogue, one
+    college clerk: in a data directory at ``root``, or in memory when it is None. Returns the store."""
     if students is None:
         students = [graduate(i, ZSBH="") for i in range(N)]
-    build_school(root, students=students, majors=[], clerks=CLERKS[:1],
-                 school={k: settings.get(k, "") for k in ("school_code", "school_name", "president")})
+    return build_school(root, students=students, majors=[], clerks=CLERKS[:1],
+                        school={k: settings.get(k, "") for k in ("school_code", "school_name", "president")})
+
+
+def make_grads(root: Path, students: list[dict] | None = None, settings: dict = SETTINGS) -> Path:
+    """``grad_school`` in a data directory."""
+    grad_school(root, students, settings)
     return root
 
 
-def edit(root: Path, ksh: str, **changes) -> None:
-    """Change a student the way an import or a clerk's fix would (through the store)."""
-    store = open_store(root)
+def edit(where, ksh: str, **changes) -> None:
+    """Change a student the way an import or a clerk's fix would (through the store): ``where`` is a
+    data directory or an open store."""
+    store = open_store(where) if isinstance(where, Path) else where
     with store.write("office1", "测试修改") as tx:
         s = tx.get(ksh)
         for k, v in changes.items():

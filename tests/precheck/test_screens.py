@@ -1,5 +1,5 @@
-"""Screens 3 照片 and 4 预审: pilot tests (keys -> screen state and store) and SVG snapshots at 80×24
-and 120×40 (fixed clock, seeded data)."""
+"""Screens 3 照片 and 4 预审: pilot tests (keys -> screen state and store) on either store, and SVG
+snapshots at 80×24 and 120×40 (fixed clock, seeded data) drawn in memory and the same on disk."""
 
 from __future__ import annotations
 
@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 
 from grad_factory import graduate
-from grad_kit import edit, make_grads
+from grad_kit import edit, grad_school
 from tui_kit import make_app, still
-from xueji_tui.store import open_store
+from xueji_testkit import SchoolKit
 
 TODAY = date(2026, 6, 1)
 
 
-def seeded(root: Path) -> Path:
+def seeded(root: Path | None) -> SchoolKit:
+    """The graduating class with a planted flaw per rule, in a data directory at ``root`` or in memory."""
     st = [graduate(i) for i in range(30)]
     st[3]["SFZH"] = st[3]["SFZH"][:17] + "Y"
     st[5]["XM"] = "王 五"
@@ -26,17 +27,17 @@ def seeded(root: Path) -> Path:
     st[11]["photo"].update(check="有异议")
     st[12]["photo"].update(taken_on="20251010", checked_on="20251101")
     st[13]["ZSBH"] = ""
-    root = make_grads(root, st)
-    store = open_store(root)
+    store = grad_school(root, st)
     with store.write("office1", "测试：证书编号已开始分配") as tx:  # the precheck's second stage
         tx.update_settings({"certno_years": [2026]})
         tx.log("settings", field="certno_years", new=[2026])
-    return root
+    return SchoolKit(store, root)
 
 
-@pytest.fixture
-def data(tmp_path) -> Path:
-    return seeded(tmp_path / "data")
+@pytest.fixture(params=["memory", pytest.param("disk", marks=pytest.mark.slow)])
+def data(request, tmp_path) -> SchoolKit:
+    """On either store, as ``any_school``: in memory in the fast set, in a data directory in the full run."""
+    return seeded(None if request.param == "memory" else tmp_path / "data")
 
 
 async def settle(pilot) -> None:
@@ -53,7 +54,7 @@ async def open_area(pilot, key: str) -> None:
 
 # -- 4 预审 ---------------------------------------------------------------------------------------
 async def test_precheck_runs_and_summarises_by_rule(data):
-    app = make_app(data, today=TODAY)
+    app = make_app(data.office, today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_area(pilot, "4")
         screen = app.screen
@@ -74,7 +75,7 @@ async def test_precheck_runs_and_summarises_by_rule(data):
 
 
 async def test_enter_opens_the_student_on_the_field_and_r_reruns(data):
-    app = make_app(data, today=TODAY)
+    app = make_app(data.office, today=TODAY)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_area(pilot, "4")
         screen = app.screen
@@ -92,18 +93,18 @@ async def test_enter_opens_the_student_on_the_field_and_r_reruns(data):
         await pilot.pause()
         assert app.screen is screen
         # the photo is fixed meanwhile (another clerk, another process): r shows the new state
-        edit(data, graduate(7)["KSH"], photo={"taken": True, "linked": True, "check": "无误",
+        edit(data.reopened(), graduate(7)["KSH"], photo={"taken": True, "linked": True, "check": "无误",
                                                 "taken_on": "20251010", "checked_on": "20251201"})
         await pilot.press("r")
         await settle(pilot)
         assert dict((r[3], r[1]) for r in screen.rule_rows)["photo-missing"] == 1  # was 2
 
 
-async def test_school_setting_finding_explains_itself(tmp_path):
+async def test_school_setting_finding_explains_itself():
     from grad_factory import SETTINGS
 
-    root = make_grads(tmp_path / "d", [graduate(i) for i in range(3)], settings={**SETTINGS, "president": ""})
-    app = make_app(root, today=TODAY)
+    school = SchoolKit(grad_school(None, [graduate(i) for i in range(3)], settings={**SETTINGS, "president": ""}))
+    app = make_app(school.office, today=TODAY)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_area(pilot, "4")
         await pilot.press("enter")
@@ -113,7 +114,7 @@ async def test_school_setting_finding_explains_itself(tmp_path):
 
 
 async def test_precheck_year_and_export(data, tmp_path):
-    app = make_app(data, today=TODAY)
+    app = make_app(data.office, today=TODAY)
     out = tmp_path / "预审.xlsx"
     async with app.run_test(size=(100, 30)) as pilot:
         await open_area(pilot, "4")
@@ -139,7 +140,7 @@ async def test_precheck_year_and_export(data, tmp_path):
 
 
 async def test_college_clerk_sees_only_its_college(data):
-    app = make_app(data, "wenxue", today=TODAY)
+    app = make_app(data.wenxue, today=TODAY)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_area(pilot, "4")
         r = app.screen.result
@@ -149,7 +150,7 @@ async def test_college_clerk_sees_only_its_college(data):
 
 # -- 3 照片 ---------------------------------------------------------------------------------------
 async def test_photo_checklist_counts_and_lists(data):
-    app = make_app(data, today=TODAY)
+    app = make_app(data.office, today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_area(pilot, "3")
         screen = app.screen
@@ -171,7 +172,7 @@ async def test_photo_checklist_counts_and_lists(data):
 
 
 async def test_photo_college_filter_and_chase_export(data, tmp_path):
-    app = make_app(data, today=TODAY)
+    app = make_app(data.office, today=TODAY)
     out = tmp_path / "催办.xlsx"
     async with app.run_test(size=(120, 40)) as pilot:
         await open_area(pilot, "3")
@@ -196,21 +197,33 @@ async def test_photo_college_filter_and_chase_export(data, tmp_path):
 
 
 # -- snapshots ------------------------------------------------------------------------------------
-@pytest.mark.slow  # SVG snapshots at two sizes
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
-def test_snapshot_precheck(snap_compare, data, size):
+def area(key: str):
     async def run_before(pilot):
-        await open_area(pilot, "4")
+        await open_area(pilot, key)
         await still(pilot)
-
-    assert snap_compare(make_app(data, today=TODAY), terminal_size=size, run_before=run_before)
+    return run_before
 
 
 @pytest.mark.slow  # SVG snapshots at two sizes
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
-def test_snapshot_photos(snap_compare, data, size):
-    async def run_before(pilot):
-        await open_area(pilot, "3")
-        await still(pilot)
+def test_snapshot_precheck(snap_compare, size):
+    assert snap_compare(make_app(seeded(None).office, today=TODAY), terminal_size=size, run_before=area("4"))
 
-    assert snap_compare(make_app(data, today=TODAY), terminal_size=size, run_before=run_before)
+
+@pytest.mark.slow  # SVG snapshots at two sizes
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_snapshot_photos(snap_compare, size):
+    assert snap_compare(make_app(seeded(None).office, today=TODAY), terminal_size=size, run_before=area("3"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key, snapshot", [("4", "test_snapshot_precheck"), ("3", "test_snapshot_photos")])
+def test_a_data_directory_shows_the_same_picture(tmp_path, key, snapshot):
+    """The snapshots above are drawn in memory; on a data directory each area is the same picture."""
+    from pytest_textual_snapshot import normalize_svg
+    from textual._doc import take_svg_screenshot  # what snap_compare takes its pictures with
+
+    kept = Path(__file__).parent / "__snapshots__" / "test_screens" / f"{snapshot}[80x24].svg"
+    app = make_app(seeded(tmp_path / "data").office, today=TODAY)
+    shot = take_svg_screenshot(app, terminal_size=(80, 24), run_before=area(key))
+    assert normalize_svg(shot) == normalize_svg(kept.read_text("utf-8"))

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from xueji_testkit import SchoolKit, build_school
 from xueji_tui.domain.errors import InvalidInput, NotAllowed, NotFound, Refused
+from xueji_tui.domain.record import ROW
 from xueji_tui.domain.status import ChangeRequest
 from xueji_tui.services import changes, corrections, find, settings, students, users
 
@@ -99,3 +101,25 @@ def test_school_records_by_name(any_school):
     settings.update(any_school.office, term_start="20250908")
     assert any_school.store.settings["term_start"] == "20250908"
     assert {m["ZYDM"] for m in changes.majors(any_school.office)} >= {"050101", "080901"}
+
+
+def test_a_copy_of_a_memory_store_shares_nothing_with_it():
+    """The UI tests build their school in memory once and give each test a copy (MemoryStore.clone):
+    the copy holds the same school and trail, and what one test saves never reaches another."""
+    original = SchoolKit(build_school(None))
+    before = original.snapshot()
+    copy = SchoolKit(original.store.clone())
+    assert copy.snapshot() == before
+    s = first_of(copy, "外国语学院")
+    students.verify(copy.wenxue, first_of(copy, "文学院")["XH"], "XM", "ok")
+    changes.change(copy.office, s["XH"], ChangeRequest(code="1101", date="20250301", approved="20250228",
+                                                       doc="吉师大学字〔2025〕5号"))
+    corrections.file(copy.office, s["XH"], "MZ", "满族", "录取数据有误", evidence="户口本")
+
+    def status(kit) -> str:
+        return next(r for r in kit.store.rows("外国语学院") if r[ROW["KSH"]] == s["KSH"])[ROW["status"]]
+
+    assert original.snapshot() == before and status(original) == "注册学籍"
+    assert status(copy) == "休学(病休)" and len(copy.store.corrections()) == 1
+    assert copy.store.verify_trail() == []  # the copy's trail goes on from the original's
+    assert copy.store.state()[0] > original.store.state()[0]

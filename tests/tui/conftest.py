@@ -1,4 +1,4 @@
-"""Fixtures of the UI tests: a seeded school on disk, an app on it with a pinned clock."""
+"""Fixtures of the UI tests: the seeded school on either store, an app on it with a pinned clock."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from tui_kit import make_app  # noqa: E402
 from tui_seed import build  # noqa: E402
+from xueji_testkit import SchoolKit  # noqa: E402
 
-from xueji_tui.services.session import open_session  # noqa: E402
+from xueji_tui.store import open_store  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -46,30 +47,59 @@ def _template(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def _memory_template():
+    return build(None, 60)
+
+
 @pytest.fixture
 def data_dir(_template, tmp_path) -> Path:
-    """A fresh copy of the seeded 60-student school for each test."""
+    """A fresh copy of the seeded 60-student school for each test, in a data directory: for the tests
+    about the directory itself (another process's change, the real command in tmux, its files)."""
     root = tmp_path / "data"
     shutil.copytree(_template, root, symlinks=True)
     return root
 
 
-@pytest.fixture
-def office_app(data_dir):
-    return make_app(data_dir, "office1")
+@pytest.fixture(params=["memory", pytest.param("disk", marks=pytest.mark.slow)])
+def seeded(request, _memory_template) -> SchoolKit:
+    """The seeded 60-student school, a fresh copy for each test, on either store: in memory (a copy of
+    one school built per worker: milliseconds) in the fast set, and in a data directory (``slow``) in
+    the full run, so a screen is proven on the seam, not on one store.
+
+    A test whose behaviour saves or reads the store (a verdict, a change, an export, an import, a
+    review, a refresh) runs on both. A test of pure rendering or keys, where the store only supplies
+    the rows, runs on memory only (``tui_kit.memory_only``): its disk twin would add minutes to the
+    full run and prove nothing the saving tests do not.
+    """
+    if request.param == "memory":
+        return SchoolKit(_memory_template.clone())
+    root = request.getfixturevalue("data_dir")
+    return SchoolKit(open_store(root), root)
 
 
 @pytest.fixture
-def college_app(data_dir):
-    return make_app(data_dir, "wenxue")
+def seeded_in_memory(_memory_template) -> SchoolKit:
+    """The seeded school in memory only, not a parameter of the test (the snapshots keep their names)."""
+    return SchoolKit(_memory_template.clone())
+
+
+@pytest.fixture
+def office_app(seeded):
+    return make_app(seeded.session("office1"))
+
+
+@pytest.fixture
+def college_app(seeded):
+    return make_app(seeded.session("wenxue"))
 
 
 @pytest.fixture(scope="session")
-def roster_rows(_template) -> dict:
+def roster_rows(_memory_template) -> dict:
     """Shard -> roster rows of the seeded school (read only)."""
     from xueji_tui.services import roster as roster_service
 
-    return roster_service.load(open_session(_template, "office1"))
+    return roster_service.load(SchoolKit(_memory_template.clone()).office)
 
 
 @pytest.fixture

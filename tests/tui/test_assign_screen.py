@@ -7,10 +7,10 @@ from textual.widgets import DataTable
 from tui_kit import make_app
 from xueji_testkit import make_student
 from xueji_tui.services import majors
-from xueji_tui.store import open_store
 
 
-async def test_assign_preview_table_then_write(office, wenxue):
+async def test_assign_preview_table_then_write(any_school):
+    office = any_school.office
     with office.store.write("office1", "新生") as tx:
         tx.put_many([make_student(800 + i, year=2026, college="文学院", XH="", BH="", status="待注册",
                                   ZYDM="050101", ZYMC="汉语言文学") for i in range(12)])
@@ -25,18 +25,18 @@ async def test_assign_preview_table_then_write(office, wenxue):
         table = app.screen.query_one(DataTable)
         rows = [table.get_row_at(i) for i in range(table.row_count)]
         assert len(rows) == 12 and all(r[0].startswith("2026010101") and r[5] == "汉文2601" for r in rows)
-        assert not any(s.get("XH") for s in open_store(office.store.root).students() if s["RXRQ"] == "20260901")
+        assert not any(s.get("XH") for s in any_school.reopened().students() if s["RXRQ"] == "20260901")
         await pilot.press("ctrl+y")
         await pilot.pause()
         await pilot.press("y")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        got = {s["KSH"]: s["XH"] for s in open_store(office.store.root).students() if s["RXRQ"] == "20260901"}
+        got = {s["KSH"]: s["XH"] for s in any_school.reopened().students() if s["RXRQ"] == "20260901"}
         assert sorted(got.values()) == sorted(r[0] for r in rows)
 
 
-async def test_a_college_clerk_is_told_it_is_the_office_s(wenxue):
-    app = make_app(wenxue, today=date(2026, 9, 10))
+async def test_a_college_clerk_is_told_it_is_the_office_s(any_school):
+    app = make_app(any_school.wenxue, today=date(2026, 9, 10))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("5")
         await pilot.press("b")

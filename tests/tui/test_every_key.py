@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from tui_kit import ready
+from tui_kit import memory_only, ready
 
 from xueji_tui.domain.fields import ART6_FIELDS
 from xueji_tui.screens.areas import AREAS
 
-pytestmark = pytest.mark.slow  # every binding of every screen: a sweep
+pytestmark = [pytest.mark.slow, memory_only]  # every binding of every screen: a sweep of keys
 
 SKIP = {"ctrl+q", "ctrl+c", "super+c"}  # quitting ends the test; copying needs a clipboard
 # (q at the top only asks; the question is answered "n" by the next key's unwinding)

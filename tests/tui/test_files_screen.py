@@ -35,12 +35,12 @@ async def _wait(app, pilot):
     await pilot.pause()
 
 
-async def test_import_preview_then_apply(office, tmp_path):
+async def test_import_preview_then_apply(any_school, tmp_path):
     newcomer = make_student(500)
     changed = dict(make_student(1), BH="新班级1班")
     path = tmp_path / "在校生.csv"
     _students_csv(path, [newcomer, changed])
-    app = make_app(office, today=date(2022, 10, 1))
+    app = make_app(any_school.office, today=date(2022, 10, 1))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("5")
         app.screen.query_one("#import-path", Input).value = str(path)
@@ -48,19 +48,20 @@ async def test_import_preview_then_apply(office, tmp_path):
         await _wait(app, pilot)
         summary = _text(app, "#import-text")
         assert "新增 1 人" in summary and "变更 1 人" in summary and "新班级1班" in summary
-        assert open_store(office.store.root).get(newcomer["KSH"]) is None  # a preview writes nothing
+        assert any_school.reopened().get(newcomer["KSH"]) is None  # a preview writes nothing
         await pilot.press("ctrl+y")
         await _wait(app, pilot)
         assert "已导入" in _text(app, "#import-text")
-        st = open_store(office.store.root)
+        st = any_school.reopened()
         assert st.get(newcomer["KSH"])["status"] == "注册学籍"
         assert st.get(changed["KSH"])["BH"] == "新班级1班"
 
 
-async def test_bad_file_is_explained_and_nothing_changes(office, tmp_path):
+async def test_bad_file_is_explained_and_nothing_changes(any_school, tmp_path):
     bad = tmp_path / "坏文件.dbf"
     bad.write_bytes(b"\x03not a dbf at all")
-    app = make_app(office, today=date(2022, 10, 1))
+    before = any_school.snapshot()
+    app = make_app(any_school.office, today=date(2022, 10, 1))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("5")
         app.screen.query_one("#import-path", Input).value = str(bad)
@@ -68,11 +69,12 @@ async def test_bad_file_is_explained_and_nothing_changes(office, tmp_path):
         await _wait(app, pilot)
         assert "坏文件.dbf" in _text(app, "#import-text")
         assert app.screen.query_one("#do-apply").disabled
+    assert any_school.snapshot() == before
 
 
-async def test_export_registration_file(office, tmp_path):
+async def test_export_registration_file(any_school, tmp_path):
     out = tmp_path / "注册.dbf"
-    app = make_app(office, today=date(2022, 10, 1))
+    app = make_app(any_school.office, today=date(2022, 10, 1))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("5")
         app.screen.query_one("#files-tabs").active = "tab-export"
@@ -85,8 +87,8 @@ async def test_export_registration_file(office, tmp_path):
     assert len(rows) == 60 and {r["KSH"] for r in rows} == {make_student(i)["KSH"] for i in range(60)}
 
 
-async def test_college_clerk_sees_only_its_kinds(wenxue):
-    app = make_app(wenxue, today=date(2022, 10, 1))
+async def test_college_clerk_sees_only_its_kinds(any_school):
+    app = make_app(any_school.wenxue, today=date(2022, 10, 1))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("5")
         kinds = app.screen.query_one("#import-kind", Select)
@@ -94,7 +96,7 @@ async def test_college_clerk_sees_only_its_kinds(wenxue):
         assert app.screen.query_one("#export-college", Input).value == "文学院"
 
 
-async def test_export_that_cannot_be_written_says_why_and_the_area_stays_usable(office, tmp_path, monkeypatch):
+async def test_export_that_cannot_be_written_says_why_and_the_area_stays_usable(any_school, tmp_path, monkeypatch):
     """An operating-system error (the output's folder is a file) and a defect in the writer both end
     the busy state with a Chinese message; the next export then works."""
     blocker = tmp_path / "不是目录.txt"
@@ -102,7 +104,7 @@ async def test_export_that_cannot_be_written_says_why_and_the_area_stays_usable(
     good = tmp_path / "注册.dbf"
     from xueji_tui.services import exports
 
-    app = make_app(office, today=date(2022, 10, 1))
+    app = make_app(any_school.office, today=date(2022, 10, 1))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("5")
         app.screen.query_one("#files-tabs").active = "tab-export"
@@ -135,7 +137,7 @@ async def test_export_that_cannot_be_written_says_why_and_the_area_stays_usable(
 
 def test_output_folder_falls_back_to_the_data_directorys_exports(office, monkeypatch, tmp_path):
     """A clerk without a home that can be written (a service account): exports go to DATA/exports/,
-    made when first used, and the path shown is the full one."""
+    made when first used, and the path shown is the full one (about the data directory: disk only)."""
     from xueji_tui.services import settings
 
     monkeypatch.setenv("HOME", str(tmp_path / "no-such-home"))
@@ -149,7 +151,8 @@ def test_output_folder_falls_back_to_the_data_directorys_exports(office, monkeyp
 async def test_over_ssh_the_files_area_keeps_out_of_the_data_directory_and_hidden_files(school, tmp_path, monkeypatch):
     """A clerk in the terminal UI over SSH (ssh-session) names files as freely as on the command line,
     and under the same rule: an export into the data directory or into a hidden directory (~/.ssh …),
-    or an import read from the data directory, is refused in Chinese and nothing is written."""
+    or an import read from the data directory, is refused in Chinese and nothing is written (about the
+    data directory: disk only)."""
     from xueji_tui.domain.clerks import Clerk
     from xueji_tui.services.session import Session
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import Input, Tabs
-from tui_kit import burst, make_app, messages, open_by_number, palette_listed, ready, rows_where, text_of, type_text, wait_until
+from tui_kit import burst, memory_only, messages, open_by_number, palette_listed, ready, rows_where, text_of, type_text, wait_until
 
 from xueji_tui.domain.record import ROW
 from xueji_tui.domain.status import ChangeRequest
@@ -19,15 +19,16 @@ from xueji_tui.screens.roster import RosterScreen
 from xueji_tui.screens.status_form import StatusModal
 from xueji_tui.screens.student import StudentScreen
 from xueji_tui.services import changes
-from xueji_tui.services.session import open_session
 
-pytestmark = pytest.mark.slow  # the keyboard traps, each a long flow on the disk store
-
-
-def stored(root, ksh: str) -> dict:
-    return open_session(root, "office1").store.get(ksh)
+pytestmark = pytest.mark.slow  # the keyboard traps, each a long flow
 
 
+def stored(school, ksh: str) -> dict:
+    """The student as saved (on disk: read back from the data directory)."""
+    return school.reopened().get(ksh)
+
+
+@memory_only
 async def test_files_area_opens_on_its_tabs_and_the_area_keys_still_work(office_app):
     app = office_app
     async with app.run_test(size=(80, 24)) as pilot:
@@ -43,6 +44,7 @@ async def test_files_area_opens_on_its_tabs_and_the_area_keys_still_work(office_
         assert app.screen.query_one("#import-path", Input).value == ""
 
 
+@memory_only
 async def test_escape_leaves_a_text_box_first_then_goes_back(office_app):
     app = office_app
     async with app.run_test(size=(80, 24)) as pilot:
@@ -61,6 +63,7 @@ async def test_escape_leaves_a_text_box_first_then_goes_back(office_app):
         assert isinstance(app.screen, RosterScreen)
 
 
+@memory_only
 async def test_slash_from_anywhere_goes_to_the_roster_filter(office_app):
     app = office_app
     async with app.run_test(size=(80, 24)) as pilot:
@@ -79,6 +82,7 @@ async def test_slash_from_anywhere_goes_to_the_roster_filter(office_app):
         assert app.screen.query_one("#filter", Input).value == row[ROW["XH"]]
 
 
+@memory_only
 async def test_q_goes_back_and_asks_before_quitting(office_app):
     app = office_app
     async with app.run_test(size=(80, 24)) as pilot:
@@ -98,6 +102,7 @@ async def test_q_goes_back_and_asks_before_quitting(office_app):
     assert app.return_code == 0
 
 
+@memory_only
 async def test_area_keys_land_on_the_area_list(office_app):
     app = office_app
     async with app.run_test(size=(80, 24)) as pilot:
@@ -112,6 +117,7 @@ async def test_area_keys_land_on_the_area_list(office_app):
         assert isinstance(app.screen, QueueScreen) and app.focused is app.screen.query_one("#queue")
 
 
+@memory_only
 async def test_files_tab_keys_and_ctrl_o_shows_the_form_first(office_app, home):
     app = office_app
     async with app.run_test(size=(80, 24)) as pilot:
@@ -129,6 +135,7 @@ async def test_files_tab_keys_and_ctrl_o_shows_the_form_first(office_app, home):
         assert str(home) in text_of(app, "#export-path")  # where it will go, in full
 
 
+@memory_only
 async def test_a_student_from_the_palette_replaces_the_one_open(office_app):
     app = office_app
     async with app.run_test(size=(80, 24)) as pilot:
@@ -144,6 +151,7 @@ async def test_a_student_from_the_palette_replaces_the_one_open(office_app):
         assert isinstance(app.screen, RosterScreen)
 
 
+@memory_only
 async def test_ctrl_c_says_how_to_quit_in_chinese(office_app):
     app = office_app
     async with app.run_test(size=(80, 24)) as pilot:
@@ -154,7 +162,7 @@ async def test_ctrl_c_says_how_to_quit_in_chinese(office_app):
         assert last.title == "要退出吗？" and "ctrl+q" in last.message and app.is_running
 
 
-async def test_status_form_chooses_nothing_until_asked_and_confirms_an_expulsion(office_app, data_dir):
+async def test_status_form_chooses_nothing_until_asked_and_confirms_an_expulsion(office_app, seeded):
     app = office_app
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
@@ -166,7 +174,7 @@ async def test_status_form_chooses_nothing_until_asked_and_confirms_an_expulsion
         assert "尚未选择原因" in text_of(app, "#reason-chosen")
         await pilot.press("ctrl+s")
         assert app.screen is modal and "请先选择原因代码" in text_of(app, "#form-error")
-        assert stored(data_dir, row[0])["status"] == "注册学籍"
+        assert stored(seeded, row[0])["status"] == "注册学籍"
         await type_text(pilot, "开除")
         assert {r.type.name for r in modal.shown} == {"开除学籍"}
         await type_text(pilot, " 作弊")
@@ -187,16 +195,17 @@ async def test_status_form_chooses_nothing_until_asked_and_confirms_an_expulsion
         assert "注册学籍 → 开除学籍" in body and "吉师大教字2025-40号" in body and row[ROW["XM"]] in body
         assert "生效日期 20250920" in body
         await pilot.press("n")
-        assert app.screen is modal and stored(data_dir, row[0])["status"] == "注册学籍"
+        assert app.screen is modal and stored(seeded, row[0])["status"] == "注册学籍"
         await pilot.press("ctrl+s")
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause()
         assert isinstance(app.screen, StudentScreen)
-        assert stored(data_dir, row[0])["status"] == "开除学籍"
+        assert stored(seeded, row[0])["status"] == "开除学籍"
 
 
-async def test_a_missing_doc_is_said_before_the_question(office_app, data_dir):
+@memory_only
+async def test_a_missing_doc_is_said_before_the_question(office_app):
     app = office_app
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
@@ -209,7 +218,7 @@ async def test_a_missing_doc_is_said_before_the_question(office_app, data_dir):
         assert isinstance(app.screen, StatusModal) and "文号" in text_of(app, "#form-error")
 
 
-async def test_keys_sent_fast_after_enter_land_in_their_fields(office_app, data_dir):
+async def test_keys_sent_fast_after_enter_land_in_their_fields(office_app, seeded):
     app = office_app
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
@@ -219,19 +228,19 @@ async def test_keys_sent_fast_after_enter_land_in_their_fields(office_app, data_
         await burst(app, pilot, ["1101", "enter", "20250915", "enter", "20250914", "enter", "吉师大教字2025-3号",
                                  "enter", "病休", "ctrl+s"])
         await wait_until(pilot, lambda: isinstance(app.screen, StudentScreen))
-        entry = stored(data_dir, row[0])["history"][-1]
+        entry = stored(seeded, row[0])["history"][-1]
         assert (entry["code"], entry["date"], entry["approved"], entry["doc"], entry["note"]) == \
             ("1101", "20250915", "20250914", "吉师大教字2025-3号", "病休")
 
 
-async def test_the_page_closes_when_the_student_leaves_the_college(data_dir):
-    app = make_app(data_dir, "wenxue")
+async def test_the_page_closes_when_the_student_leaves_the_college(college_app, seeded):
+    app = college_app
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
         row = rows_where(app, status="注册学籍", FY="文学院")[1]
         await open_by_number(app, pilot, row[ROW["XH"]])
         assert isinstance(app.screen, StudentScreen)
-        office = open_session(data_dir, "office2")
+        office = seeded.elsewhere("office2")
         changes.change(office, row[ROW["XH"]], ChangeRequest(code="2301", date="20250915", doc="吉师大教字〔2025〕31号",
                                                              approved="20250914", to_major="080901",
                                                              to_class="计算机2502"))
@@ -240,6 +249,7 @@ async def test_the_page_closes_when_the_student_leaves_the_college(data_dir):
         assert any("已不属于文学院" in m and "学生页已关闭" in m for m in messages(app))
 
 
+@memory_only
 async def test_the_id_is_masked_again_when_the_page_is_left(office_app):
     app = office_app
     async with app.run_test(size=(80, 24)) as pilot:
@@ -255,14 +265,14 @@ async def test_the_id_is_masked_again_when_the_page_is_left(office_app):
         assert row[ROW["SFZH"]] not in head and "********" in head
 
 
-async def test_the_page_shows_recent_entries_and_open_requests(office_app, data_dir):
+async def test_the_page_shows_recent_entries_and_open_requests(office_app, seeded):
     app = office_app
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
         row = rows_where(app, status="休学(病休)")[0]
         from xueji_tui.services import corrections
 
-        rid = corrections.file(open_session(data_dir, "wenxue" if row[ROW["FY"]] == "文学院" else "office2"),
+        rid = corrections.file(seeded.elsewhere("wenxue" if row[ROW["FY"]] == "文学院" else "office2"),
                                row[ROW["XH"]], "MZ", "满族", "录取数据民族有误", "吉公户证〔2025〕9号")
         await open_by_number(app, pilot, row[ROW["XH"]])
         recent = text_of(app, "#student-recent")
@@ -291,7 +301,7 @@ async def test_an_existing_file_is_replaced_only_when_the_clerk_says_so(office_a
         assert target.read_bytes() != b"old" and str(target) in text_of(app, "#export-text")
 
 
-async def test_the_output_folder_is_the_home_until_the_clerk_picks_another(office_app, home, tmp_path):
+async def test_the_output_folder_is_the_home_until_the_clerk_picks_another(office_app, seeded, home, tmp_path):
     from xueji_tui.services import settings
 
     app = office_app
@@ -308,11 +318,11 @@ async def test_the_output_folder_is_the_home_until_the_clerk_picks_another(offic
         assert await wait_until(pilot, lambda: "已写出" in text_of(app, "#export-text"))
         written = list(elsewhere.iterdir())
         assert len(written) == 1 and str(written[0]) in text_of(app, "#export-text")
-    again = make_app(app.session.store.root, "office1")
-    assert settings.output_folder(again.session) == elsewhere  # remembered for this clerk
-    assert settings.output_folder(open_session(app.session.store.root, "office2")) == home
+    assert settings.output_folder(seeded.elsewhere("office1")) == elsewhere  # remembered for this clerk
+    assert settings.output_folder(seeded.elsewhere("office2")) == home
 
 
+@memory_only
 async def test_at_80_columns_the_status_comes_before_the_exam_number(office_app):
     async with office_app.run_test(size=(80, 24)) as pilot:
         await ready(office_app, pilot)
@@ -320,12 +330,12 @@ async def test_at_80_columns_the_status_comes_before_the_exam_number(office_app)
         assert titles.index("学籍状态") < titles.index("考生号")
 
 
-async def test_error_titles_say_what_happened(data_dir):
+async def test_error_titles_say_what_happened(college_app, seeded):
     """A lookup that finds nobody is not called "未保存"; a refused save is."""
-    app = make_app(data_dir, "wenxue")
+    app = college_app
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
-        other = [r for r in open_session(data_dir, "office1").store.rows() if r[ROW["FY"]] != "文学院"][0]
+        other = [r for r in seeded.store.rows() if r[ROW["FY"]] != "文学院"][0]
         for query, title in (("20990000123", "没有找到"), (other[ROW["XH"]], "不在权限范围内")):
             await pilot.press("slash")
             await type_text(pilot, query)
@@ -335,7 +345,7 @@ async def test_error_titles_say_what_happened(data_dir):
             await pilot.press("escape")
         row = rows_where(app, status="注册学籍")[0]
         await open_by_number(app, pilot, row[ROW["XH"]])
-        changes.change(open_session(data_dir, "office1"), row[ROW["XH"]],
+        changes.change(seeded.elsewhere("office1"), row[ROW["XH"]],
                         ChangeRequest(code="3106", date="20250915", doc="吉师大教字2025-8号", approved="20250914"))
         await pilot.press("space")  # a verdict on a record that just ended elsewhere: refused
         await pilot.pause()

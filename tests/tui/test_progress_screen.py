@@ -14,8 +14,8 @@ async def _text(app, wid):
     return console.export_text()
 
 
-async def test_progress_area_shows_deadlines_and_colleges(office):
-    await _progress_area(office)
+async def test_progress_area_shows_deadlines_and_colleges(any_school):
+    await _progress_area(any_school.office)
 
 
 async def _progress_area(office):
@@ -34,10 +34,10 @@ async def _progress_area(office):
         assert app.current_mode == "1"
 
 
-async def test_only_a_missed_deadline_says_passed(office):
+async def test_only_a_missed_deadline_says_passed(any_school):
     """A day from which something may be done (students may look themselves up, Art. 22) is not a
     deadline: once it is past it says 已开始, not '已过 N 天'."""
-    await _passed(office)
+    await _passed(any_school.office)
 
 
 async def _passed(office):

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from tui_kit import fill, make_app, messages, ready, text_of
+from tui_kit import fill, messages, ready, text_of
 
 from xueji_tui.domain.status import ChangeRequest
 from xueji_tui.screens.review import ReviewScreen
 from xueji_tui.screens.student import StudentScreen
 from xueji_tui.services import changes, reviews
-from xueji_tui.services.session import open_session
 
 
-def report(data_dir, n: int = 2) -> list[dict]:
+def report(school, n: int = 2) -> list[dict]:
     """文学院 reports a 休学 for ``n`` of its students; returns them as stored."""
-    college = open_session(data_dir, "wenxue")
+    college = school.elsewhere("wenxue")
     mine = [s for s in college.store.students("文学院") if s["status"] == "注册学籍"][:n]
     for s in mine:
         got = changes.change(college, s["KSH"], ChangeRequest(code="1101", date="20250910", doc="吉师大学字〔2025〕3号",
@@ -22,13 +21,14 @@ def report(data_dir, n: int = 2) -> list[dict]:
     return mine
 
 
-def stored(data_dir, ksh: str) -> dict:
-    return open_session(data_dir, "office1").store.get(ksh)
+def stored(school, ksh: str) -> dict:
+    """The student as saved (on disk: read back from the data directory)."""
+    return school.reopened().get(ksh)
 
 
-async def test_the_office_accepts_one_rejects_one_with_a_reason(data_dir):
-    a, b = report(data_dir)
-    app = make_app(data_dir, "office1")
+async def test_the_office_accepts_one_rejects_one_with_a_reason(office_app, seeded):
+    a, b = report(seeded)
+    app = office_app
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
         await pilot.press("7")
@@ -40,8 +40,8 @@ async def test_the_office_accepts_one_rejects_one_with_a_reason(data_dir):
         assert "接受报送" in text_of(app, "#confirm-title")
         await pilot.press("y")
         await ready(app, pilot)
-        assert stored(data_dir, a["KSH"])["status"] == "休学(病休)"
-        assert stored(data_dir, a["KSH"])["history"][-1]["proposed_by"] == "wenxue"
+        assert stored(seeded, a["KSH"])["status"] == "休学(病休)"
+        assert stored(seeded, a["KSH"])["history"][-1]["proposed_by"] == "wenxue"
         assert any("已接受" in m for m in messages(app))
         await pilot.press("d")
         await pilot.pause()
@@ -51,14 +51,14 @@ async def test_the_office_accepts_one_rejects_one_with_a_reason(data_dir):
         await fill(app, pilot, "reason", "缺少医院证明")
         await pilot.press("ctrl+s")
         await ready(app, pilot)
-        assert stored(data_dir, b["KSH"])["status"] == "注册学籍"
-        (decided,) = [p for p in reviews.list_proposals(open_session(data_dir, "office1")) if p["KSH"] == b["KSH"]]
+        assert stored(seeded, b["KSH"])["status"] == "注册学籍"
+        (decided,) = [p for p in reviews.list_proposals(seeded.elsewhere("office1")) if p["KSH"] == b["KSH"]]
         assert (decided["status"], decided["reason"]) == ("已驳回", "缺少医院证明")
 
 
-async def test_accept_every_open_report_of_a_college(data_dir):
-    mine = report(data_dir, 3)
-    app = make_app(data_dir, "office1")
+async def test_accept_every_open_report_of_a_college(office_app, seeded):
+    mine = report(seeded, 3)
+    app = office_app
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
         await pilot.press("7")
@@ -68,12 +68,12 @@ async def test_accept_every_open_report_of_a_college(data_dir):
         assert "3 条" in text_of(app, "#confirm-title")
         await pilot.press("y")
         await ready(app, pilot)
-    assert all(stored(data_dir, s["KSH"])["status"] == "休学(病休)" for s in mine)
+    assert all(stored(seeded, s["KSH"])["status"] == "休学(病休)" for s in mine)
 
 
-async def test_a_college_sees_its_reports_and_cannot_decide_them(data_dir):
-    (a,) = report(data_dir, 1)
-    app = make_app(data_dir, "wenxue")
+async def test_a_college_sees_its_reports_and_cannot_decide_them(college_app, seeded):
+    (a,) = report(seeded, 1)
+    app = college_app
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
         await pilot.press("7")
@@ -82,7 +82,7 @@ async def test_a_college_sees_its_reports_and_cannot_decide_them(data_dir):
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)  # no question: the key does nothing for a college
-        assert stored(data_dir, a["KSH"])["status"] == "注册学籍"
+        assert stored(seeded, a["KSH"])["status"] == "注册学籍"
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, StudentScreen)

@@ -9,12 +9,12 @@ from xueji_tui.domain.record import ROW
 from xueji_tui.roster import (Facets, KshView, RosterModel, Walk, needles, verification_progress,
                               verification_queue)
 from xueji_tui.services import roster as roster_service
-from xueji_tui.services.session import open_session
 
 
-def model_of(root, clerk="office1") -> RosterModel:
+def model_of(school, clerk="office1") -> RosterModel:
+    """The roster model as the app loads it from the store (each store groups its rows its own way)."""
     m = RosterModel()
-    m.load(roster_service.load(open_session(root, clerk)))
+    m.load(roster_service.load(school.session(clerk)))
     return m
 
 
@@ -22,16 +22,16 @@ def shown(m: RosterModel, field: str) -> list:
     return [m.row(i)[ROW[field]] for i in range(len(m))]
 
 
-def test_loads_every_student_in_scope(data_dir):
-    m = model_of(data_dir)
+def test_loads_every_student_in_scope(seeded):
+    m = model_of(seeded)
     assert m.total == len(m) == 60
     assert shown(m, "XH") == sorted(shown(m, "XH"))  # 学号 order by default
-    college = model_of(data_dir, "wenxue")
+    college = model_of(seeded, "wenxue")
     assert college.total and set(shown(college, "FY")) == {"文学院"}
 
 
-def test_query_by_id_prefix_name_and_initials(data_dir):
-    m = model_of(data_dir)
+def test_query_by_id_prefix_name_and_initials(seeded):
+    m = model_of(seeded)
     m.set_query("2025")
     assert len(m) and all(x.startswith("2025") for x in shown(m, "XH"))
     one = m.rows[7]
@@ -68,8 +68,8 @@ def test_typing_char_by_char_gives_the_same_rows_as_one_query(roster_rows, text)
     assert typed.view == fresh.view
 
 
-def test_facets_and_problems(data_dir):
-    m = model_of(data_dir)
+def test_facets_and_problems(seeded):
+    m = model_of(seeded)
     m.set_facets(Facets(college="文学院", grade="2025"))
     assert len(m) and set(shown(m, "FY")) == {"文学院"} and set(shown(m, "DQSZJ")) == {"2025"}
     m.set_facets(Facets(problems=True))
@@ -79,8 +79,8 @@ def test_facets_and_problems(data_dir):
     assert len(m) == 60 and m.describe() == "显示 60 / 60"
 
 
-def test_sort_by_any_column_and_back(data_dir):
-    m = model_of(data_dir)
+def test_sort_by_any_column_and_back(seeded):
+    m = model_of(seeded)
     m.sort("XM")
     assert shown(m, "py") == sorted(shown(m, "py"))
     m.sort("verified", descending=True)
@@ -89,8 +89,8 @@ def test_sort_by_any_column_and_back(data_dir):
     assert shown(m, "verified") == sorted(shown(m, "verified"), reverse=True)  # filter keeps the order
 
 
-def test_exact_match_and_walk(data_dir):
-    m = model_of(data_dir)
+def test_exact_match_and_walk(seeded):
+    m = model_of(seeded)
     row = m.rows[3]
     m.set_query(row[ROW["XH"]][:6])
     assert [r[ROW["KSH"]] for r in m.exact(row[ROW["XH"]])] == [row[ROW["KSH"]]]
@@ -101,8 +101,8 @@ def test_exact_match_and_walk(data_dir):
     assert walk.step(-1) is None and walk.where == f"1 / {len(m)}"
 
 
-def test_verification_queue_is_class_by_class_with_progress(data_dir):
-    m = model_of(data_dir)
+def test_verification_queue_is_class_by_class_with_progress(seeded):
+    m = model_of(seeded)
     queue = verification_queue(m.rows)
     assert queue and all(r[ROW["verified"]] < 13 or r[ROW["wrong"]] for r in queue)
     keys = [(r[ROW["FY"]], r[ROW["BH"]]) for r in queue]
@@ -112,8 +112,8 @@ def test_verification_queue_is_class_by_class_with_progress(data_dir):
     assert sum(t - d for d, t in colleges.values()) == len(queue)
 
 
-def test_search_ignores_the_filter(data_dir):
-    m = model_of(data_dir)
+def test_search_ignores_the_filter(seeded):
+    m = model_of(seeded)
     m.set_query("nothing-like-this")
     target = m.rows[10]
     assert [r[ROW["KSH"]] for r in m.search(target[ROW["XH"]])][:1] == [target[ROW["KSH"]]]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui_kit import filtered, make_app, messages, ready, rows_where, text_of, type_text
+from tui_kit import filtered, make_app, memory_only, messages, ready, rows_where, text_of, type_text
 
 from xueji_tui.domain.fields import ART6_FIELDS
 from xueji_tui.domain.record import ROW
@@ -12,6 +12,7 @@ from xueji_tui.screens.roster import RosterScreen
 from xueji_tui.screens.student import StudentScreen
 
 
+@memory_only
 async def test_filter_as_you_type_and_escape_clears(office_app):
     async with office_app.run_test(size=(80, 24)) as pilot:
         await ready(office_app, pilot)
@@ -38,6 +39,7 @@ async def test_filter_as_you_type_and_escape_clears(office_app):
         assert len(model) and all(model.row(i)[ROW["py"]].startswith(initials) for i in range(len(model)))
 
 
+@memory_only
 async def test_enter_on_a_unique_match_opens_it(office_app):
     async with office_app.run_test(size=(80, 24)) as pilot:
         await ready(office_app, pilot)
@@ -49,6 +51,7 @@ async def test_enter_on_a_unique_match_opens_it(office_app):
         assert isinstance(office_app.screen, StudentScreen) and office_app.screen.ksh == row[0]
 
 
+@memory_only
 async def test_facets_filter_by_college_and_problems(office_app):
     async with office_app.run_test(size=(80, 24)) as pilot:
         await ready(office_app, pilot)
@@ -72,6 +75,7 @@ async def test_facets_filter_by_college_and_problems(office_app):
         assert len(model) == 60
 
 
+@memory_only
 async def test_sort_by_the_current_column(office_app):
     async with office_app.run_test(size=(80, 24)) as pilot:
         await ready(office_app, pilot)
@@ -84,6 +88,7 @@ async def test_sort_by_the_current_column(office_app):
         assert [model.row(i)[ROW["py"]] for i in range(len(model))] == sorted(pys)
 
 
+@memory_only
 async def test_moving_keys(office_app):
     async with office_app.run_test(size=(80, 24)) as pilot:
         await ready(office_app, pilot)
@@ -100,15 +105,12 @@ async def test_moving_keys(office_app):
         assert table.cursor_row == 0 and table.scroll_y == 0
 
 
-async def test_college_clerk_typing_another_colleges_number(data_dir):
-    app = make_app(data_dir, "wenxue")
+@memory_only
+async def test_college_clerk_typing_another_colleges_number(seeded):
+    app = make_app(seeded.session("wenxue"))
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
-        from tui_seed import make_student  # noqa: F401  (the seeded numbers)
-
-        from xueji_tui.services.session import open_session
-
-        other = [r for r in open_session(data_dir, "office1").store.rows() if r[ROW["FY"]] != "文学院"][0]
+        other = [r for r in seeded.store.rows() if r[ROW["FY"]] != "文学院"][0]
         await pilot.press("slash")
         await type_text(pilot, other[ROW["XH"]])
         await pilot.press("enter")
@@ -149,8 +151,9 @@ async def test_queue_counts_and_opens_on_the_first_open_field(office_app):
         assert first[0] not in {r[0] for r in office_app.screen.queue}
 
 
-async def test_queue_class_list_jumps_to_a_class(data_dir):
-    app = make_app(data_dir, "office1")
+@memory_only
+async def test_queue_class_list_jumps_to_a_class(office_app):
+    app = office_app
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
         await pilot.press("2", "c")
@@ -165,8 +168,9 @@ async def test_queue_class_list_jumps_to_a_class(data_dir):
         assert first[ROW["FY" if chosen[0] == "college" else "BH"]] == chosen[1].strip()
 
 
-async def test_queue_of_a_college_clerk(data_dir):
-    app = make_app(data_dir, "wenxue")
+@memory_only
+async def test_queue_of_a_college_clerk(college_app):
+    app = college_app
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
         await pilot.press("2")

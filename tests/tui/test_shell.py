@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from tui_kit import make_app, messages, palette_listed, ready, text_of, wait_until
+from tui_kit import make_app, memory_only, messages, palette_listed, ready, text_of, wait_until
 
 from xueji_tui.screens.files import FilesScreen
 from xueji_tui.screens.help import HelpScreen
 from xueji_tui.screens.queue import QueueScreen
 from xueji_tui.screens.roster import RosterScreen
 from xueji_tui.screens.student import StudentScreen
+
+pytestmark = memory_only  # keys and what they show: the store only supplies the rows
 
 
 async def test_starts_on_the_roster_with_clerk_and_count(office_app):
@@ -89,8 +91,8 @@ async def test_escape_goes_back_and_ctrl_q_quits(office_app):
     assert office_app.return_code == 0
 
 
-async def test_college_clerk_sees_only_its_college(data_dir):
-    app = make_app(data_dir, "wenxue")
+async def test_college_clerk_sees_only_its_college(seeded):
+    app = make_app(seeded.session("wenxue"))
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
         fys = {r[4] for r in app.feed.model.rows}
@@ -98,12 +100,11 @@ async def test_college_clerk_sees_only_its_college(data_dir):
         assert "wenxue（学院·文学院）" in app.screen.query_one("AreaBar").render().plain
 
 
-async def test_palette_says_when_a_number_is_outside_the_college(data_dir):
+async def test_palette_says_when_a_number_is_outside_the_college(seeded):
     from xueji_tui.domain.record import ROW
-    from xueji_tui.services.session import open_session
 
-    other = [r for r in open_session(data_dir, "office1").store.rows() if r[ROW["FY"]] != "文学院"][0]
-    app = make_app(data_dir, "wenxue")
+    other = [r for r in seeded.store.rows() if r[ROW["FY"]] != "文学院"][0]
+    app = make_app(seeded.session("wenxue"))
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
         await pilot.press("ctrl+p")

@@ -1,10 +1,13 @@
-"""SVG snapshots of each screen and form at 80×24 and 120×40 (seeded data, pinned clock).
+"""SVG snapshots of each screen and form at 80×24 and 120×40 (seeded data, pinned clock), taken on the
+in-memory store; on a data directory every screen shows the same picture, compared with the same file.
 
 Update after an intended change of the look: ``pytest tests/tui/test_snapshots.py --snapshot-update``
 and review the SVGs (pytest writes an HTML report of any difference).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from tui_kit import make_app, ready, still, type_text
@@ -71,6 +74,18 @@ def _pinned_clock(monkeypatch):
 
 @pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("name", list(SCREENS))
-def test_screen(snap_compare, data_dir, name, size):
-    app = make_app(data_dir, "office1")
+def test_screen(snap_compare, seeded_in_memory, name, size):
+    app = make_app(seeded_in_memory.office)
     assert snap_compare(app, terminal_size=SIZES[size], run_before=SCREENS[name])
+
+
+@pytest.mark.parametrize("name", list(SCREENS))
+def test_a_data_directory_shows_the_same_picture(data_dir, name):
+    """The disk store's picture of each screen at 80×24 is the snapshot kept above (the store is not
+    a parameter of ``test_screen``: one file per picture, whichever store drew it)."""
+    from pytest_textual_snapshot import normalize_svg
+    from textual._doc import take_svg_screenshot  # what snap_compare takes its pictures with
+
+    kept = Path(__file__).parent / "__snapshots__" / "test_snapshots" / f"test_screen[{name}-80x24].svg"
+    shot = take_svg_screenshot(make_app(data_dir, "office1"), terminal_size=SIZES["80x24"], run_before=SCREENS[name])
+    assert normalize_svg(shot) == normalize_svg(kept.read_text("utf-8"))

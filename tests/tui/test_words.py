@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
-from tui_kit import make_app, palette_listed, ready, rows_where, type_text, wait_until
+from tui_kit import make_app, memory_only, palette_listed, ready, rows_where, type_text, wait_until
 
 from xueji_tui.domain.fields import ART6_FIELDS
 from xueji_tui.domain.record import ROW
@@ -96,7 +96,7 @@ class Walk:
         return bad
 
 
-async def walk_everything(app, pilot, office: bool, data_dir: Path, home: Path) -> Walk:
+async def walk_everything(app, pilot, office: bool, elsewhere: Path, home: Path) -> Walk:
     clerks = {c["name"] for c in app.session.store.clerks()}
     w = Walk(app, pilot, clerks)
     await w.look("roster")
@@ -184,7 +184,7 @@ async def walk_everything(app, pilot, office: bool, data_dir: Path, home: Path) 
     app.screen.query_one("#import-path").value = str(home / "没有这个文件.dbf")
     await w.keys("ctrl+r")
     await w.look("files-import-error")
-    bad = data_dir.parent / "坏文件.xlsx"
+    bad = elsewhere / "坏文件.xlsx"
     bad.write_bytes(b"PK\x03\x04 not really")
     app.screen.query_one("#import-path").value = str(bad)
     await w.keys("ctrl+r")
@@ -216,13 +216,14 @@ async def walk_everything(app, pilot, office: bool, data_dir: Path, home: Path) 
 
 
 @pytest.mark.slow  # walks every screen and form of the app
+@memory_only  # what the screens say: the store only supplies the rows
 @pytest.mark.parametrize("clerk", ["office1", "wenxue"])
-async def test_no_foreign_word_on_any_screen(data_dir, short_home, clerk):
+async def test_no_foreign_word_on_any_screen(seeded, short_home, tmp_path, clerk):
     home = short_home
-    app = make_app(data_dir, clerk)
+    app = make_app(seeded.session(clerk))
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await ready(app, pilot)
-        walk = await walk_everything(app, pilot, clerk.startswith("office"), data_dir, home)
+        walk = await walk_everything(app, pilot, clerk.startswith("office"), tmp_path, home)
         assert walk.seen == {}, walk.seen
         assert walk.toasts() == set()
 
