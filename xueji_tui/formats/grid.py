@@ -160,6 +160,22 @@ class RowBuilder:
             row["_problem"] = problem
         return row
 
+    def clean(self, cells: list[str], first: int) -> list[dict]:
+        """The rows of ``cells`` (every cell of consecutive rows, the first numbered ``first``), known
+        to hold no NUL and no cell over MAX_CELL: what ``__call__`` makes of each, by columns at once."""
+        w = self.width
+        count = len(cells) // w
+        names = ["_row", *(code for _, code in self.pairs)]
+        columns = [range(first, first + count), *(cells[i::w] for i, _ in self.pairs)]
+        rows = [dict(zip(names, values)) for values in zip(*columns)]
+        if self.extra:
+            for k, row in enumerate(rows):
+                at = k * w
+                extra = {h: cells[at + i] for i, h in self.extra if cells[at + i] != ""}
+                if extra:
+                    row["_extra"] = extra
+        return rows
+
     def _problem(self, values: list[str]) -> str:
         for i, v in enumerate(values):
             col = self.headings[i] if i < len(self.headings) else ""
