@@ -59,17 +59,20 @@ def check_unique(writes: Iterable[tuple[dict, dict | None, str]],
     """
     keyed = [(s, old, was, keys_of(s)) for s, old, was in writes]
     rewritten = {was for _, _, was, _ in keyed} | {s["KSH"] for s, _, _, _ in keyed}
-    final: dict[str, list[dict]] = {}
-    for s, _, _, keys in keyed:
-        for key in keys:
-            final.setdefault(key, []).append(s)
+    every = [key for _, _, _, keys in keyed for key in keys]
+    final: dict[str, list[dict]] | None = None
+    if len(set(every)) < len(every):  # a key twice in the batch (else, as almost always, no batch to look at)
+        final = {}
+        for s, _, _, keys in keyed:
+            for key in keys:
+                final.setdefault(key, []).append(s)
     for s, old, was, keys in keyed:
         added = set(keys) - set(keys_of(old)) if old is not None and was == s["KSH"] else keys
         for key in added:
-            batch = final[key]
-            if len(batch) > 1:
+            if final is not None and len(batch := final[key]) > 1:
                 raise _duplicate(key, s, next(t for t in batch if t is not s))
-            others = [k for k in holders(key) if k not in rewritten]
+            held = holders(key)
+            others = [k for k in held if k not in rewritten] if held else held
             if others:
                 raise _duplicate(key, s, describe(others[0]) or {"KSH": others[0]})
 
