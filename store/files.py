@@ -35,7 +35,10 @@ def write_durable(path: Path, data: bytes) -> None:
 
 
 def dumps(obj) -> bytes:
-    return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
+    try:  # the same bytes: orjson takes a slower path for every mapping when non-text keys are allowed
+        return orjson.dumps(obj)
+    except orjson.JSONEncodeError:
+        return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
 
 
 def damaged(path: Path, what: str) -> StoreDamaged:
