@@ -63,3 +63,24 @@ def test_rows_taken_whole_read_as_value_by_value(tmp_path, monkeypatch, kind):
     one_by_one = _summary(root, path, kind)
     assert whole == one_by_one
     assert any("去掉首尾空格" in line for line in whole[0]) and any("控制字符" in line for line in whole[0])
+
+
+def test_the_students_left_with_problems_are_counted(any_school, tmp_path):
+    """The closing line's "其中 N 人有待核对的问题": new and changed students the roster marks, on both stores."""
+    rows = []
+    for i in range(60, 90):  # 30 new students, three with a wrong check character
+        s = make_student(i)
+        r = {c: str(s.get(c, "") or "") for c in CODES}
+        if i in (61, 70, 88):
+            r["SFZH"] = r["SFZH"][:17] + ("0" if r["SFZH"][17] != "0" else "1")
+        rows.append(r)
+    old = make_student(5)  # already in the school: its entry date changed to one that is no date
+    rows.append({**{c: str(old.get(c, "") or "") for c in CODES}, "RXRQ": "20221341"})
+    path = tmp_path / "more.csv"
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(CODES)
+        w.writerows([r[c] for c in CODES] for r in rows)
+    office = any_school.office
+    counts = imports.apply_import(office, imports.plan_import(office, "students", path))
+    assert (counts["new"], counts["changed"], counts["with_problems"]) == (30, 1, 4)

@@ -52,7 +52,7 @@ def id_issues(s: dict) -> list[tuple[str, Issue]]:
 def encoding_issues(s: dict) -> list[tuple[str, Issue]]:
     # almost every record encodes whole: one encode of its text fields together, then field by field
     # only when that fails (an import checks every record, twice)
-    if not unencodable_chars("\n".join([s.get(f) or "" for f in TEXT_FIELDS])):
+    if not unencodable_chars("\n".join(filter(None, map(s.get, TEXT_FIELDS)))):
         return []
     out = []
     for f in TEXT_FIELDS:
