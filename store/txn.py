@@ -316,12 +316,14 @@ class Txn:
     def _reindex(self, old: dict | None, old_shard: str | None, new: dict, new_shard: str,
                  was: str, keys_of=index_keys) -> None:
         ksh = new["KSH"]
-        old_keys = set(keys_of(old)) if old else set()
-        new_keys = set(keys_of(new))
-        if old_shard != new_shard or was != ksh:
-            drop, add = old_keys, new_keys
+        if not old:  # a new student: each of its keys added (they differ by their prefix), none dropped
+            drop, add = (), keys_of(new)
         else:
-            drop, add = old_keys - new_keys, new_keys - old_keys
+            old_keys, new_keys = set(keys_of(old)), set(keys_of(new))
+            if old_shard != new_shard or was != ksh:
+                drop, add = old_keys, new_keys
+            else:
+                drop, add = old_keys - new_keys, new_keys - old_keys
         if not drop and not add:
             return
         n = self.layout.index
