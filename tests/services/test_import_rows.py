@@ -50,7 +50,7 @@ def _summary(root, path, kind):
     plan = imports.plan_import(Session(open_store(root), Clerk("office1", "office")), kind, path)
     return (imports.summary_lines(plan, 10_000), plan.normalised_examples, dict(plan.flagged), plan.new,
             [(r.row, r.reason, r.values) for r in plan.rejected],
-            [{k: v for k, v in r.items() if k not in ("_src", "_read")} for r in plan.prepared])
+            [{k: v for k, v in r.items() if k not in ("_src", "_read", "_extra")} for r in plan.prepared])
 
 
 @pytest.mark.parametrize("kind", ["students", "graduates", "freshmen"])

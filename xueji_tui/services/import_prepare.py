@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import operator
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from xueji_tui.bulk import gc_paused
@@ -60,26 +61,35 @@ def _prepare(plan: ImportPlan, result: readers.ReadResult, profile: profiles.Pro
     # kind 1: numbers and dates (clean when ASCII digits), 2: text (clean when nothing to strip)
     present = [(f.code, 1 if f.transform in ("id", "date") else 2 if f.transform in ("", "status") else 0,
                 normaliser(f.transform, f.code, f.width)) for f in profile.fields if f.code in result.matched]
-    codes = [code for code, _, _ in present]
     clean = _Clean(present, {f.code: f.transform for f in profile.fields})
+    # the rejects file shows a row as read, under the file's headings (not the whole result: the
+    # rows read would refer to themselves through it)
+    headings = Headings(result.matched)
     rows = []
     for r in result.rows:
         if r.get("_problem"):
             plan.rejected.append(Reject(r["_row"], f"无法识别：{r['_problem']}", originals(r, result), r.get("_sheet", "")))
             continue
-        vals: dict = {"_row": r["_row"], "_sheet": r.get("_sheet", "")}
-        if clean(r):  # nothing to normalise or count in the whole row: its values as they are
-            vals.update(zip(codes, clean.values(r)))
+        if clean(r):  # nothing to normalise or count in the whole row: the row as read is the row
+            vals = r
+            vals.setdefault("_sheet", "")
         else:
+            vals = {"_row": r["_row"], "_sheet": r.get("_sheet", "")}
             _normalise_row(plan, r, present, vals)
+            vals["_src"] = r
         if not any(vals.get(k) for k in key_fields):
             need = "或".join(f"{label(k)}（{k}）" for k in key_fields)
             plan.rejected.append(Reject(r["_row"], f"没有{need}，无法确定是哪名学生", originals(r, result),
                                         r.get("_sheet", "")))
             continue
-        vals["_src"], vals["_read"] = r, result  # the rejects file shows a row as read
+        vals["_read"] = headings
         rows.append(vals)
     return _drop_duplicates(plan, rows, key_fields[0])
+
+
+@dataclass(frozen=True)
+class Headings:
+    matched: dict  # field code -> the file's heading
 
 
 def _normalise_row(plan: ImportPlan, r: dict, present: list, vals: dict) -> None:
@@ -113,7 +123,6 @@ class _Clean:
         def getter(codes: list[str]):
             return operator.itemgetter(*codes) if len(codes) > 1 else lambda r: tuple(r[c] for c in codes)
 
-        self.values = getter([code for code, _, _ in present])
         self.ids = getter([code for code, kind, _ in present if kind == 1 and transforms[code] == "id"])
         self.dates = getter([code for code, kind, _ in present if kind == 1 and transforms[code] != "id"])
         self.text = getter([code for code, kind, _ in present if kind != 1])
