@@ -68,6 +68,7 @@ class Txn:
         self._read: dict[str, object] = {}
         self._bulk = False
         self._rows_dirty: dict[str, dict[str, dict | None]] = defaultdict(dict)  # shard -> KSH -> doc
+        self.rowsets: dict[str, RowSet] = {}  # rows file -> the rows staged for it (for the snapshot)
         self._layout: growth.Layout | None = None
 
     @property
@@ -358,7 +359,7 @@ class Txn:
                     rows.pop(ksh, None)
                 else:
                     rows[ksh] = roster_row(doc)
-            made = RowSet.from_rows(rows.values())
+            made = self.rowsets[rel] = RowSet.from_rows(rows.values())
             self.staged[rel] = made.to_json(made.search is not made.keys)
 
     def commit(self) -> None:
