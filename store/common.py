@@ -30,12 +30,12 @@ def index_keys(s: dict | None) -> list[str]:
 def audit_line(at: str, clerk: str, default_why: str, action: str, *, ksh: str = "", xh: str = "",
                field: str = "", old=None, new=None, why: str = "", **extra) -> dict:
     """One audit line; a 身份证号 is masked in the trail, which every clerk of the office may read."""
-    def value(v):
-        return idcard.mask(v) if field in _PRIVATE_FIELDS and isinstance(v, str) else v
-
+    if field in _PRIVATE_FIELDS:
+        old, new = (idcard.mask(v) if isinstance(v, str) else v for v in (old, new))
     line = {"at": at, "clerk": clerk, "action": action, "KSH": ksh, "XH": xh, "field": field,
-            "old": value(old), "new": value(new), "why": why or default_why}
-    line.update(extra)
+            "old": old, "new": new, "why": why or default_why}
+    if extra:
+        line.update(extra)
     return line
 
 
