@@ -6,6 +6,7 @@ precheck (which adds the rules that need the whole year: duplicates, photos, cer
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 from xueji_tui.domain import idcard
@@ -44,9 +45,8 @@ def _unknown_code(f: str, value: str) -> bool:
 
 def id_issues(s: dict) -> list[tuple[str, Issue]]:
     v = s.get("SFZH") or ""
-    if not v:
-        return []
-    return [("SFZH", Issue(rule, sev, msg)) for rule, sev, msg in idcard.problems(v, s.get("CSRQ", ""), s.get("XB", ""))]
+    found = idcard.problems(v, s.get("CSRQ", ""), s.get("XB", "")) if v else None
+    return [("SFZH", Issue(rule, sev, msg)) for rule, sev, msg in found] if found else []
 
 
 def encoding_issues(s: dict) -> list[tuple[str, Issue]]:
@@ -68,13 +68,20 @@ def identity_flag(s: dict) -> str:
     if s.get("identity_cleared"):
         return ""
     text = (s.get("BZ") or "") + " " + ((s.get("photo") or {}).get("identity") or "")
+    if _FLAGS_START not in text:  # as for almost every student
+        return ""
     return next((f for f in IDENTITY_FLAGS if f in text), "")
+
+
+_FLAGS_START = os.path.commonprefix(IDENTITY_FLAGS)
 
 
 def record_issues(s: dict) -> list[tuple[str, Issue]]:
     """(field, issue) for every flaw in one record's own values."""
     out = date_issues(s) + code_issues(s) + id_issues(s) + encoding_issues(s)
-    out += [("XM", i) for i in name_issues(s.get("XM") or "")]
-    if s.get("KSH") and (s.get("XXXS") or "普通全日制") == "普通全日制":
-        out += [("KSH", i) for i in ksh_issues(s["KSH"], s.get("RXRQ", ""))]
+    if found := name_issues(s.get("XM") or ""):
+        out += [("XM", i) for i in found]
+    if s.get("KSH") and (s.get("XXXS") or "普通全日制") == "普通全日制" and (
+            found := ksh_issues(s["KSH"], s.get("RXRQ", ""))):
+        out += [("KSH", i) for i in found]
     return out

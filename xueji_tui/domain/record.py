@@ -63,7 +63,8 @@ def verdicts(s: dict) -> dict[str, str | None]:
 def problem_count(s: dict, v: dict[str, str | None] | None = None) -> int:
     """Wrong verdicts, flawed values (error severity) and an uncleared identity flag."""
     wrong = sum(1 for x in (verdicts(s) if v is None else v).values() if x == "wrong")
-    flawed = sum(1 for _, i in record_issues(s) if i.severity == "error")
+    issues = record_issues(s)
+    flawed = sum(1 for _, i in issues if i.severity == "error") if issues else 0
     return wrong + flawed + (1 if identity_flag(s) else 0)
 
 
