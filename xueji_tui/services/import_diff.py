@@ -122,7 +122,7 @@ def diff_rows(session: Session, plan: ImportPlan, rows: list[dict], profile: pro
                 else:
                     rec["FY"] = ""
                     unknown_major[rec.get("ZYDM") or "（空）"] += 1
-            rec.update(verification={}, history=[], grad_year=grad_year, source=source)
+            rec["verification"], rec["history"], rec["grad_year"], rec["source"] = {}, [], grad_year, source
             if clash := numbers.clash(rec, ksh):
                 plan.rejected.append(Reject(r["_row"], clash, originals(r, None), r["_sheet"]))
                 continue
