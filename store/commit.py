@@ -19,7 +19,7 @@ from __future__ import annotations
 import errno
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -77,13 +77,13 @@ def write(store: "Store", staged: dict[str, object], bodies: list[dict]) -> None
             dirs.add(path.parent)
             temps.append((path.with_name(f"{path.name}.{txn}.tmp"), path))
         try:
-            # each file serialised, digested and handed to the writers at once: the disk's flushes
-            # overlap the serialising of the next files, and no more than a few files' bytes are held
+            # each file serialised and handed to the writers, which digest and write it: the digests
+            # and the disk's flushes overlap the serialising of the next files, and no more than a
+            # few files' bytes are held
             with _temp_writer() as put:
-                for (rel, obj), (tmp, _) in zip(staged.items(), temps):
-                    blob = dumps(obj)
-                    files[rel][1] = known[rel] = sha256(blob)
-                    put(rel, tmp, blob)
+                digests = [put(rel, tmp, dumps(obj)) for (rel, obj), (tmp, _) in zip(staged.items(), temps)]
+            for rel, digest in zip(staged, digests):
+                files[rel][1] = known[rel] = digest.result()
             data, new_head = store.audit.seal(head, txn, bodies, files)
             new_head.files = known
             _write_one("audit.head", temps[-1][0], new_head.dumps())  # audit.head's is the last
@@ -130,6 +130,12 @@ def _write_one(rel: str, tmp: Path, blob: bytes) -> None:
         raise _Failed(rel, e) from e
 
 
+def _digest_and_write(rel: str, tmp: Path, blob: bytes) -> str:
+    digest = sha256(blob)  # hashlib lets the other threads run meanwhile
+    _write_one(rel, tmp, blob)
+    return digest
+
+
 _POOL: tuple[int, ThreadPoolExecutor] | None = None
 
 
@@ -143,7 +149,7 @@ def _pool() -> ThreadPoolExecutor:
 
 @contextmanager
 def _temp_writer():
-    """``put(rel, tmp, blob)`` writes and fsyncs a temporary, a few at a time in threads: fsync waits
+    """``put(rel, tmp, blob)`` digests, writes and fsyncs a temporary, a few at a time in threads: fsync waits
     for the disk with the interpreter's lock released, and the disk completes several flushes at once
     sooner than one after another (a save's three or four files in about half the time; an import's
     1,100 in 2/5). Leaving the block waits for every temporary, so a failure's undo finds all of
@@ -152,11 +158,13 @@ def _temp_writer():
     room = threading.BoundedSemaphore(32)  # files serialised but not yet written
     futures = []
 
-    def put(rel: str, tmp: Path, blob: bytes) -> None:
+    def put(rel: str, tmp: Path, blob: bytes) -> Future:
+        """The temporary's future: its sha256 once written."""
         room.acquire()
-        f = pool.submit(_write_one, rel, tmp, blob)
+        f = pool.submit(_digest_and_write, rel, tmp, blob)
         f.add_done_callback(lambda _: room.release())
         futures.append(f)
+        return f
 
     try:
         yield put

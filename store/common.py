@@ -30,12 +30,12 @@ def index_keys(s: dict | None) -> list[str]:
 def audit_line(at: str, clerk: str, default_why: str, action: str, *, ksh: str = "", xh: str = "",
                field: str = "", old=None, new=None, why: str = "", **extra) -> dict:
     """One audit line; a 身份证号 is masked in the trail, which every clerk of the office may read."""
-    def value(v):
-        return idcard.mask(v) if field in _PRIVATE_FIELDS and isinstance(v, str) else v
-
+    if field in _PRIVATE_FIELDS:
+        old, new = (idcard.mask(v) if isinstance(v, str) else v for v in (old, new))
     line = {"at": at, "clerk": clerk, "action": action, "KSH": ksh, "XH": xh, "field": field,
-            "old": value(old), "new": value(new), "why": why or default_why}
-    line.update(extra)
+            "old": old, "new": new, "why": why or default_why}
+    if extra:
+        line.update(extra)
     return line
 
 
@@ -69,16 +69,19 @@ def check_unique(writes: Iterable[tuple[dict, dict | None, str]],
     if not adding:
         return
     rewritten = {was for _, _, was in writes} | {s["KSH"] for s, _, _ in writes}
-    final: dict[str, list[dict]] = {}
-    for s, _, _ in writes:
-        for key in keys_of(s):
-            final.setdefault(key, []).append(s)
+    every = [key for s, _, _ in writes for key in keys_of(s)]
+    final: dict[str, list[dict]] | None = None
+    if len(set(every)) < len(every):  # a key twice in the batch (else, as almost always, no batch to look at)
+        final = {}
+        for s, _, _ in writes:
+            for key in keys_of(s):
+                final.setdefault(key, []).append(s)
     for s, added in adding:
         for key in added:
-            batch = final[key]
-            if len(batch) > 1:
+            if final is not None and len(batch := final[key]) > 1:
                 raise _duplicate(key, s, next(t for t in batch if t is not s))
-            others = [k for k in holders(key) if k not in rewritten]
+            held = holders(key)
+            others = [k for k in held if k not in rewritten] if held else held
             if others:
                 raise _duplicate(key, s, describe(others[0]) or {"KSH": others[0]})
 

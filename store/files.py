@@ -35,7 +35,10 @@ def write_durable(path: Path, data: bytes) -> None:
 
 
 def dumps(obj) -> bytes:
-    return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
+    try:  # the same bytes: orjson takes a slower path for every mapping when non-text keys are allowed
+        return orjson.dumps(obj)
+    except orjson.JSONEncodeError:
+        return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
 
 
 def damaged(path: Path, what: str) -> StoreDamaged:
@@ -91,6 +94,19 @@ def decode_rows(path: Path, data) -> RowSet:
         raise damaged(path, "不是名册行文件的格式") from None
 
 
+class _Written:
+    """A rows file's content as this process wrote it, not yet decoded."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data) -> None:
+        self.data = data
+
+
+def _decoded(path: Path, data):
+    return decode_rows(path, data.data) if isinstance(data, _Written) else data
+
+
 class FileCache:
     """Parsed JSON files, re-read only when the file on disk changed (inode, size, mtime)."""
 
@@ -118,6 +134,8 @@ class FileCache:
         """The file's content without keeping it (a whole-school scan must not grow the cache)."""
         hit = self._entries.get(path)
         if hit and self.is_fresh(path):
+            if isinstance(hit[1], _Written):
+                hit = self._entries[path] = (hit[0], _decoded(path, hit[1]))
             return hit[1]
         try:
             with open(path, "rb") as f:
@@ -137,6 +155,8 @@ class FileCache:
         hit = self._entries.get(path)
         if hit and hit[0] == sig:
             self._touch(path)
+            if isinstance(hit[1], _Written):
+                hit = self._entries[path] = (sig, _decoded(path, hit[1]))
             return hit[1]
         with open(path, "rb") as f:
             raw = f.read()
@@ -156,9 +176,10 @@ class FileCache:
             return hit is None
 
     def put(self, path: Path, data) -> None:
-        """Remember what this process just wrote (its stat is read after the rename)."""
-        if is_rows(path):
-            data = decode_rows(path, data)
+        """Remember what this process just wrote (its stat is read after the rename). A rows file is
+        decoded when it is first read (an import writes hundreds that the process may never read)."""
+        if is_rows(path) and not isinstance(data, RowSet):
+            data = _Written(data)
         try:
             self._entries[path] = (self._sig(os.stat(path)), data)
             self._touch(path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from zlib import crc32
 from functools import lru_cache
 
 from xueji_tui.store.common import index_keys  # noqa: F401  (where the keys are bucketed)
@@ -76,7 +77,7 @@ def _index_files(buckets: int) -> tuple[str, ...]:
 
 def index_bucket(key: str, buckets: int = INDEX_BUCKETS) -> str:
     # names made once per layout: a bulk write asks for three keys of every student, several times
-    return _index_files(buckets)[zlib.crc32(key.encode("utf-8")) % buckets]
+    return _index_files(buckets)[crc32(key.encode()) % buckets]
 
 
 def shard_buckets(settings: dict, cdir: str) -> int:

@@ -146,7 +146,8 @@ def remake_if_due(tx: "Txn") -> None:
             rel = rows_of(s)
             if rel in tx.staged:
                 data = tx.staged[rel]
-                parts[shard_name(s)] = (RowSet.from_json(data), sha256(dumps(data)))
+                rows = tx.rowsets.get(rel)  # the rows this file was just made from, else read back
+                parts[shard_name(s)] = (rows if rows is not None else RowSet.from_json(data), sha256(dumps(data)))
             else:
                 rows = tx._load(rel)
                 if rows is None:

@@ -7,6 +7,7 @@ writes each touched file once, atomically, at commit.
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 from xueji_tui.domain.record import copy_record
@@ -19,8 +20,14 @@ if TYPE_CHECKING:
 
 class TxnStorage(Storage):
     def __init__(self, txn: "Txn", rel: str):
-        self.txn = txn
+        # not a reference: the transaction holds its TinyDB instances, and a cycle through them would
+        # keep every file it staged (an import's 100,000 records) until a full collection of the heap
+        self._txn = weakref.ref(txn)
         self.rel = rel
+
+    @property
+    def txn(self) -> "Txn":
+        return self._txn()  # type: ignore[return-value]
 
     def read(self):
         staged = self.txn.staged.get(self.rel)

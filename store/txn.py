@@ -68,6 +68,7 @@ class Txn:
         self._read: dict[str, object] = {}
         self._bulk = False
         self._rows_dirty: dict[str, dict[str, dict | None]] = defaultdict(dict)  # shard -> KSH -> doc
+        self.rowsets: dict[str, RowSet] = {}  # rows file -> the rows staged for it (for the snapshot)
         self._layout: growth.Layout | None = None
         self._ids: dict[str, dict[str, str]] = {}  # shard -> 考生号 -> document id (``_ids_in``)
 
@@ -333,12 +334,14 @@ class Txn:
         ksh = new["KSH"]
         if old_shard == new_shard and was == ksh and same_keys(new, old):
             return
-        old_keys = set(keys_of(old)) if old else set()
-        new_keys = set(keys_of(new))
-        if old_shard != new_shard or was != ksh:
-            drop, add = old_keys, new_keys
+        if not old:  # a new student: each of its keys added (they differ by their prefix), none dropped
+            drop, add = (), keys_of(new)
         else:
-            drop, add = old_keys - new_keys, new_keys - old_keys
+            old_keys, new_keys = set(keys_of(old)), set(keys_of(new))
+            if old_shard != new_shard or was != ksh:
+                drop, add = old_keys, new_keys
+            else:
+                drop, add = old_keys - new_keys, new_keys - old_keys
         if not drop and not add:
             return
         n = self.layout.index
@@ -373,7 +376,7 @@ class Txn:
                     rows.pop(ksh, None)
                 else:
                     rows[ksh] = roster_row(doc)
-            made = RowSet.from_rows(rows.values())
+            made = self.rowsets[rel] = RowSet.from_rows(rows.values())
             self.staged[rel] = made.to_json(made.search is not made.keys)
 
     def commit(self) -> None:

@@ -35,4 +35,4 @@ def test_objects_of_bulk_work_are_not_left_young():
 def test_a_process_that_froze_its_own_objects_keeps_them_frozen():
     """The UI freezes its roster's rows; bulk work in the UI must not hand them back to the collector."""
     before, after, _ = _run("frozen")
-    assert before > 0 and after == before
+    assert before > 0 and after >= before

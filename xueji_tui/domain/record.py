@@ -38,7 +38,7 @@ def copy_record(record):
 
 def initials(name: str) -> str:
     """Pinyin initials of a name, lower case ('张三' -> 'zs'); letters pass through, '·' drops out."""
-    return "".join(_initial(c) for c in name or "")
+    return "".join(map(_initial, name or ""))
 
 
 @lru_cache(maxsize=None)
@@ -63,18 +63,28 @@ def verdicts(s: dict) -> dict[str, str | None]:
 def problem_count(s: dict, v: dict[str, str | None] | None = None) -> int:
     """Wrong verdicts, flawed values (error severity) and an uncleared identity flag."""
     wrong = sum(1 for x in (verdicts(s) if v is None else v).values() if x == "wrong")
-    flawed = sum(1 for _, i in record_issues(s) if i.severity == "error")
+    issues = record_issues(s)
+    flawed = sum(1 for _, i in issues if i.severity == "error") if issues else 0
     return wrong + flawed + (1 if identity_flag(s) else 0)
 
 
 def roster_row(s: dict) -> list:
-    v = verdicts(s)
+    if s.get("verification"):
+        v = verdicts(s)
+        ok, wrong = sum(1 for x in v.values() if x == "ok"), sum(1 for x in v.values() if x == "wrong")
+        problems = problem_count(s, v)
+    else:  # not yet verified (every student an import brings): no verdicts to count
+        ok = wrong = 0
+        problems = problem_count(s, _UNVERIFIED)
     return [
         s.get("KSH", ""), s.get("XH", ""), s.get("XM", ""), s.get("XB", ""), s.get("FY", ""),
         s.get("ZYMC", ""), s.get("BH", ""), grade_of(s), s.get("status", ""),
-        sum(1 for x in v.values() if x == "ok"), s.get("SFZH", ""), s.get("py") or initials(s.get("XM", "")),
-        problem_count(s, v), s.get("CC", ""), sum(1 for x in v.values() if x == "wrong"), s.get("grad_year"),
+        ok, s.get("SFZH", ""), s.get("py") or initials(s.get("XM", "")),
+        problems, s.get("CC", ""), wrong, s.get("grad_year"),
     ]
+
+
+_UNVERIFIED = dict.fromkeys(ART6_FIELDS)  # ``verdicts`` of a record without verification (read only)
 
 
 def masked(s: dict) -> dict:

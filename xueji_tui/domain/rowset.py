@@ -153,7 +153,8 @@ class RowSet(Sequence):
         keys = [keys[i] for i in order]
         rows = [rows[i] for i in order]
         search = keys if blob.upper() == blob else [k.upper() for k in keys]
-        cols = {f: [r[at] for r in rows] for f, at in zip(CODED, _CODED_AT)}
+        columns = list(zip(*rows)) if rows else [()] * len(ROW_FIELDS)  # rows turned into columns at once
+        cols = {f: list(columns[at]) for f, at in zip(CODED, _CODED_AT)}
         return cls(keys, search, cols)
 
     def to_json(self, cased: bool | None = None) -> dict:

@@ -141,6 +141,7 @@ class RowBuilder:
         self.headings = headings
         self.width = len(headings)
         self.extra = [(i, str(h)) for i, h in enumerate(headings) if i not in by_index and str(h).strip()]
+        self._shared: list[dict | None] | None = None  # for ``clean``: each column's values seen
 
     def __call__(self, values: list[str], n: int, problem: str = "") -> dict:
         if len(values) < self.width:
@@ -159,6 +160,34 @@ class RowBuilder:
         if problem:
             row["_problem"] = problem
         return row
+
+    def clean(self, cells: list[str], first: int) -> list[dict]:
+        """The rows of ``cells`` (every cell of consecutive rows, the first numbered ``first``), known
+        to hold no NUL and no cell over MAX_CELL: what ``__call__`` makes of each, by columns at once."""
+        w = self.width
+        count = len(cells) // w
+        names = ["_row", *(code for _, code in self.pairs)]
+        columns: list = [range(first, first + count)]
+        if self._shared is None:
+            self._shared = [{} for _ in self.pairs]
+        for k, (i, _) in enumerate(self.pairs):
+            column, shared = cells[i::w], self._shared[k]
+            if shared is not None:
+                # one object per distinct value of a column where values repeat (汉族, 本科, a college's
+                # name): the file's rows take a fraction of the memory, and every later lookup of
+                # such a value hashes it once
+                column = list(map(shared.setdefault, column, column))
+                if len(shared) * 4 > first + count + 64:
+                    self._shared[k] = None  # mostly distinct (考生号, 姓名): kept as they are
+            columns.append(column)
+        rows = [dict(zip(names, values)) for values in zip(*columns)]
+        if self.extra:
+            for k, row in enumerate(rows):
+                at = k * w
+                extra = {h: cells[at + i] for i, h in self.extra if cells[at + i] != ""}
+                if extra:
+                    row["_extra"] = extra
+        return rows
 
     def _problem(self, values: list[str]) -> str:
         for i, v in enumerate(values):

@@ -17,10 +17,11 @@ import csv
 import io
 import os
 import struct
+from itertools import chain
 from pathlib import Path
 
 from xueji_tui.domain.errors import InvalidInput
-from xueji_tui.formats.grid import (_CONTROL, MAX_COLUMNS, MAX_ROWS, Budget, ReadResult, RowBuilder, _fail,
+from xueji_tui.formats.grid import (_CONTROL, MAX_CELL, MAX_COLUMNS, MAX_ROWS, Budget, ReadResult, RowBuilder, _fail,
                                     garbled_check, grid_rows, match_columns)
 from xueji_tui.formats.profiles import Profile
 
@@ -83,13 +84,8 @@ def read_dbf(path: Path, profile: Profile) -> ReadResult:
     n = 0
     try:
         nf = len(names)
-        for rec in table:
-            n += 1
-            if n > nrec:
-                break  # bytes after the declared records (a trailer without the 0x1A mark) are not data
-            raws = [raw.rstrip(b" \x00") for _, raw in rec]
-            if n <= 200:
-                samples.extend(b for b in raws if not b.isascii())
+
+        def record(raws: list[bytes]) -> None:
             problem = ""
             try:  # one decode per record: 0x0A never occurs inside a GB18030 character
                 values = b"\n".join(raws).decode("gb18030").split("\n")
@@ -98,6 +94,21 @@ def read_dbf(path: Path, profile: Profile) -> ReadResult:
             except (UnicodeDecodeError, ValueError):
                 values, problem = _decode_fields(raws, names, by_index, profile)
             rows.append(build(values, n, problem))
+
+        start = table.header.headerlen
+        if _all_live(path, start, nrec, record_len):
+            for n, raws in _dbf_blocks(path, start, fields, nrec, build, rows, samples):
+                record(raws)  # a record its block could not take whole, the careful way
+            n = nrec
+        else:
+            for rec in table:
+                n += 1
+                if n > nrec:
+                    break  # bytes after the declared records (a trailer without the 0x1A mark) are not data
+                raws = [raw.rstrip(b" \x00") for _, raw in rec]
+                if n <= 200:
+                    samples.extend(b for b in raws if not b.isascii())
+                record(raws)
     except InvalidInput:
         raise
     except Exception as e:
@@ -105,6 +116,58 @@ def read_dbf(path: Path, profile: Profile) -> ReadResult:
     _utf8_check(path, samples)
     garbled_check(path, rows)
     return ReadResult(path, "dbf", names, {c: names[i] for i, c in by_index.items()}, extra, rows)
+
+
+_BLOCK = 4096          # records decoded at once: one codec call instead of one per record …
+_BLOCK_BYTES = 1 << 20  # … and no more than this many bytes of the file held at once
+
+
+def _block_records(record_len: int) -> int:
+    return max(1, min(_BLOCK, _BLOCK_BYTES // record_len))
+
+
+def _all_live(path: Path, start: int, nrec: int, record_len: int) -> bool:
+    """Whether every declared record is there and marked live (a space): then dbfread would give
+    exactly those records, in order, and they can be read in blocks (``_dbf_blocks``)."""
+    per = _block_records(record_len)
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        for first in range(0, nrec, per):
+            count = min(per, nrec - first)
+            block = fh.read(count * record_len)
+            if len(block) != count * record_len or block[::record_len] != b" " * count:
+                return False
+    return True
+
+
+def _dbf_blocks(path: Path, start: int, fields, nrec: int, build: RowBuilder, rows: list[dict],
+                samples: list[bytes]):
+    """The rows of the records (all live) appended block by block: a block's fields stripped, joined
+    and decoded at once, as each record would be. Yields (row number, stripped fields) of each
+    record of a block that does not decode whole or holds NUL or a newline, for the caller to read
+    record by record; the rows stay in file order. ``samples``: the first 200 records' non-ASCII fields."""
+    unpack = struct.Struct("<x" + "".join(f"{f.length}s" for f in fields))  # the deleted mark skipped
+    nf, rl = len(fields), unpack.size
+    per = _block_records(rl)
+    long_cells = max(f.length for f in fields) > MAX_CELL
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        for first in range(0, nrec, per):
+            count = min(per, nrec - first)
+            cells = [raw.rstrip(b" \x00") for raw in chain.from_iterable(unpack.iter_unpack(fh.read(count * rl)))]
+            if first < 200:
+                samples.extend(b for b in cells[:(200 - first) * nf] if not b.isascii())
+            try:
+                text = b"\n".join(cells).decode("gb18030")
+            except UnicodeDecodeError:
+                text = None
+            if text is not None and not long_cells and not _CONTROL.search(text):
+                parts = text.split("\n")
+                if len(parts) == count * nf:
+                    rows.extend(build.clean(parts, first + 1))
+                    continue
+            for i in range(count):
+                yield first + i + 1, cells[i * nf:(i + 1) * nf]
 
 
 def _decode_fields(raws: list[bytes], names: list[str], by_index: dict, profile: Profile) -> tuple[list[str], str]:

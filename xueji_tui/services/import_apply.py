@@ -9,6 +9,7 @@ from xueji_tui.bulk import gc_paused
 from xueji_tui.domain.corrections import BY_CHSI, changes_of, is_open
 from xueji_tui.formats.rejects import write_rejects as write_rejects_file
 from xueji_tui.domain.record import ROW
+from xueji_tui.domain.rowset import RowSet
 from xueji_tui.services.import_plan import ImportPlan
 from xueji_tui.services.import_prepare import check_kind, plan_rows
 from xueji_tui.services.session import Session
@@ -97,4 +98,12 @@ def _with_problems(session: Session, plan: ImportPlan) -> int:
     """New or changed students the roster now marks as having problems (the store's own check)."""
     touched = {s["KSH"] for s in plan.new} | {c.ksh for c in plan.changed}
     i_ksh, i_p = ROW["KSH"], ROW["problems"]
-    return sum(1 for r in session.store.rows() if r[i_p] and r[i_ksh] in touched)
+    n = 0
+    for rows in session.store.rows_by_shard().values():
+        if isinstance(rows, RowSet):  # by columns: the few rows with problems found without making every row
+            marks = rows.cols["problems"]
+            if any(marks):
+                n += sum(1 for i, p in enumerate(marks) if p and rows.row(i)[i_ksh] in touched)
+        else:
+            n += sum(1 for r in rows if r[i_p] and r[i_ksh] in touched)
+    return n

@@ -8,6 +8,7 @@ status; nothing is ever deleted.
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
 
 from xueji_tui.domain import idcard
@@ -90,6 +91,8 @@ def diff_rows(session: Session, plan: ImportPlan, rows: list[dict], profile: pro
     source = {"kind": kind, "file": plan.path.name, "sha256": plan.sha256[:16]}
     flag = len(rows) <= FLAG_LIMIT
     numbers = _Numbers(session)
+    sources = [f.source for f in fields]
+    values = operator.itemgetter(*[f.code for f in fields]) if len(fields) > 1 else None
     for r in rows:
         ksh = r["KSH"]
         if kind != "freshmen" and r.get("ZYDM") and r.get("FY"):
@@ -106,7 +109,10 @@ def diff_rows(session: Session, plan: ImportPlan, rows: list[dict], profile: pro
                 continue
         old = existing.get(ksh)
         if old is None:
-            rec = {f.source: r[f.code] for f in fields if not (f.code in given_only and r[f.code] in ("", None))}
+            if given_only or values is None:
+                rec = {f.source: r[f.code] for f in fields if not (f.code in given_only and r[f.code] in ("", None))}
+            else:
+                rec = dict(zip(sources, values(r)))
             rec["status"] = _status_of(plan, kind, r.get("XJZT"))
             if kind == "freshmen":
                 m = catalog.get(rec.get("ZYDM"))
@@ -116,7 +122,7 @@ def diff_rows(session: Session, plan: ImportPlan, rows: list[dict], profile: pro
                 else:
                     rec["FY"] = ""
                     unknown_major[rec.get("ZYDM") or "（空）"] += 1
-            rec.update(verification={}, history=[], grad_year=grad_year, source=source)
+            rec["verification"], rec["history"], rec["grad_year"], rec["source"] = {}, [], grad_year, source
             if clash := numbers.clash(rec, ksh):
                 plan.rejected.append(Reject(r["_row"], clash, originals(r, None), r["_sheet"]))
                 continue

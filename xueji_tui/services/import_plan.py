@@ -116,9 +116,12 @@ class ImportPlan:
 
 def originals(row: dict, result) -> dict:
     """A row's cells under the file's own headings, for the rejects file (``result``: what was read,
-    or a prepared row, which keeps the row as read and its headings)."""
+    or a prepared row, which keeps the row as read — itself when nothing in it was normalised — and
+    the file's headings)."""
     if "_src" in row:
         row, result = row["_src"], row["_read"]
+    elif "_read" in row:
+        result = row["_read"]
     out = {}
     for code, heading in result.matched.items():
         if code in row:

@@ -9,7 +9,9 @@ flagged.
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from xueji_tui.bulk import gc_paused
@@ -59,39 +61,97 @@ def _prepare(plan: ImportPlan, result: readers.ReadResult, profile: profiles.Pro
     # kind 1: numbers and dates (clean when ASCII digits), 2: text (clean when nothing to strip)
     present = [(f.code, 1 if f.transform in ("id", "date") else 2 if f.transform in ("", "status") else 0,
                 normaliser(f.transform, f.code, f.width)) for f in profile.fields if f.code in result.matched]
+    clean = _Clean(present, {f.code: f.transform for f in profile.fields})
+    # the rejects file shows a row as read, under the file's headings (not the whole result: the
+    # rows read would refer to themselves through it)
+    headings = Headings(result.matched)
     rows = []
     for r in result.rows:
         if r.get("_problem"):
             plan.rejected.append(Reject(r["_row"], f"无法识别：{r['_problem']}", originals(r, result), r.get("_sheet", "")))
             continue
-        vals: dict = {"_row": r["_row"], "_sheet": r.get("_sheet", "")}
-        for code, kind, norm in present:
-            raw = r.get(code, "")
-            if kind == 1 and (not raw or (raw.isdigit() and raw.isascii())):
-                vals[code] = raw
-                continue
-            if isinstance(raw, str) and CONTROL_RE.search(raw):
-                # kept in its place but harmless: U+FFFD, which the precheck reports as a lost character
-                raw, n = replace_control(raw.strip())
-                plan.normalised[CONTROL_NOTE] += n
-                plan.flagged["lost-character"] += 1
-            elif kind == 2 and raw.strip() is raw:  # CPython returns the same object when nothing is stripped
-                vals[code] = raw
-                continue
-            v, note = norm(raw)
-            if note:
-                plan.normalised[note] += 1
-                if len(plan.normalised_examples) < 50:
-                    plan.normalised_examples.append((r["_row"], code, raw, v))
-            vals[code] = v
+        if clean(r):  # nothing to normalise or count in the whole row: the row as read is the row
+            vals = r
+            vals.setdefault("_sheet", "")
+        else:
+            vals = {"_row": r["_row"], "_sheet": r.get("_sheet", "")}
+            _normalise_row(plan, r, present, vals)
+            vals["_src"] = r
         if not any(vals.get(k) for k in key_fields):
             need = "或".join(f"{label(k)}（{k}）" for k in key_fields)
             plan.rejected.append(Reject(r["_row"], f"没有{need}，无法确定是哪名学生", originals(r, result),
                                         r.get("_sheet", "")))
             continue
-        vals["_src"], vals["_read"] = r, result  # the rejects file shows a row as read
+        vals["_read"] = headings
         rows.append(vals)
     return _drop_duplicates(plan, rows, key_fields[0])
+
+
+@dataclass(frozen=True)
+class Headings:
+    matched: dict  # field code -> the file's heading
+
+
+def _normalise_row(plan: ImportPlan, r: dict, present: list, vals: dict) -> None:
+    for code, kind, norm in present:
+        raw = r.get(code, "")
+        if kind == 1 and (not raw or (raw.isdigit() and raw.isascii())):
+            vals[code] = raw
+            continue
+        if isinstance(raw, str) and CONTROL_RE.search(raw):
+            # kept in its place but harmless: U+FFFD, which the precheck reports as a lost character
+            raw, n = replace_control(raw.strip())
+            plan.normalised[CONTROL_NOTE] += n
+            plan.flagged["lost-character"] += 1
+        elif kind == 2 and raw.strip() is raw:  # CPython returns the same object when nothing is stripped
+            vals[code] = raw
+            continue
+        v, note = norm(raw)
+        if note:
+            plan.normalised[note] += 1
+            if len(plan.normalised_examples) < 50:
+                plan.normalised_examples.append((r["_row"], code, raw, v))
+        vals[code] = v
+
+
+class _Clean:
+    """Whether a row has nothing to normalise — the numbers ASCII digits, no control character and
+    nothing to strip in the text, each coded value its table's name — checked over the whole row at
+    once (``_normalise_row`` would keep every value as it is and count nothing)."""
+
+    def __init__(self, present: list, transforms: dict[str, str]) -> None:
+        def getter(codes: list[str]):
+            return operator.itemgetter(*codes) if len(codes) > 1 else lambda r: tuple(r[c] for c in codes)
+
+        self.ids = getter([code for code, kind, _ in present if kind == 1 and transforms[code] == "id"])
+        self.dates = getter([code for code, kind, _ in present if kind == 1 and transforms[code] != "id"])
+        self.text = getter([code for code, kind, _ in present if kind != 1])
+        self.norms = [norm for _, kind, norm in present if kind == 0]
+        self.coded = getter([code for code, kind, _ in present if kind == 0])
+        self.seen: dict[tuple, bool] = {}  # coded values of a row -> each is its table's name
+
+    def __call__(self, r: dict) -> bool:
+        try:
+            ids, dates = "".join(self.ids(r)), "".join(self.dates(r))
+            text = "|".join(self.text(r))
+            coded = self.coded(r) if self.norms else ()
+        except (KeyError, TypeError):
+            return False
+        # as ``normaliser`` keeps them: a number of ASCII letters and digits (no lower-case x), a date of digits
+        if ids and not (ids.isascii() and ids.isalnum() and "x" not in ids):
+            return False
+        if dates and not (dates.isascii() and dates.isdigit()):
+            return False
+        # printable: no control character, and no white space but the ASCII space (Python's definition)
+        if not text.isprintable() or (" " in text and (text[0] == " " or text[-1] == " " or " |" in text
+                                                        or "| " in text)):
+            return False  # (a | beside a space inside a value only costs the careful way)
+        if not coded:
+            return True
+        ok = self.seen.get(coded)
+        if ok is None:
+            ok = self.seen[coded] = all(norm(v) == (v, "") for norm, v in zip(self.norms, coded))
+        return ok
 
 
 def _drop_duplicates(plan: ImportPlan, rows: list[dict], key: str) -> list[dict]:
