@@ -84,3 +84,21 @@ def test_the_students_left_with_problems_are_counted(any_school, tmp_path):
     office = any_school.office
     counts = imports.apply_import(office, imports.plan_import(office, "students", path))
     assert (counts["new"], counts["changed"], counts["with_problems"]) == (30, 1, 4)
+
+
+def test_summary_lists_equal_counts_in_one_order_every_run():
+    """The flags are gathered from sets, whose order follows the process's hash seed: equal counts are
+    listed by rule name, so two runs on one file print the same summary."""
+    from collections import Counter
+    from pathlib import Path
+
+    from xueji_tui.services.import_plan import ImportPlan
+
+    lines = []
+    for order in (["name-format", "bad-code", "id-checksum"], ["id-checksum", "name-format", "bad-code"]):
+        plan = ImportPlan("students", Path("x.dbf"), "", "")
+        plan.flagged = Counter({rule: 2 for rule in order})
+        plan.normalised = Counter({field: 1 for field in reversed(order)})
+        lines.append(imports.summary_lines(plan))
+    assert lines[0] == lines[1]
+    assert any("bad-code 2 人；id-checksum 2 人；name-format 2 人" in line for line in lines[0])
