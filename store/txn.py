@@ -230,14 +230,15 @@ class Txn:
         return holders
 
     def _where(self, now: dict[str, dict], renamed: dict[str, str]) -> dict[str, tuple[str, dict | None]]:
-        """Where each one is now (under its old key when it was renamed): first in the shard the layout
-        gives its college and 考生号 (no index file read when it has not moved: certno assign rewrites
-        30,000 records in place), else where the index says."""
+        """Where each one is now (under its old key when it was renamed): a record read from the store
+        (it has a revision) first in the shard the layout gives its college and 考生号 — no index file
+        read when it has not moved: certno assign rewrites 30,000 records in place — else, and for a
+        new student, where the index says."""
         before: dict[str, tuple[str, dict | None]] = {}
         layout = self.layout
         for ksh, s in now.items():
             was = renamed.get(ksh, ksh)
-            if was == ksh:
+            if was == ksh and s.get("rev"):
                 cdir = college_dir(s.get("FY", ""))
                 home = shard_in(cdir, ksh, layout.of(cdir))
                 if ksh in self._ids_in(home):
