@@ -362,9 +362,9 @@ def _check_zip(path: Path) -> None:
 def _sheets(path: Path, profile, all_sheets: bool, result, items, rows_of) -> None:
     """Read each of ``items`` (name, handle); with ``all_sheets`` skip a sheet of notes (one without
     a single column of the profile) beside the data sheets, in .xlsx and .xls alike."""
-    from xueji_tui.formats.grid import Budget, MissingColumns, grid_rows
+    from xueji_tui.formats.grid import MAX_WORKBOOK_CELLS, Budget, MissingColumns, grid_rows
 
-    budget = Budget(path)
+    budget = Budget(path, MAX_WORKBOOK_CELLS)
     for name, handle in items:
         result.sheets.append(name)
         where = f"工作表“{name}”" if all_sheets else ""

@@ -19,9 +19,11 @@ from xueji_tui.formats.profiles import Profile, header_key
 
 MAX_ROWS = 1_000_000
 MAX_COLUMNS = 1000
-# non-empty cells in one file: ~6.5 s of parsing on an idle core and ~200 MB at most. The verdict's bound is
-# 10 s of CPU on a server other clerks share: at 2,500,000 (8 s idle) a busy machine took 10.2 s
-MAX_FILE_CELLS = 2_000_000
+# non-empty cells in one file, bounding time and memory before a verdict (10 s of CPU, 500 MB, on a
+# server other clerks share): a text file's are cheap to split, 2,500,000 (~250 MB); a workbook's are
+# parsed in Python, 2,000,000 (~6.5 s on an idle core; at 2,500,000 a busy machine took 10.2 s)
+MAX_FILE_CELLS = 2_500_000
+MAX_WORKBOOK_CELLS = 2_000_000
 MAX_CELL = 4000                      # characters in one cell
 MAX_UNZIPPED = 1024 * 1024 * 1024    # an .xlsx that inflates beyond this is refused unread
 HEADER_SCAN_ROWS = 10                # the header may sit under a title line or two
@@ -213,17 +215,18 @@ def garbled_check(path: Path, rows: list[dict]) -> None:
 class Budget:
     """Cells read from one file, across its sheets: every row counts, whatever the file claims."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, limit: int = MAX_FILE_CELLS):
         self.path = path
         self.cells = 0
+        self.limit = limit
 
     def take(self, raw: list, n: int, rownum: int, where: str) -> None:
         """``raw``: a row's cells, ``n`` of them up to the last non-empty one."""
         if n > MAX_COLUMNS:
             raise _fail(self.path, f"{where}第 {rownum} 行有 {n} 列，超过上限 {MAX_COLUMNS} 列，不是学信网表格")
         self.cells += len(raw) - raw.count(None) - raw.count("")
-        if self.cells > MAX_FILE_CELLS:
-            raise _fail(self.path, f"单元格超过上限 {MAX_FILE_CELLS:,} 个（读到{where}第 {rownum} 行），"
+        if self.cells > self.limit:
+            raise _fail(self.path, f"单元格超过上限 {self.limit:,} 个（读到{where}第 {rownum} 行），"
                                    f"不是学信网表格；数据确实这么多时请分成几个文件导入")
 
 
