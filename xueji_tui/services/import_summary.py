@@ -48,12 +48,10 @@ def summary_lines(plan: ImportPlan, limit: int = 100) -> list[str]:
     if plan.verdicts:
         section("将记录的核对结论：", [v["shown"] for v in plan.verdicts])
     if plan.normalised:
-        # ties in name order: the counts are gathered from sets, whose order changes from run to run
-        out.append("已规范化：" + "；".join(f"{k} {n} 处" for k, n in sorted(plan.normalised.items(),
-                                                                       key=lambda kv: (-kv[1], kv[0]))))
+        out.append("已规范化：" + "；".join(f"{k} {n} 处" for k, n in _by_count(plan.normalised)))
     if plan.flagged:
         out.append("按原样导入并标记待核对（预审和核对队列会提示）：" + "；".join(
-            f"{k} {n} 人" for k, n in sorted(plan.flagged.items(), key=lambda kv: (-kv[1], kv[0]))))
+            f"{k} {n} 人" for k, n in _by_count(plan.flagged)))
     section("文件中没有的学生（仅报告，不会删除）：", [
         f"{k} {xm}（学号 {xh or '无'}，{fy or '未分配学院'}）" for k, xh, xm, fy in plan.missing])
     section("专业目录中没有、将从文件中学到的专业（请学生工作处在专业目录中核对，并补充学院编号、专业编号）：", [
@@ -61,3 +59,8 @@ def summary_lines(plan: ImportPlan, limit: int = 100) -> list[str]:
     for n in plan.notes:
         out.append("注意：" + n)
     return out
+
+
+def _by_count(counts) -> list[tuple[str, int]]:
+    """Most first, ties by name: the counts are gathered from sets, whose order changes from run to run."""
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
