@@ -16,6 +16,20 @@ from xueji_tui.services.session import Session
 from xueji_tui.store import open_store
 
 
+def _shorter_idle_slices() -> None:
+    """Textual's pilot waits after every key until the app looks idle: it sleeps in 20 ms slices until
+    one passes with under 1 ms of CPU, so a key costs at least 40 ms of sleep (a UI test half asleep:
+    29 s for 11 s of CPU). In 5 ms slices the same tests take 16 s. Idle is still judged by the same
+    1 ms of CPU, and no test relies on it: the kit waits on conditions (tui_kit.wait_until)."""
+    import textual._wait as idle  # pinned textual==8.2.8: its heuristic's two constants
+
+    assert hasattr(idle, "SLEEP_GRANULARITY") and hasattr(idle, "SLEEP_IDLE"), "textual._wait changed"
+    idle.SLEEP_GRANULARITY = 0.005
+
+
+_shorter_idle_slices()
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_pyfunc_call(pyfuncitem):
     """The one async runner: an ``async def`` test runs to its end in a fresh event loop (no plugin)."""
