@@ -37,6 +37,7 @@ class XuejiApp(App[None]):
     TITLE = "xueji 学籍学历电子注册"
     COMMANDS = {ActionsProvider, StudentProvider}
     MODES = {key: area.make for key, area in AREAS.items()}  # each area's screen, made when first shown
+    DEFAULT_MODE = "1"  # start in the roster's area: no blank default screen is drawn first
     ENABLE_COMMAND_PALETTE = True
     # The navigation keys are priority bindings: they act the moment they arrive, so the keys typed
     # after them already go to the area, the filter or the form they opened. ``check_action`` hands
@@ -65,12 +66,14 @@ class XuejiApp(App[None]):
         self._poll = poll
 
     # -- start and areas -------------------------------------------------------------------
+    def on_load(self) -> None:
+        if self.feed.ready():  # read while the app was starting: the first frame shows the rows
+            self._rows_loaded(self.feed.build())
+
     def on_mount(self) -> None:
         self.title = self.school or self.TITLE
         roster_service.poll(self.session)  # the baseline: commits after this are noticed
-        if self.feed.ready():  # read while the app was starting: the first frame shows the rows
-            self._rows_loaded(self.feed.build())
-        else:
+        if not self.feed.loaded:
             self.run_worker(self._load_rows, thread=True, name="load-rows", exit_on_error=False)
         self.switch_area("1")
         if self._poll:
