@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Callable
@@ -14,7 +15,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Select, TextArea
+from textual.widgets import Input, OptionList, Select
 
 import xueji_tui.screens as screens_package
 from xueji_tui.domain.errors import XuejiError
@@ -105,7 +106,9 @@ class XuejiApp(App[None]):
     def typing(self) -> bool:
         """A text box (or a select's open list, which searches as one types) has the keys."""
         focused = self.focused
-        return isinstance(focused, (Input, TextArea)) or (
+        # TextArea's module (8 ms to import at start) is loaded only by a screen that shows one
+        text_area = sys.modules.get("textual.widgets._text_area")
+        return isinstance(focused, Input) or (text_area is not None and isinstance(focused, text_area.TextArea)) or (
             isinstance(focused, OptionList) and isinstance(focused.parent, Select))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
