@@ -5,14 +5,18 @@ run, are left out. The table drawn there is compared with the graph, both ways."
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # where each installed package's source lives (pyproject.toml's package-dir)
 SOURCES = {"xueji_tui": ROOT / "xueji_tui", "xueji_tui.screens": ROOT / "screens", "xueji_tui.store": ROOT / "store"}
 UI = ("textual", "rich")
+pytestmark = pytest.mark.xdist_group("layers")
 
 
 def modules() -> dict[str, Path]:
@@ -75,7 +79,11 @@ def imports(module: str) -> tuple[set[str], set[str]]:
     return ours, others
 
 
-GRAPH = {m: imports(m) for m in MODULES}
+@functools.cache
+def graph() -> dict[str, tuple[set[str], set[str]]]:
+    """Every module's imports, read once per worker (2 s of parsing: not at collection, which every
+    worker does; the module's tests run on one worker)."""
+    return {m: imports(m) for m in MODULES}
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -116,43 +124,43 @@ def under(module: str, *packages: str) -> bool:
 
 def test_the_graph_is_read():
     """The test sees the code: every layer is there and the known edges are found."""
-    assert {"xueji_tui.domain.errors", "xueji_tui.store.db", "xueji_tui.screens.roster", "xueji_tui.cli"} <= set(GRAPH)
-    assert "xueji_tui.services.session" in GRAPH["xueji_tui.services.exports"][0]
-    assert "textual" in GRAPH["xueji_tui.screens.roster"][1] and "tinydb" in GRAPH["xueji_tui.store.tinystorage"][1]
+    assert {"xueji_tui.domain.errors", "xueji_tui.store.db", "xueji_tui.screens.roster", "xueji_tui.cli"} <= set(graph())
+    assert "xueji_tui.services.session" in graph()["xueji_tui.services.exports"][0]
+    assert "textual" in graph()["xueji_tui.screens.roster"][1] and "tinydb" in graph()["xueji_tui.store.tinystorage"][1]
 
 
 def test_no_import_cycles():
-    found = cycles({m: ours for m, (ours, _) in GRAPH.items()})
-    edges = [f"{a} -> {b}" for comp in found for a in comp for b in sorted(GRAPH[a][0]) if b in comp]
+    found = cycles({m: ours for m, (ours, _) in graph().items()})
+    edges = [f"{a} -> {b}" for comp in found for a in comp for b in sorted(graph()[a][0]) if b in comp]
     assert found == [], "import cycles:\n" + "\n".join(edges)
 
 
 def test_domain_imports_nothing_of_ours_outside_domain():
     bad = {m: sorted(d for d in ours if not under(d, "xueji_tui.domain"))
-           for m, (ours, _) in GRAPH.items() if under(m, "xueji_tui.domain")}
+           for m, (ours, _) in graph().items() if under(m, "xueji_tui.domain")}
     assert {m: d for m, d in bad.items() if d} == {}
 
 
 def test_domain_is_plain_python():
     bad = {m: sorted(others & {*UI, "tinydb", "openpyxl", "click", "xlrd", "dbfread"})
-           for m, (_, others) in GRAPH.items() if under(m, "xueji_tui.domain")}
+           for m, (_, others) in graph().items() if under(m, "xueji_tui.domain")}
     assert {m: d for m, d in bad.items() if d} == {}
 
 
 def test_only_the_store_imports_tinydb():
-    assert sorted(m for m, (_, others) in GRAPH.items() if "tinydb" in others and not under(m, "xueji_tui.store")) == []
+    assert sorted(m for m, (_, others) in graph().items() if "tinydb" in others and not under(m, "xueji_tui.store")) == []
 
 
 def test_screens_and_the_cli_never_import_the_store():
     bad = {m: sorted(d for d in ours if under(d, "xueji_tui.store"))
-           for m, (ours, _) in GRAPH.items() if under(m, "xueji_tui.screens", "xueji_tui.cli")}
+           for m, (ours, _) in graph().items() if under(m, "xueji_tui.screens", "xueji_tui.cli")}
     assert {m: d for m, d in bad.items() if d} == {}
 
 
 def test_the_precheck_imports_no_ui():
     ui = ("xueji_tui.screens", "xueji_tui.app", "xueji_tui.roster", "xueji_tui.cli")
     bad = {m: sorted({d for d in ours if under(d, *ui)} | (others & set(UI)))
-           for m, (ours, others) in GRAPH.items() if under(m, "xueji_tui.precheck")}
+           for m, (ours, others) in graph().items() if under(m, "xueji_tui.precheck")}
     assert {m: d for m, d in bad.items() if d} == {}
 
 
@@ -192,7 +200,7 @@ def documented_layers() -> dict[str, set[str]]:
 
 def test_the_design_notes_draw_the_graph_as_it_is():
     actual: dict[str, set[str]] = {}
-    for module, (ours, _) in GRAPH.items():
+    for module, (ours, _) in graph().items():
         here = _layer(module)
         actual.setdefault(here, set())
         actual[here] |= {_layer(d) for d in ours} - {here}
