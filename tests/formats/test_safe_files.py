@@ -195,6 +195,15 @@ def test_uploads_apply_the_same_width_gbk_and_lost_character_checks(school, tmp_
     assert all(k in r.output for k in ks)
     r = run(school, "export", "registration", "-o", str(out), "--skip-invalid")
     assert r.exit_code == 0 and "已跳过 3 名学生" in r.output
+    if fmt == "dbf":
+        written = [rec["KSH"] for rec in dbfread.DBF(str(out), encoding="gbk")]
+    else:
+        sheet = openpyxl.load_workbook(out, read_only=True).worksheets[0]
+        heads = [str(c) for c in next(sheet.iter_rows(values_only=True))]
+        at = next(i for i, h in enumerate(heads) if h.endswith("KSH"))
+        written = [row[at] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    # the others are all there, and the count told is the rows written
+    assert not set(ks) & set(written) and len(written) == 57 and "已导出 57 行" in r.output, r.output
 
 
 def test_the_dbf_language_driver_comes_from_the_profile(school, tmp_path):

@@ -84,14 +84,20 @@ def _who(record: dict) -> tuple[str, str]:
 
 
 def dbf_bytes(path: Path, profile, records: list[dict], *, encoding: str = "gbk",
-              today: date | None = None) -> bytes:
+              today: date | None = None, unfit: list[dict] | None = None) -> bytes:
     """``encoding`` gb18030 and a fixed ``today`` (the header's date) serve the sample school's
-    CHSI-style download files, which carry 生僻字 as CHSI does and must be byte-for-byte repeatable."""
+    CHSI-style download files, which carry 生僻字 as CHSI does and must be byte-for-byte repeatable.
+    A record with a value that does not fit raises UnfitValues; given ``unfit``, it is left out and
+    its problems are added there instead (in the same pass: 100,000 rows are rendered once)."""
     fields = profile.fields
     rows = render(profile, records)
     out, problems = encode_rows(profile, records, rows, encoding)
     if problems:
-        raise UnfitValues(path, problems)
+        if unfit is None:
+            raise UnfitValues(path, problems)
+        bad = _unfit_keys(problems)
+        out = [b for rec, b in zip(records, out) if _who(rec)[0] not in bad]
+        unfit += problems
     driver = language_driver(profile)
     widths = [f.width for f in fields]
     today = today or date.today()
@@ -150,12 +156,17 @@ def _gbk_ok(ch: str) -> bool:
         return False
 
 
-def write_dbf(path, profile, records, force: bool = False) -> int:
-    """Write ``records`` as a dBase III table laid out by ``profile``; returns the row count."""
+def _unfit_keys(problems: list[dict]) -> set[str]:
+    return {p["ksh"] for p in problems}
+
+
+def write_dbf(path, profile, records, force: bool = False, unfit: list[dict] | None = None) -> int:
+    """Write ``records`` as a dBase III table laid out by ``profile``; returns the row count.
+    ``unfit``: leave out the records whose values do not fit, their problems added there."""
     path = Path(path)
-    records = list(records)
-    atomic_write(path, dbf_bytes(path, profile, records), force)
-    return len(records)
+    data = dbf_bytes(path, profile, list(records), unfit=unfit)
+    atomic_write(path, data, force)
+    return struct.unpack_from("<I", data, 4)[0]  # the header's record count: those written
 
 
 def column_width(field) -> float:
@@ -165,7 +176,7 @@ def column_width(field) -> float:
     return float(min(max(head, min(field.width, 40)) + 2, 60))
 
 
-def check_xlsx_values(path: Path, profile, records, rows) -> None:
+def xlsx_problems(profile, records, rows) -> list[dict]:
     problems = []
     for rec, row in zip(records, rows):
         for v, f in zip(row, profile.fields):
@@ -175,8 +186,7 @@ def check_xlsx_values(path: Path, profile, records, rows) -> None:
                                  "why": "含有 Excel 不允许的控制字符"})
     if is_upload(profile):  # the same widths, GBK and lost characters as the DBF of the same upload
         problems += encode_rows(profile, records, rows)[1]
-    if problems:
-        raise UnfitValues(path, problems)
+    return problems
 
 
 def add_sheet(wb, profile, records, rows, title: str) -> None:
@@ -255,22 +265,41 @@ def sheet_title(title: str) -> str:
     return t[:31]
 
 
-def xlsx_bytes(path: Path, sheets: list[tuple]) -> bytes:
-    """``sheets``: (profile, records, title) each; every sheet checked before anything is built."""
+def xlsx_bytes(path: Path, sheets: list[tuple], unfit: list[dict] | None = None) -> bytes:
+    """``sheets``: (profile, records, title) each; every sheet checked before anything is built.
+    ``unfit``: as for ``dbf_bytes``; a student unfit in one sheet is left out of every sheet."""
+    return _xlsx(path, sheets, unfit)[0]
+
+
+def _xlsx(path: Path, sheets: list[tuple], unfit: list[dict] | None) -> tuple[bytes, int]:
+    """(the file, the rows written)."""
     from openpyxl import Workbook
 
     prepared = []
+    problems: list[dict] = []
     for profile, records, title in sheets:
         records = list(records)
         rows = render(profile, records)
-        check_xlsx_values(path, profile, records, rows)
+        found = xlsx_problems(profile, records, rows)
+        if found and unfit is None:
+            raise UnfitValues(path, found)
+        problems += found
         prepared.append((profile, records, rows, title))
+    if problems:
+        bad = _unfit_keys(problems)
+        prepared = [(profile, *_kept(records, rows, bad), title) for profile, records, rows, title in prepared]
+        unfit += problems
     wb = Workbook(write_only=True)
     for profile, records, rows, title in prepared:
         add_sheet(wb, profile, records, rows, title)
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    return buf.getvalue(), sum(len(records) for _, records, _, _ in prepared)
+
+
+def _kept(records: list[dict], rows: list[list[str]], bad: set[str]) -> tuple[list[dict], list[list[str]]]:
+    pairs = [(r, row) for r, row in zip(records, rows) if _who(r)[0] not in bad]
+    return [r for r, _ in pairs], [row for _, row in pairs]
 
 
 def write_xlsx(path, profile, records, sheet_title: str | None = None, force: bool = False) -> int:
@@ -282,9 +311,10 @@ def write_xlsx(path, profile, records, sheet_title: str | None = None, force: bo
     return len(records)
 
 
-def write_xlsx_sheets(path, sheets: list[tuple], force: bool = False) -> int:
-    """Several sheets in one file: ``[(profile, records, title), …]``; returns the total rows."""
+def write_xlsx_sheets(path, sheets: list[tuple], force: bool = False, unfit: list[dict] | None = None) -> int:
+    """Several sheets in one file: ``[(profile, records, title), …]``; returns the total rows.
+    ``unfit``: as for ``write_dbf``."""
     path = Path(path)
-    sheets = [(p, list(r), t) for p, r, t in sheets]
-    atomic_write(path, xlsx_bytes(path, sheets), force)
-    return sum(len(r) for _, r, _ in sheets)
+    data, written = _xlsx(path, sheets, unfit)
+    atomic_write(path, data, force)
+    return written

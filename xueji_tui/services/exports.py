@@ -166,19 +166,15 @@ def award_records(session: Session, college: str | None, year: int | None) -> li
 def _write(path: Path, fmt: str, sheets: list[tuple[profiles.Profile, list[dict], str]],
            skip_invalid: bool, excluded: list[str], force: bool = False) -> int:
     """Write one file (DBF: one sheet only); with ``skip_invalid`` leave out unfit students."""
-    while True:
-        try:
-            if fmt == "dbf":
-                p, recs, _ = sheets[0]
-                return writers.write_dbf(path, p, recs, force=force)
-            return writers.write_xlsx_sheets(path, sheets, force=force)
-        except writers.UnfitValues as e:
-            if not skip_invalid:
-                raise
-            bad = {p["ksh"] for p in e.problems}
-            for p in e.problems:
-                excluded.append(f"{p['ksh']}（{p['field']}：{p['why']}）")
-            sheets = [(p, [r for r in recs if str(r.get("KSH") or "") not in bad], t) for p, recs, t in sheets]
+    unfit: list[dict] | None = [] if skip_invalid else None
+    if fmt == "dbf":
+        p, recs, _ = sheets[0]
+        n = writers.write_dbf(path, p, recs, force=force, unfit=unfit)
+    else:
+        n = writers.write_xlsx_sheets(path, sheets, force=force, unfit=unfit)
+    # a student unfit in two sheets of one workbook is told once per problem
+    excluded += dict.fromkeys(f"{p['ksh']}（{p['field']}：{p['why']}）" for p in unfit or ())
+    return n
 
 
 def carries_full_ids(session: Session, kind: str) -> bool:
