@@ -36,3 +36,31 @@ def test_a_process_that_froze_its_own_objects_keeps_them_frozen():
     """The UI freezes its roster's rows; bulk work in the UI must not hand them back to the collector."""
     before, after, _ = _run("frozen")
     assert before > 0 and after >= before
+
+
+SAVE = r"""
+import gc, sys
+from xueji_tui.store import open_store
+store = open_store(sys.argv[1])
+ksh = store.rows()[0][0]
+seen = []
+with store.write("office1", "测试") as tx:
+    seen.append(gc.isenabled())
+    s = tx.get(ksh)
+    s["BZ"] = "备注"
+    tx.put(s)
+    tx.log("test", ksh=ksh, field="BZ", new="备注")
+try:
+    with store.write("office1", "测试") as tx:
+        raise RuntimeError("中途出错")
+except RuntimeError:
+    pass
+print(seen[0], gc.isenabled(), open_store(sys.argv[1]).get(ksh)["BZ"])
+"""
+
+
+def test_a_save_holds_the_collector_back_only_while_it_holds_the_lock(school):
+    """Every clerk waits while a save holds the lock: no collection runs then. After the save, and
+    after a transaction that failed, the collector runs again (a UI open all day would otherwise grow)."""
+    out = subprocess.run([sys.executable, "-c", SAVE, str(school)], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "备注"]
