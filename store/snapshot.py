@@ -88,23 +88,22 @@ def make(parts: dict[str, tuple[RowSet, str]]) -> dict:
     """The snapshot's content from each shard's rows and their file's digest."""
     keys: list[str] = []
     cols: dict[str, list] = {f: [] for f in CODED}
-    shard: list[str] = []
+    shard: list[int] = []  # each row's part, by its place in ``parts``
     # a key with a lower-case letter makes a part's search keys a list of their own (domain/rowset.py)
     cased = any(rows.search is not rows.keys for rows, _ in parts.values())
-    for name, (rows, _) in parts.items():
+    for i, (rows, _) in enumerate(parts.values()):
         keys += rows.keys
         for f, col in cols.items():
             col += rows.cols[f]
-        shard += [name] * len(rows.keys)
+        shard += [i] * len(rows.keys)
     order = sorted(range(len(keys)), key=keys.__getitem__)
     if len(order) > 1:
+        # the permuted columns stay tuples: they are only encoded (a remake holds every clerk's save)
         pick = operator.itemgetter(*order)
-        keys, shard = list(pick(keys)), list(pick(shard))
-        cols = {f: list(pick(col)) for f, col in cols.items()}
+        keys, shard = pick(keys), pick(shard)
+        cols = {f: pick(col) for f, col in cols.items()}
     out = RowSet(keys, [], cols).to_json(cased)
-    names = list(parts)
-    at = {n: i for i, n in enumerate(names)}
-    out["shard"] = [names, [at[n] for n in shard]]
+    out["shard"] = [list(parts), list(shard)]
     out["parts"] = {name: digest for name, (_, digest) in parts.items()}
     return out
 
