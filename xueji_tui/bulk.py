@@ -10,38 +10,30 @@ summary and the apply of 100,000 students), though they are long-lived and hold 
 from __future__ import annotations
 
 import gc
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 BULK = 2000  # from this many records on, a transaction or an import pauses the collector
 
 
-@contextmanager
 def gc_paused(active: bool = True):
-    if not active or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        _promote()
-        gc.enable()
+    """The collector paused for bulk work; what survived it joins the oldest generation."""
+    return collector_held(promote=True) if active else nullcontext()
 
 
 @contextmanager
-def collector_held():
-    """No collection while the block runs (a save holding the writers' lock: every clerk waits for
-    it); the objects it made stay young, so the first collection after it — outside the lock —
-    frees what was garbage. Unlike ``gc_paused`` nothing is promoted or frozen: a save's garbage
-    promoted on every save piled up (a test worker's saves took twice as long, most of it paging)."""
-    if not gc.isenabled():
-        yield
-        return
+def collector_held(promote: bool = False):
+    """No collection while the block runs. Without ``promote`` (a save holding the writers' lock:
+    every clerk waits for it) the objects it made stay young, so the first collection after it frees
+    what was garbage; promoting on every save kept that garbage until a full collection."""
+    held_here = gc.isenabled()  # else an outer block (a save's lock) holds it, and re-enables it
     gc.disable()
     try:
         yield
     finally:
-        gc.enable()
+        if promote:
+            _promote()
+        if held_here:
+            gc.enable()
 
 
 def _promote() -> None:

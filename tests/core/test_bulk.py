@@ -64,3 +64,23 @@ def test_a_save_holds_the_collector_back_only_while_it_holds_the_lock(school):
     after a transaction that failed, the collector runs again (a UI open all day would otherwise grow)."""
     out = subprocess.run([sys.executable, "-c", SAVE, str(school)], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True", "备注"]
+
+
+NESTED = r"""
+import gc
+from xueji_tui.bulk import collector_held, gc_paused
+with collector_held():          # a save holding the writers' lock
+    with gc_paused():           # its bulk transaction
+        made = [{"a": [i]} for i in range(300_000)]
+    young = len(gc.get_objects(generation=0)) + len(gc.get_objects(generation=1))
+    inside = gc.isenabled()
+print(young, inside, gc.isenabled())
+"""
+
+
+def test_bulk_work_inside_a_save_still_leaves_its_objects_old():
+    """An import's 100,000 records are written inside a save: the save holding the collector must not
+    stop them from joining the oldest generation (the first collection after would walk them all)."""
+    out = subprocess.run([sys.executable, "-c", NESTED], capture_output=True, text=True, check=True)
+    young, inside, after = out.stdout.split()
+    assert int(young) < 10_000 and inside == "False" and after == "True"
