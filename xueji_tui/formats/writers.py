@@ -95,8 +95,7 @@ def dbf_bytes(path: Path, profile, records: list[dict], *, encoding: str = "gbk"
     if problems:
         if unfit is None:
             raise UnfitValues(path, problems)
-        bad = _unfit_keys(problems)
-        out = [b for rec, b in zip(records, out) if _who(rec)[0] not in bad]
+        out = _fitting(records, out, _unfit_keys(problems))
         unfit += problems
     driver = language_driver(profile)
     widths = [f.width for f in fields]
@@ -158,6 +157,12 @@ def _gbk_ok(ch: str) -> bool:
 
 def _unfit_keys(problems: list[dict]) -> set[str]:
     return {p["ksh"] for p in problems}
+
+
+def _fitting(records: list[dict], items: list, bad: set[str]) -> list:
+    """The ``items`` (parallel to ``records``: the records, their rows, their encoded bytes) of the
+    records whose 考生号 is not in ``bad``."""
+    return [item for rec, item in zip(records, items) if _who(rec)[0] not in bad]
 
 
 def write_dbf(path, profile, records, force: bool = False, unfit: list[dict] | None = None) -> int:
@@ -287,7 +292,8 @@ def _xlsx(path: Path, sheets: list[tuple], unfit: list[dict] | None) -> tuple[by
         prepared.append((profile, records, rows, title))
     if problems:
         bad = _unfit_keys(problems)
-        prepared = [(profile, *_kept(records, rows, bad), title) for profile, records, rows, title in prepared]
+        prepared = [(profile, _fitting(records, records, bad), _fitting(records, rows, bad), title)
+                    for profile, records, rows, title in prepared]
         unfit += problems
     wb = Workbook(write_only=True)
     for profile, records, rows, title in prepared:
@@ -297,9 +303,6 @@ def _xlsx(path: Path, sheets: list[tuple], unfit: list[dict] | None) -> tuple[by
     return buf.getvalue(), sum(len(records) for _, records, _, _ in prepared)
 
 
-def _kept(records: list[dict], rows: list[list[str]], bad: set[str]) -> tuple[list[dict], list[list[str]]]:
-    pairs = [(r, row) for r, row in zip(records, rows) if _who(r)[0] not in bad]
-    return [r for r, _ in pairs], [row for _, row in pairs]
 
 
 def write_xlsx(path, profile, records, sheet_title: str | None = None, force: bool = False) -> int:
