@@ -234,21 +234,23 @@ class AuditLog:
         return problems
 
     # -- writing -----------------------------------------------------------------------------
-    def seal(self, head: Head, txn: int, bodies: list[dict], files: dict | None = None) -> tuple[bytes, Head]:
+    def seal(self, head: Head, txn: int, bodies: list[dict], files=None) -> tuple[bytes, Head]:
         """Number and chain a transaction's lines (``files`` goes on the last); the bytes to append
-        and the new head."""
+        and the new head. ``files`` may be a function, called only when the last line is reached:
+        a commit chains 30,000 lines while its data files are still being written."""
         out = []
         prev, seq = head.hash, head.seq
         of = len(bodies)
+        dumps, digest, by_key = orjson.dumps, hashlib.sha256, orjson.OPT_SORT_KEYS  # 30,000 lines: no lookups
         for n, body in enumerate(bodies, 1):
             seq += 1
             line = {"seq": seq, "txn": txn, "n": n, "of": of, **body}
             if n == of and files is not None:
-                line["files"] = files
+                line["files"] = files() if callable(files) else files
             line["prev"] = prev
-            prev = line_hash(prev, line)
+            prev = digest(prev.encode() + dumps(line, option=by_key)).hexdigest()  # = line_hash(prev, line)
             # the line as orjson writes it with "hash" added last, without serialising it twice
-            out.append(orjson.dumps(line)[:-1] + b',"hash":"' + prev.encode() + b'"}')
+            out.append(dumps(line)[:-1] + b',"hash":"' + prev.encode() + b'"}')
         data = b"\n".join(out) + b"\n"
         size = None if head.size is None else head.size + len(data)
         return data, Head(seq, txn, prev, size)

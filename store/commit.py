@@ -51,14 +51,17 @@ def failed(rel: str, e: OSError) -> WriteFailed:
     return WriteFailed(f"保存失败：写入 {rel} 时{os_reason(e)}。未写入任何数据，数据目录保持原样；{_advice(e)}")
 
 
-def write(store: "Store", staged: dict[str, object], bodies: list[dict]) -> None:
+def write(store: "Store", staged: dict[str, object], bodies: list[dict],
+          read: dict[str, str] | None = None) -> None:
+    """``read``: the sha256 of files as the transaction read them under the lock (not read again)."""
     root = store.root
     head = store._committed_head()
     txn = head.txn + 1
     known = dict(head.files or {})
     files: dict[str, list] = {}
+    read = read or {}
     for rel in staged:
-        before = file_sha256(root / rel)
+        before = read.get(rel) or file_sha256(root / rel)
         if rel in known and before != known[rel]:
             raise stopped(f"数据文件 {rel} 与审计记录不符：上次保存之后在 xueji 之外被改动或删除",
                           "涉及该文件的保存")
@@ -82,9 +85,13 @@ def write(store: "Store", staged: dict[str, object], bodies: list[dict]) -> None
             # few files' bytes are held
             with _temp_writer() as put:
                 digests = [put(rel, tmp, dumps(obj)) for (rel, obj), (tmp, _) in zip(staged.items(), temps)]
-            for rel, digest in zip(staged, digests):
-                files[rel][1] = known[rel] = digest.result()
-            data, new_head = store.audit.seal(head, txn, bodies, files)
+
+                def written() -> dict[str, list]:  # the last line's: the lines before it are chained meanwhile
+                    for rel, digest in zip(staged, digests):
+                        files[rel][1] = known[rel] = digest.result()
+                    return files
+
+                data, new_head = store.audit.seal(head, txn, bodies, written)
             new_head.files = known
             _write_one("audit.head", temps[-1][0], new_head.dumps())  # audit.head's is the last
         except _Failed as e:

@@ -13,6 +13,7 @@ from xueji_tui.domain.text import shown
 
 _PRIVATE_FIELDS = {"SFZH", "ZJHM"}
 KEY_FIELDS = (("K", "KSH"), ("X", "XH"), ("S", "SFZH"))
+PLACED = frozenset({"KSH", "XH", "SFZH", "FY", "rev"})  # what only ``put_many`` may change: keys, shard
 
 
 def index_keys(s: dict | None) -> list[str]:
@@ -39,11 +40,34 @@ def audit_line(at: str, clerk: str, default_why: str, action: str, *, ksh: str =
     return line
 
 
+def audit_lines(at: str, clerk: str, default_why: str, action: str, rows, why: str = "") -> list[dict]:
+    """``audit_line`` for many changes of one kind, from (KSH, XH, field, old, new) rows (each line
+    laid out by ``audit_line``: one home for the trail's keys and their masking)."""
+    base = audit_line(at, clerk, default_why, action, why=why)
+    out = []
+    for ksh, xh, field, old, new in rows:
+        if field in _PRIVATE_FIELDS:
+            out.append(audit_line(at, clerk, default_why, action, ksh=ksh, xh=xh, field=field, old=old, new=new,
+                                  why=why))
+        else:
+            out.append({**base, "KSH": ksh, "XH": xh, "field": field, "old": old, "new": new})
+    return out
+
+
 def stamp(new: dict, old: dict | None) -> None:
     """The store's own keys of a record about to be written: revision, pinyin initials of the name."""
     new["rev"] = (old or {}).get("rev", 0) + 1
     if not new.get("py") or (old or {}).get("XM") != new.get("XM"):
         new["py"] = initials(new.get("XM", ""))
+
+
+def change_in_place(record: dict, fields: dict) -> None:
+    """``fields`` set on ``record`` itself, with ``stamp``'s revision and initials."""
+    rev, name = record.get("rev", 0), record.get("XM")
+    record.update(fields)
+    record["rev"] = rev + 1
+    if "XM" in fields and fields["XM"] != name or not record.get("py"):
+        record["py"] = initials(record.get("XM", ""))
 
 
 def check_unique(writes: Iterable[tuple[dict, dict | None, str]],

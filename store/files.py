@@ -7,6 +7,7 @@ size and mtime, so another process's rename is noticed on the next read.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import OrderedDict
 from pathlib import Path
@@ -144,6 +145,17 @@ class FileCache:
             return default
         data = parse(path, raw)
         return decode_rows(path, data) if is_rows(path) else data
+
+    @staticmethod
+    def read_digested(path: Path) -> tuple[object, str]:
+        """The file's content and the sha256 of the very bytes it was parsed from (not kept: a
+        whole-school scan must not grow the cache); (None, "") when the file is gone."""
+        try:
+            with open(path, "rb") as f:
+                raw = f.read()
+        except FileNotFoundError:
+            return None, ""
+        return parse(path, raw), hashlib.sha256(raw).hexdigest()
 
     def load(self, path: Path, default=None):
         try:

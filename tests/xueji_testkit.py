@@ -12,6 +12,7 @@ import orjson
 from xueji_tui.domain.idcard import check_char
 from xueji_tui.services.session import Session, clerk_from
 from xueji_tui.store import create_store, memory_store, open_store
+from xueji_tui.store.db import DERIVED
 
 COLLEGES = {
     "文学院": [("050101", "汉语言文学", "中文系"), ("050107T", "秘书学", "中文系")],
@@ -130,9 +131,12 @@ class SchoolKit:
 
 
 def tree_digest(root: Path) -> dict[str, bytes]:
-    """Every file's bytes under a directory, to assert 'byte-for-byte unchanged'."""
+    """Every file's bytes under a directory, to assert 'byte-for-byte unchanged' — but for the
+    store's derived files (``<data>/cache``: worked out from the data, never data themselves)."""
     out = {}
-    for dirpath, _, names in os.walk(root):
+    for dirpath, dirs, names in os.walk(root):
+        if DERIVED in dirs and os.path.exists(os.path.join(dirpath, "audit.jsonl")):
+            dirs.remove(DERIVED)
         for n in names:
             p = Path(dirpath) / n
             out[str(p.relative_to(root))] = p.read_bytes()

@@ -194,6 +194,21 @@ def test_certno_assign_order_layout_and_stability(grads):
     assert digest(grads) == before
 
 
+def test_certno_assign_prints_one_tab_separated_line_per_number(grads, capsys):
+    r = xueji(grads, "certno", "assign", "--year", YEAR)
+    lines = r.stdout.splitlines()
+    store = open_store(grads)
+    assert len(lines) == 24
+    for line in lines:
+        k, xh, xm, number = line.split("\t")
+        s = store.get(k)
+        assert (xh, xm, number) == (s["XH"], s["XM"], s["ZSBH"])
+    from xueji_tui.cli.output import echo_rows
+
+    echo_rows([["1", "张\t三", "\x1b[2J", 7]])  # a value can neither split a row nor drive the terminal
+    assert capsys.readouterr().out == "1\t张\\x09三\t\\x1b[2J\t7\n"
+
+
 def test_certno_levels_and_start(tmp_path):
     students = [graduate(i, ZSBH="") for i in range(4)]
     students[1]["CC"] = "专科"

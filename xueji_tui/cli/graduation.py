@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from xueji_tui.cli import pass_env
-from xueji_tui.cli.output import echo, echo_json, note, table
+from xueji_tui.cli.output import echo, echo_json, echo_rows, note, table
 
 YEAR_HELP = "毕业年份 YYYY（默认本学年的毕业年份：9 月起为下一年）"
 
@@ -115,8 +115,8 @@ def certno_assign(env, year, start):
     from xueji_tui.services.certnos import assign_numbers
 
     done = assign_numbers(env.session(), year, start)
-    if done.numbers:  # one write for 30,000 lines, the same text as one echo each
-        echo("\n".join(f"{s['KSH']}\t{s.get('XH', '')}\t{s.get('XM', '')}\t{n}" for s, n in done.numbers))
+    if done.numbers:  # one write for 30,000 lines
+        echo_rows([s["KSH"], s.get("XH", ""), s.get("XM", ""), n] for s, n in done.numbers)
     note(f"已为 {len(done.numbers)} 名 {year} 届毕业生分配证书编号。")
     if done.waiting:
         note(f"另有 {done.waiting} 名尚无编号的毕业生仍有其他预审错误（{done.blocked_by}），处理后再次执行本命令。")
@@ -131,7 +131,7 @@ def certno_reassign(env, student, reason):
     from xueji_tui.services.certnos import reassign_number
 
     s, old, new = reassign_number(env.session(), student, reason)
-    echo(f"{s['KSH']}\t{s.get('XH', '')}\t{shown(s.get('XM', ''))}\t{new}")
+    echo_rows([[s["KSH"], s.get("XH", ""), s.get("XM", ""), new]])
     note(f"已将 {shown(s.get('XM', ''))} 的证书编号由 {old} 改为 {new}。")
 
 

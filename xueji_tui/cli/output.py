@@ -24,7 +24,26 @@ def echo(message) -> None:
     """Data to stdout; what it quotes (a name, a note, an audit line) cannot drive the terminal."""
     from xueji_tui.domain.text import shown
 
-    click.echo("\n".join(shown(line) for line in str(message).split("\n")))
+    text = str(message)
+    if not text.replace("\n", "").isprintable():  # the rare text with a control character: line by line
+        text = "\n".join(shown(line) for line in text.split("\n"))
+    click.echo(text)
+
+
+def echo_rows(rows) -> None:
+    """Tab-separated lines to stdout, one per row; a tab, newline or other control character inside
+    a value is written out (``\\x09``), so it can neither split a row nor drive the terminal."""
+    from xueji_tui.domain.text import shown
+
+    rows = list(rows)
+    try:
+        text = "\n".join(map("\t".join, rows))
+    except TypeError:  # a value that is not text
+        rows = [[str(v) for v in r] for r in rows]
+        text = "\n".join(map("\t".join, rows))
+    if not text.replace("\t", "").replace("\n", "").isprintable():
+        text = "\n".join("\t".join(shown(v) for v in r) for r in rows)
+    click.echo(text)
 
 
 def note(message: str) -> None:

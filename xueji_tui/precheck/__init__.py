@@ -4,7 +4,7 @@
 ``certno`` lays out and hands out 证书编号; ``rules`` is the stable rule catalogue.
 """
 
-from xueji_tui.precheck.engine import Finding, Result, run, select
+from xueji_tui.precheck.engine import Finding, Result, run, select, verdicts_for
 from xueji_tui.precheck.rules import RULES
 
-__all__ = ["Finding", "Result", "RULES", "run", "select"]
+__all__ = ["Finding", "Result", "RULES", "run", "select", "verdicts_for"]

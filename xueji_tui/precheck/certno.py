@@ -88,12 +88,13 @@ def plan(students: list[dict], *, used: Iterable[str], school_code: str, year: i
     nxt: dict[str, int] = {}
     levels: dict[str, str | None] = {}  # a school has a few levels and 30,000 graduates
     out = []
+    prefixes: dict[str, str] = {}  # level -> prefix
     for s in students:
         cc = s.get("CC") or ""
         level = levels[cc] if cc in levels else levels.setdefault(cc, level_code(cc))
         if level is None:
             raise InvalidInput(f"考生号 {s.get('KSH')} 的层次“{s.get('CC')}”无法确定培养层次代码")
-        p = prefix(school_code, year, level)
+        p = prefixes.get(level) or prefixes.setdefault(level, prefix(school_code, year, level))
         if p not in nxt:
             highest = top.get(p, 0)
             if start is not None:

@@ -15,7 +15,7 @@ date parses memoised; GBK encodability and widths measured once per value, with 
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,6 +28,7 @@ from xueji_tui.precheck import certno, graduates
 from xueji_tui.precheck.graduates import REQUIRED_FIELDS, SCHOOL_FIELDS
 from xueji_tui.precheck.messages import DUPLICATE_FIX, ID_FIX, missing_message, status_message
 from xueji_tui.precheck.rules import ERROR, ORDER, RULES, WARNING
+from xueji_tui.precheck.verdicts import Verdicts, context_of
 
 # change types whose entries explain a study length different from 学制
 EXPLAINS_LENGTH = frozenset({"跳级", "留降级", "休学", "保留学籍", "复学"})
@@ -144,8 +145,9 @@ def _months(a: date, b: date) -> int:
 
 class _Checker:
     def __init__(self, year: int, settings: dict, list_imported: bool, corrections: Iterable[dict],
-                 widths: dict[str, tuple[str, int]] | None):
+                 widths: dict[str, tuple[str, int]] | None, verdicts: Verdicts | None = None):
         self.year = year
+        self.verdicts = verdicts
         self.list_imported = list_imported
         self.numbering = graduates.certno_started(settings, year)  # stage 2: a missing number is an error
         self.school = {f: str(settings.get(key) or "").strip() for f, key in SCHOOL_FIELDS.items()}
@@ -159,8 +161,12 @@ class _Checker:
                 self.open[c["KSH"]].append(c)
         self.date = _Dates()
         self.dup: dict[str, dict[str, int]] = {}
+        self.dup_fields: list[tuple[str, dict[str, int]]] = []  # the fields with a duplicate, and theirs
         self.good_codes: set[tuple] = set()  # combinations of coded values already found valid
         self.bytes: dict[str, int | None] = {}  # value -> GBK bytes
+
+    def context(self) -> str:
+        return context_of(self.school, self.widths)
 
     # -- the school ------------------------------------------------------------------------
     def school_findings(self) -> list[Finding]:
@@ -194,16 +200,47 @@ class _Checker:
     # -- duplicates, over every expected graduate (checked or registered, any college) -------
     def count_duplicates(self, students: list[dict]) -> None:
         for f in DUPLICATE_FIELDS:
-            seen: dict[str, int] = defaultdict(int)
-            for s in students:
-                v = (s.get(f) or "").strip().upper()
-                if v:
-                    seen[v] += 1
-            self.dup[f] = {v: n for v, n in seen.items() if n > 1}
+            # counted in C (map of str methods into a Counter): 30,000 values in a few milliseconds
+            values = [v for s in students if (v := s.get(f))]
+            seen = Counter(filter(None, map(str.upper, map(str.strip, values))))
+            self.dup[f] = {v: n for v, n in seen.items() if n > 1} if len(seen) < len(values) else {}
+        self.dup_fields = [(f, found) for f, found in self.dup.items() if found]
 
     # -- one student -------------------------------------------------------------------------
     def check(self, s: dict) -> list[Finding]:
-        ksh, xh = s.get("KSH") or "", s.get("XH") or ""
+        own = self.own(s) if self.verdicts is None else self.verdicts.own(s, self.own)
+        more = self.with_others(s)
+        if not own and not more:
+            return []
+        ksh, xh, xm, fy = s.get("KSH") or "", s.get("XH") or "", s.get("XM") or "", s.get("FY") or ""
+        return [Finding(r, RULES[r][0], ksh, xh, f, m, xm, fy) for found in (own, more) for r, f, m in found]
+
+    def with_others(self, s: dict) -> list[tuple[str, str, str]]:
+        """The findings that need more than the record: the year's stage, the rest of the school,
+        the open correction requests, the CHSI list. Listed after the student's own findings: each
+        of these rules is found only here, and the missing number is the last required field."""
+        out: list[tuple[str, str, str]] = []
+        if self.numbering and not (s.get("ZSBH") or "").strip():
+            out.append(("missing-field", "ZSBH", missing_message("ZSBH", s)))
+        for f, dup in self.dup_fields:
+            v = s.get(f)
+            n = dup.get(v.strip().upper()) if v else None
+            if n:
+                out.append(("duplicate", f, f"{label(f)} {idcard.mask(v) if f == 'SFZH' else v} 与另外 {n - 1} 名"
+                                            f"毕业生重复，" + DUPLICATE_FIX[f]))
+        for c in self.open.get(s.get("KSH") or "", ()):
+            out.append(("pending-correction", c.get("field") or "",
+                        f"{label(c.get('field') or '')}的信息修改申请（编号 {c.get('id', '')}，{c.get('status')}）"
+                        f"尚未批准，请待教育厅批准并应用后再上报"))
+        if self.list_imported and s.get("grad_year") != self.year:
+            out.append(("not-on-list", "", f"不在学信网 {self.year} 年预计毕业生名单中，请核对该生预计毕业日期，"
+                                           f"或在学信网补报预计毕业生后重新导入名单"))
+        return out
+
+    def own(self, s: dict) -> list[tuple[str, str, str]]:
+        """(rule, field, message) of what is wrong with the record itself (``precheck.verdicts``
+        keeps these): nothing here may depend on other students, the year or the corrections."""
+        ksh = s.get("KSH") or ""
         out: list[tuple[str, str, str]] = []  # (rule, field, message)
         add = out.append
         byrq = graduates.grad_date(s)
@@ -212,7 +249,7 @@ class _Checker:
         values["BYRQ"], values["BJYJL"] = byrq, bjyjl
 
         for f in REQUIRED_FIELDS:
-            if not values[f] and (f != "ZSBH" or self.numbering):
+            if not values[f] and f != "ZSBH":
                 add(("missing-field", f, missing_message(f, s)))
 
         # dates: valid, then in order
@@ -254,13 +291,6 @@ class _Checker:
                     msg = msg.replace(sfzh, idcard.mask(sfzh))
                 add((rule, "SFZH", msg + ID_FIX.get(rule, "")))
 
-        for f in DUPLICATE_FIELDS:
-            v = (s.get(f) or "").strip().upper()
-            n = self.dup[f].get(v) if v else None
-            if n:
-                add(("duplicate", f, f"{label(f)} {idcard.mask(v) if f == 'SFZH' else v} 与另外 {n - 1} 名"
-                                     f"毕业生重复，" + DUPLICATE_FIX[f]))
-
         zsbh = (s.get("ZSBH") or "").strip()
         if zsbh:
             wrong = certno.disagreements(zsbh, school_code=self.school["YXDM"], year=byrq[:4] if by else "",
@@ -298,15 +328,6 @@ class _Checker:
         if flag:
             add(("identity-flag", "BZ", f"学信网标记“{flag}”，须先核实身份、由学生工作处处理后方可注册学历"))
 
-        for c in self.open.get(ksh, ()):
-            add(("pending-correction", c.get("field") or "",
-                 f"{label(c.get('field') or '')}的信息修改申请（编号 {c.get('id', '')}，{c.get('status')}）"
-                 f"尚未批准，请待教育厅批准并应用后再上报"))
-
-        if self.list_imported and s.get("grad_year") != self.year:
-            add(("not-on-list", "", f"不在学信网 {self.year} 年预计毕业生名单中，请核对该生预计毕业日期，"
-                                    f"或在学信网补报预计毕业生后重新导入名单"))
-
         # warnings
         if by and rxrq and values["XZ"]:
             self._study_length(s, rxrq, by, values["XZ"], add)
@@ -315,9 +336,7 @@ class _Checker:
                 add((i.rule, "KSH", i.message))
         for i in name_issues(s.get("XM") or ""):
             add((i.rule, "XM", i.message))
-
-        xm, fy = s.get("XM") or "", s.get("FY") or ""
-        return [Finding(r, RULES[r][0], ksh, xh, f, m, xm, fy) for r, f, m in out]
+        return out
 
     def _encoding_and_width(self, s: dict, own: str, row: dict[str, str], add) -> None:
         """``own``: the record's text fields, joined."""
@@ -390,11 +409,26 @@ def _default_widths() -> dict[str, tuple[str, int]]:
     return graduates_widths()
 
 
+def verdicts_for(saved: bytes | None, settings: dict, widths: dict[str, tuple[str, int]] | None = None) -> Verdicts:
+    """The kept own findings that hold under ``settings`` and ``widths`` (none when they changed)."""
+    school = {f: str(settings.get(key) or "").strip() for f, key in SCHOOL_FIELDS.items()}
+    return Verdicts(context_of(school, widths if widths is not None else _default_widths()), saved)
+
+
 def select(students: Iterable[dict], year: int, excluded: list[dict] | None = None,
            listed: list[bool] | None = None) -> tuple[list[dict], list[dict]]:
     """(to check, already registered) among ``students`` for ``year``, each in graduate order; the
     students the office excluded go to ``excluded`` instead (neither checked nor uploaded).
     ``listed``: set to [True] when anyone is on the CHSI list of ``year`` (in the same pass)."""
+    check, registered = _select(students, year, excluded, listed)
+    check.sort(key=graduates.order_key)
+    registered.sort(key=graduates.order_key)
+    return check, registered
+
+
+def _select(students: Iterable[dict], year: int, excluded: list[dict] | None,
+            listed: list[bool] | None) -> tuple[list[dict], list[dict]]:
+    """``select`` in the order read."""
     check, registered = [], []
     for s in students:
         if listed is not None and not listed[0] and s.get("grad_year") == year:
@@ -407,14 +441,13 @@ def select(students: Iterable[dict], year: int, excluded: list[dict] | None = No
                     excluded.append(s)
             else:
                 check.append(s)
-    check.sort(key=graduates.order_key)
-    registered.sort(key=graduates.order_key)
     return check, registered
 
 
 def run(students: Iterable[dict], *, year: int, settings: dict, list_imported: bool | None,
         college: str | None = None, progress: Callable[[int, int], None] | None = None,
-        corrections: Iterable[dict] = (), widths: dict[str, tuple[str, int]] | None = None) -> Result:
+        corrections: Iterable[dict] = (), widths: dict[str, tuple[str, int]] | None = None,
+        verdicts: Verdicts | None = None) -> Result:
     """The precheck of ``year``'s expected graduates among ``students`` (give it every student:
     duplicates are looked for across the whole school even when ``college`` limits what is checked).
 
@@ -424,13 +457,27 @@ def run(students: Iterable[dict], *, year: int, settings: dict, list_imported: b
     ``corrections``: the identity change requests (dicts with KSH, field, status, id).
     ``widths``: upload field -> (column, bytes) from the graduates profile (default: shipped one).
     ``progress(done, total)`` is called as students are checked.
+    ``verdicts``: the students' own findings kept from earlier runs (``students`` then comes from
+    ``verdicts.students``); made with ``verdicts_for`` so that they were found under these settings.
     """
-    checker = _Checker(year, settings, list_imported, corrections, widths)
+    checker = _Checker(year, settings, list_imported, corrections, widths, verdicts)
+    if verdicts is not None and verdicts.context != checker.context():
+        raise ValueError("verdicts kept under other settings or widths")
     excluded: list[dict] = []
     listed = [False]
-    every, registered = select(students, year, excluded, listed if list_imported is None else None)
+    every, registered = _select(students, year, excluded, listed if list_imported is None else None)
     if list_imported is None:
         checker.list_imported = listed[0]
+    key = None
+    if verdicts is not None:  # the same school under the same rules: the last run's result, not re-run
+        key = verdicts.result_key([year, college, checker.list_imported, checker.numbering, checker.open])
+        again = _result_again(verdicts.result(key), year, college, every, registered, excluded)
+        if again is not None:
+            if progress:
+                progress(again.checked, again.checked)
+            return again
+    every.sort(key=graduates.order_key)
+    registered.sort(key=graduates.order_key)
     checker.count_duplicates(every + registered)
     mine, registered, excluded = ([s for s in group if college is None or (s.get("FY") or "") == college]
                                   for group in (every, registered, excluded))
@@ -453,4 +500,40 @@ def run(students: Iterable[dict], *, year: int, settings: dict, list_imported: b
     # errors first, then by rule in catalogue order; students keep the graduate order within a rule
     findings.sort(key=lambda f: (f.severity != ERROR, ORDER[f.rule]))
     result.findings = findings
+    if key is not None:
+        verdicts.keep_result(key, _kept(result))
+    return result
+
+
+def _kept(result: Result) -> dict:
+    """A result by 考生号 (``_result_again`` puts the records back)."""
+    return {"students": [s.get("KSH") or "" for s in result.students],
+            "registered": [s.get("KSH") or "" for s in result.registered_students],
+            "excluded": [s.get("KSH") or "" for s in result.excluded], "pending": result.pending,
+            "findings": [[f.rule, f.severity, f.KSH, f.XH, f.field, f.message, f.XM, f.FY] for f in result.findings]}
+
+
+def _result_again(kept: dict | None, year: int, college: str | None, every: list[dict], registered: list[dict],
+                  excluded: list[dict]) -> Result | None:
+    """The kept result with this run's records, or None when it does not fit them."""
+    if kept is None:
+        return None
+    by_ksh: dict[str, dict] = {}
+    for group in (every, registered, excluded):
+        for s in group:
+            by_ksh[s.get("KSH") or ""] = s
+    if len(by_ksh) != len(every) + len(registered) + len(excluded):
+        return None  # a 考生号 twice: records cannot be put back by it
+    try:
+        lists = [[by_ksh[k] for k in kept[name]] for name in ("students", "registered", "excluded")]
+        findings = [Finding(*f) for f in kept["findings"]]
+        pending = [str(k) for k in kept["pending"]]
+    except (KeyError, TypeError, ValueError):
+        return None
+    for got, group in zip(lists, (every, registered, excluded)):
+        if len(got) != sum(1 for s in group if college is None or (s.get("FY") or "") == college):
+            return None
+    result = Result(year=year, college=college, students=lists[0], registered_students=lists[1],
+                    excluded=lists[2], findings=findings, pending=pending)
+    result.checked, result.registered = len(lists[0]), len(lists[1])
     return result

@@ -6,6 +6,7 @@ reassign`` replaces a duplicate or malformed one. Office only, audited; the layo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import methodcaller
 
 from xueji_tui.bulk import gc_paused
 
@@ -34,7 +35,8 @@ def _needs_number(result: Result) -> tuple[list[dict], list[dict]]:
     for s in result.students:
         if (s.get("ZSBH") or "").strip():
             continue
-        others = errors.get(s.get("KSH"), set()) - {("missing-field", "ZSBH")}
+        found = errors.get(s.get("KSH"))  # most have none: no set made for them
+        others = found is not None and bool(found - {("missing-field", "ZSBH")})
         (waiting if others or school_bad else ready).append(s)
     return ready, waiting
 
@@ -60,13 +62,13 @@ def _assign(session: Session, y: int, start: int | None, progress: Progress | No
         # over the school both runs the precheck and collects every number already in use.
         used: list[str] = []
 
-        def noting_numbers(students):
-            for s in students:
-                if s.get("ZSBH"):
-                    used.append(s["ZSBH"])
-                yield s
+        def noting_numbers(groups):
+            number = methodcaller("get", "ZSBH")
+            for token, group in groups:
+                used.extend(filter(None, map(number, group)))
+                yield token, group
 
-        result = precheck(session, y, None, progress, students=noting_numbers(store.students(keep=False)))
+        result = precheck(session, y, None, progress, groups=noting_numbers(tx.student_groups()))
         ready, waiting = _needs_number(result)
         out.waiting = len(waiting)
         if waiting:
@@ -94,14 +96,11 @@ def _assign(session: Session, y: int, start: int | None, progress: Progress | No
         for gy, group in sorted(by_year.items()):
             out.numbers += certno.plan(group, used=used, school_code=school, year=int(gy), start=start)
             used += [n for _, n in out.numbers]
-        changed = []
-        for s, number in out.numbers:
-            rec = dict(s, ZSBH=number)  # a new top level is enough: a write replaces whole records
-            changed.append(rec)
-            tx.log("certno", ksh=rec["KSH"], xh=rec.get("XH", ""), field="ZSBH", old="", new=number,
-                   why=f"分配 {y} 届毕业证书编号")
-        tx.put_many(changed)
-        out.numbers = [(c, n) for c, (_, n) in zip(changed, out.numbers)]
+        # the number is neither a key nor shown in the roster: no index or row work for 30,000 students
+        written = tx.set_fields({s["KSH"]: {"ZSBH": number} for s, number in out.numbers})
+        out.numbers = [(written[s["KSH"]], number) for s, number in out.numbers]
+        tx.log_many("certno", [(rec["KSH"], rec.get("XH", ""), "ZSBH", "", number) for rec, number in out.numbers],
+                    why=f"分配 {y} 届毕业证书编号")
     return out
 
 

@@ -20,7 +20,7 @@ from xueji_tui.domain.errors import Blocked, InvalidInput, Refused
 from xueji_tui.domain.permissions import require
 from xueji_tui.domain.record import ROW
 from xueji_tui.domain.validate import code_value, year_value
-from xueji_tui.precheck import Result, graduates, run
+from xueji_tui.precheck import Result, graduates, run, verdicts, verdicts_for
 from xueji_tui.precheck.rules import RULES, title
 from xueji_tui.services.session import Session
 
@@ -45,9 +45,13 @@ def check_year(year) -> int:
 
 
 def precheck(session: Session, year: int | None = None, college: str | None = None,
-             progress: Progress | None = None, students: Iterable[dict] | None = None) -> Result:
+             progress: Progress | None = None, groups: Iterable[tuple[str, Iterable[dict]]] | None = None) -> Result:
     """The precheck of ``year``'s expected graduates; a college clerk always gets only its college.
-    ``students``: the school as already being read (a caller that needs one pass over it)."""
+
+    Each student's own findings are kept in the store's derived file ``precheck.verdicts.NAME``,
+    by the content of the file the student was read from: a student whose file has not changed
+    since the last precheck is not checked again. ``groups``: the school as a transaction reads it
+    (``tx.student_groups()``: under the writers' lock)."""
     y = check_year(year if year is not None else default_year())
     scope = session.clerk.limit_college(college)
     if scope and session.office:
@@ -55,10 +59,14 @@ def precheck(session: Session, year: int | None = None, college: str | None = No
         if scope not in known:
             raise InvalidInput(f"没有名为“{scope}”的学院（现有：{'、'.join(known) or '无'}）")
     store = session.store
+    settings, widths = store.settings, _widths(session)
+    kept = verdicts_for(store.derived(verdicts.NAME), settings, widths)
+    students = kept.students(store.student_groups() if groups is None else groups)
     # the whole school is read: whether the year's CHSI list was imported is seen in the same pass
-    result = run(store.students(keep=False) if students is None else students, year=y, settings=store.settings,
-                 list_imported=None, college=scope, progress=progress,
-                 corrections=store.corrections(), widths=_widths(session))
+    result = run(students, year=y, settings=settings, list_imported=None, college=scope, progress=progress,
+                 corrections=store.corrections(), widths=widths, verdicts=kept)
+    if kept.changed:
+        store.keep_derived(verdicts.NAME, kept.dumps())
     sent = graduates.sent_to_chsi(store.exports(), y)
     if sent:
         for s in result.students:

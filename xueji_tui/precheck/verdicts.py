@@ -1,0 +1,127 @@
+"""Each student's own findings, kept between runs so the precheck re-checks only what changed.
+
+A student's own findings (every rule but those needing the rest of the school or the year: duplicate,
+pending-correction, not-on-list and the stage-2 missing number) depend on nothing but the record, the
+school's settings, the upload widths and the rules. They are kept by the content of the file that
+held the record: the store gives each group of records the sha256 of the bytes they were read from,
+so a group whose file changed in any way — a save, a restore, an edit outside xueji — is checked
+again, and one whose file did not is not. The rules themselves are part of the key (the sources of
+``domain`` and ``precheck`` and the code tables), so a new version of xueji checks everything again.
+
+``certno assign`` runs right after the precheck that came out clean: it then checks almost nothing
+twice, and its 30,000 graduates take a fraction of a second (docs/quality.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache
+from itertools import repeat
+from pathlib import Path
+
+import orjson
+
+NAME = "precheck-verdicts.json"  # the store's derived file
+VERSION = 1
+
+Own = list  # [(rule, field, message)] as tuples, or lists once read back
+
+
+@cache
+def _rules_digest() -> str:
+    """The rules as shipped: the source of every module they are written in, and the code tables."""
+    package = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for folder, pattern in (("domain", "*.py"), ("precheck", "*.py"), ("data", "codes.json")):
+        for path in sorted((package / folder).glob(pattern)):
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def context_of(school: dict[str, str], widths: dict) -> str:
+    """What besides the record a student's own findings depend on."""
+    h = hashlib.sha256(_rules_digest().encode())
+    h.update(orjson.dumps([school, widths], option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS))
+    return h.hexdigest()
+
+
+class Verdicts:
+    """The own findings of this run's students, read from and written back to ``saved`` bytes."""
+
+    def __init__(self, context: str, saved: bytes | None = None) -> None:
+        self.context = context
+        self._old: dict[str, dict[str, Own]] = {}
+        d: dict = {}
+        if saved:
+            try:
+                d = orjson.loads(saved)
+                if isinstance(d, dict) and d.get("v") == VERSION and d.get("context") == context \
+                        and isinstance(d.get("groups"), dict):
+                    self._old = d["groups"]
+            except orjson.JSONDecodeError:
+                pass  # a torn or foreign file: everything is checked again
+        self._result = d.get("result") if self._old else None  # the last run's, by its key
+        self._result_new = False
+        self._seen: list[str] = []  # every group's token, in the order read ('' for one without)
+        self._groups: dict[str, dict[str, Own]] = {}  # token -> KSH -> own findings, this run
+        self._token: dict[int, str] = {}  # id(record) -> its group's token (records stay alive in the run)
+        self.reused = 0
+        self.checked = 0
+
+    def students(self, groups: Iterable[tuple[str, Iterable[dict]]]) -> Iterator[dict]:
+        """The records of ``groups`` (token, records: a collection, not an iterator) in order, each
+        remembered with its token."""
+        token_of = self._token
+        for token, records in groups:
+            self._seen.append(token)
+            if not token:
+                yield from records
+                continue
+            if token not in self._groups:
+                kept = self._old.get(token)
+                self._groups[token] = kept if isinstance(kept, dict) else {}
+            token_of.update(zip(map(id, records), repeat(token)))  # records: a view, read twice
+            yield from records
+
+    def own(self, s: dict, work_out: Callable[[dict], Own]) -> Own:
+        """``s``'s own findings: kept ones when its file has not changed since, else worked out."""
+        token = self._token.get(id(s))
+        if token is None:
+            return work_out(s)
+        group = self._groups[token]
+        ksh = s.get("KSH") or ""
+        found = group.get(ksh)
+        if isinstance(found, list):
+            self.reused += 1
+            return found
+        found = group[ksh] = work_out(s)
+        self.checked += 1
+        return found
+
+    # -- a whole run: the same files, rules and settings give the same result ----------------
+    def result_key(self, more: list) -> str | None:
+        """A run's key once every group was read: the tokens of all of them in order and ``more``
+        (what else the run depends on); None when a group has no token."""
+        if not self._seen or "" in self._seen:
+            return None
+        h = hashlib.sha256(self.context.encode())
+        h.update(orjson.dumps([self._seen, more], option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS))
+        return h.hexdigest()
+
+    def result(self, key: str | None) -> dict | None:
+        r = self._result
+        return r if key is not None and isinstance(r, dict) and r.get("key") == key else None
+
+    def keep_result(self, key: str, kept: dict) -> None:
+        self._result = dict(kept, key=key)
+        self._result_new = True
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.checked) or self._result_new or self._groups.keys() != self._old.keys()
+
+    def dumps(self) -> bytes:
+        """Only the groups of this run: a file that changed since leaves its old findings behind."""
+        return orjson.dumps({"v": VERSION, "context": self.context, "groups": self._groups, "result": self._result})
