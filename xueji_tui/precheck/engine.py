@@ -463,19 +463,27 @@ def run(students: Iterable[dict], *, year: int, settings: dict, list_imported: b
     checker = _Checker(year, settings, list_imported, corrections, widths, verdicts)
     if verdicts is not None and verdicts.context != checker.context():
         raise ValueError("verdicts kept under other settings or widths")
+    # the same school under the same rules and requests gives the same result: the last run's is
+    # taken when it was kept (``verdicts``), by 考生号, before anyone is selected when it can be
+    key = None
+    if verdicts is not None:
+        key = verdicts.result_key([year, college, list_imported, checker.numbering, checker.open])
+    kept = verdicts.result(key) if verdicts is not None and verdicts.read else None
+    if kept is not None:
+        students = list(students)
+        again = _result_again(kept, year, college, students)
+        if again is not None:
+            return _done(again, progress)
     excluded: list[dict] = []
     listed = [False]
     every, registered = _select(students, year, excluded, listed if list_imported is None else None)
     if list_imported is None:
         checker.list_imported = listed[0]
-    key = None
-    if verdicts is not None:  # the same school under the same rules: the last run's result, not re-run
-        key = verdicts.result_key([year, college, checker.list_imported, checker.numbering, checker.open])
-        again = _result_again(verdicts.result(key), year, college, every, registered, excluded)
+    if verdicts is not None and not verdicts.read:
+        key = verdicts.result_key([year, college, list_imported, checker.numbering, checker.open])
+        again = _result_again(verdicts.result(key), year, college, every + registered + excluded)
         if again is not None:
-            if progress:
-                progress(again.checked, again.checked)
-            return again
+            return _done(again, progress)
     every.sort(key=graduates.order_key)
     registered.sort(key=graduates.order_key)
     checker.count_duplicates(every + registered)
@@ -513,16 +521,15 @@ def _kept(result: Result) -> dict:
             "findings": [[f.rule, f.severity, f.KSH, f.XH, f.field, f.message, f.XM, f.FY] for f in result.findings]}
 
 
-def _result_again(kept: dict | None, year: int, college: str | None, every: list[dict], registered: list[dict],
-                  excluded: list[dict]) -> Result | None:
-    """The kept result with this run's records, or None when it does not fit them."""
+def _result_again(kept: dict | None, year: int, college: str | None, students: list[dict]) -> Result | None:
+    """The kept result with this run's records (found by 考生号 among ``students``), or None when it
+    does not fit them."""
     if kept is None:
         return None
     by_ksh: dict[str, dict] = {}
-    for group in (every, registered, excluded):
-        for s in group:
-            by_ksh[s.get("KSH") or ""] = s
-    if len(by_ksh) != len(every) + len(registered) + len(excluded):
+    for s in students:
+        by_ksh[s.get("KSH") or ""] = s
+    if len(by_ksh) != len(students):
         return None  # a 考生号 twice: records cannot be put back by it
     try:
         lists = [[by_ksh[k] for k in kept[name]] for name in ("students", "registered", "excluded")]
@@ -530,10 +537,13 @@ def _result_again(kept: dict | None, year: int, college: str | None, every: list
         pending = [str(k) for k in kept["pending"]]
     except (KeyError, TypeError, ValueError):
         return None
-    for got, group in zip(lists, (every, registered, excluded)):
-        if len(got) != sum(1 for s in group if college is None or (s.get("FY") or "") == college):
-            return None
     result = Result(year=year, college=college, students=lists[0], registered_students=lists[1],
                     excluded=lists[2], findings=findings, pending=pending)
     result.checked, result.registered = len(lists[0]), len(lists[1])
+    return result
+
+
+def _done(result: Result, progress: Callable[[int, int], None] | None) -> Result:
+    if progress:
+        progress(result.checked, result.checked)
     return result

@@ -69,21 +69,33 @@ class Verdicts:
         self._token: dict[int, str] = {}  # id(record) -> its group's token (records stay alive in the run)
         self.reused = 0
         self.checked = 0
+        self.read = False  # every group's token known (``students`` given a list)
 
-    def students(self, groups: Iterable[tuple[str, Iterable[dict]]]) -> Iterator[dict]:
+    def students(self, groups: Iterable[tuple[str, Iterable[dict]]]) -> Iterable[dict]:
         """The records of ``groups`` (token, records: a collection, not an iterator) in order, each
-        remembered with its token."""
-        token_of = self._token
+        remembered with its token. Given a list (a school already read: a transaction's), every
+        token is known before the first record is looked at: ``read`` is then True, and a run whose
+        result was kept need not select anyone (``engine.run``)."""
+        if isinstance(groups, list):
+            for token, records in groups:
+                self._note(token, records)
+            self.read = True
+            return [s for _, records in groups for s in records]
+        return self._streamed(groups)
+
+    def _streamed(self, groups) -> Iterator[dict]:
         for token, records in groups:
-            self._seen.append(token)
-            if not token:
-                yield from records
-                continue
-            if token not in self._groups:
-                kept = self._old.get(token)
-                self._groups[token] = kept if isinstance(kept, dict) else {}
-            token_of.update(zip(map(id, records), repeat(token)))  # records: a view, read twice
+            self._note(token, records)
             yield from records
+
+    def _note(self, token: str, records: Iterable[dict]) -> None:
+        self._seen.append(token)
+        if not token:
+            return
+        if token not in self._groups:
+            kept = self._old.get(token)
+            self._groups[token] = kept if isinstance(kept, dict) else {}
+        self._token.update(zip(map(id, records), repeat(token)))  # records: a view, read twice
 
     def own(self, s: dict, work_out: Callable[[dict], Own]) -> Own:
         """``s``'s own findings: kept ones when its file has not changed since, else worked out."""

@@ -68,7 +68,9 @@ def _assign(session: Session, y: int, start: int | None, progress: Progress | No
                 used.extend(filter(None, map(number, group)))
                 yield token, group
 
-        result = precheck(session, y, None, progress, groups=noting_numbers(tx.student_groups()))
+        # read whole first (the transaction holds every file anyway): a kept result is then taken
+        # before anyone is selected
+        result = precheck(session, y, None, progress, groups=list(noting_numbers(tx.student_groups())))
         ready, waiting = _needs_number(result)
         out.waiting = len(waiting)
         if waiting:

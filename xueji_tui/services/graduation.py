@@ -51,7 +51,7 @@ def precheck(session: Session, year: int | None = None, college: str | None = No
     Each student's own findings are kept in the store's derived file ``precheck.verdicts.NAME``,
     by the content of the file the student was read from: a student whose file has not changed
     since the last precheck is not checked again. ``groups``: the school as a transaction reads it
-    (``tx.student_groups()``: under the writers' lock)."""
+    (``tx.student_groups()``: under the writers' lock; a list when already read)."""
     y = check_year(year if year is not None else default_year())
     scope = session.clerk.limit_college(college)
     if scope and session.office:
