@@ -96,13 +96,17 @@ def _assign(session: Session, y: int, start: int | None, progress: Progress | No
         for s in ready:  # a student's number carries its own graduation year (BYRQ)
             by_year.setdefault(graduates.grad_date(s)[:4], []).append(s)
         for gy, group in sorted(by_year.items()):
-            out.numbers += certno.plan(group, used=used, school_code=school, year=int(gy), start=start)
-            used += [n for _, n in out.numbers]
+            planned = certno.plan(group, used=used, school_code=school, year=int(gy), start=start)
+            out.numbers += planned
+            used += [n for _, n in planned]
+        changes, lines = {}, []
+        for s, number in out.numbers:
+            changes[s["KSH"]] = {"ZSBH": number}
+            lines.append((s["KSH"], s.get("XH", ""), "ZSBH", "", number))
         # the number is neither a key nor shown in the roster: no index or row work for 30,000 students
-        written = tx.set_fields({s["KSH"]: {"ZSBH": number} for s, number in out.numbers})
+        written = tx.set_fields(changes)
         out.numbers = [(written[s["KSH"]], number) for s, number in out.numbers]
-        tx.log_many("certno", [(rec["KSH"], rec.get("XH", ""), "ZSBH", "", number) for rec, number in out.numbers],
-                    why=f"分配 {y} 届毕业证书编号")
+        tx.log_many("certno", lines, why=f"分配 {y} 届毕业证书编号")
     return out
 
 
