@@ -13,17 +13,17 @@ from xueji_tui.bulk import collector_held
 from xueji_tui.domain.errors import InvalidInput, NoData
 from xueji_tui.domain.record import copy_record
 from xueji_tui.domain.rowset import RowSet
-from xueji_tui.store import growth, guard, lock, recovery, snapshot
+from xueji_tui.store import derived, growth, guard, lock, recovery, snapshot
 from xueji_tui.store.audit import AuditLog, Head
 from xueji_tui.store.commit import stopped
-from xueji_tui.store.files import FILE_MODE, FileCache, dumps, fsync_dir, make_dir, private_umask, write_new
+from xueji_tui.store.files import FileCache, dumps, fsync_dir, make_dir, private_umask
 from xueji_tui.store.layout import (CLERKS, CORRECTIONS, EXPORTS, IMPORTS, INDEX_BUCKETS, MAJORS, PROPOSALS,
                                     SCHEMA_VERSION, SETTINGS, college_dir, index_bucket, index_buckets, rows_of)
 from xueji_tui.store.tinystorage import tinydb_read
 from xueji_tui.store.txn import STUDENTS, Txn, now_iso
 
 META = SETTINGS[0]
-DERIVED = "cache"  # derived files (``keep_derived``): outside every transaction and the trail
+DERIVED = derived.FOLDER
 EMPTY = RowSet.from_rows([])
 
 # schema_version -> function(txn) bringing a store from that version to the next
@@ -228,26 +228,10 @@ class DiskStore:
 
     # -- derived files: worked out from the data, kept to save the work; never data themselves ----
     def derived(self, name: str) -> bytes | None:
-        """``<data>/cache/<name>``, or None (absent or unreadable: the caller works it out again)."""
-        try:
-            return (self.root / DERIVED / name).read_bytes()
-        except OSError:
-            return None
+        return derived.read(self.root, name)
 
     def keep_derived(self, name: str, data: bytes) -> None:
-        """Replace ``<data>/cache/<name>`` (owner only). Not part of a transaction and not in the
-        trail: deleting the folder loses nothing. A failure to keep it is not the clerk's problem."""
-        folder = self.root / DERIVED
-        part = folder / f"{name}.{os.getpid()}.part"  # never *.tmp: those are a commit's (recovery)
-        try:
-            make_dir(folder)
-            write_new(part, data, FILE_MODE)
-            os.replace(part, folder / name)
-        except OSError:
-            try:
-                part.unlink()
-            except OSError:
-                pass
+        derived.keep(self.root, name, data)
 
     def count(self, college: str | None = None) -> int:
         return sum(len(self._load(rows_of(shard)) or ()) for shard in self.shards(college))

@@ -15,12 +15,12 @@ from tinydb import Query
 from tinydb.table import Table
 
 from xueji_tui.bulk import BULK, gc_paused
-from xueji_tui.domain.record import NOT_IN_ROW, copy_record, roster_row, row_may_change
+from xueji_tui.domain.record import copy_record, roster_row, row_may_change
 from xueji_tui.domain.rowset import RowSet
 from xueji_tui.store import commit
 from xueji_tui.store.audit import file_sha256
-from xueji_tui.store.common import PLACED, audit_line, audit_lines, change_in_place, check_unique, same_keys, stamp
-from xueji_tui.store import growth, snapshot
+from xueji_tui.store.common import audit_line, audit_lines, check_unique, same_keys, stamp
+from xueji_tui.store import growth, inplace, snapshot
 from xueji_tui.store.layout import (CLERKS, CORRECTIONS, EXPORTS, IMPORTS, MAJORS, PROPOSALS, SETTINGS, college_dir,
                                     index_bucket, index_keys, rows_of, shard_in)
 from xueji_tui.store.tinystorage import tinydb_for
@@ -237,51 +237,16 @@ class Txn:
 
     def set_fields(self, changes: dict[str, dict]) -> dict[str, dict]:
         """Set fields that neither name nor place a student (not 考生号, 学号, 身份证号 or 学院):
-        考生号 -> {field: value}; the records as written, by 考生号 in the order given. No index or uniqueness work is
-        needed, and the roster row is remade only when a field it is made from changed.
+        考生号 -> {field: value}; the records as written, by 考生号 in the order given. No index or
+        uniqueness work is needed, and the roster row is remade only when a field it shows changed.
 
         A student in a file read by ``student_groups`` (this transaction's alone) is found by one
         pass over that file and changed where it is; any other is found by the index and replaced by
         a changed copy. Either way its revision is raised. ``certno assign``: 30,000 numbers in a
         few tens of milliseconds."""
-        for fields in changes.values():
-            if not PLACED.isdisjoint(fields):
-                raise ValueError(f"set_fields cannot change {sorted(PLACED & fields.keys())}: use put_many")
-        left = dict(changes)
-        written: dict[str, dict] = {}
         self._bulk = self._bulk or len(changes) >= BULK
         with gc_paused(len(changes) >= BULK):
-            for shard in self._own:
-                if not left:
-                    break
-                staged = False
-                for d in ((self._load(shard) or {}).get(STUDENTS) or {}).values():
-                    ksh = d.get("KSH")
-                    fields = left.pop(ksh, None)
-                    if fields is None:
-                        continue
-                    if not staged:  # the shard is written; its records stay the ones changed here
-                        self._students_table(shard)
-                        staged = True
-                    row = not NOT_IN_ROW.issuperset(fields) and any(d.get(f) != v for f, v in fields.items())
-                    change_in_place(d, fields)
-                    if row:
-                        self._rows_dirty[shard][ksh] = d
-                    written[ksh] = d
-            for ksh, fields in left.items():
-                found = [sh for k, sh in self._index(f"K:{ksh.upper()}") if k == ksh]
-                if not found:
-                    raise ValueError(f"set_fields: no student {ksh}")
-                shard = found[0]
-                table = self._students_table(shard)
-                i = self._ids_in(shard)[ksh]
-                old = table[i]
-                new = table[i] = {**old, **fields}
-                stamp(new, old)
-                if not NOT_IN_ROW.issuperset(fields) and any(old.get(f) != v for f, v in fields.items()):
-                    self._rows_dirty[shard][ksh] = new
-                written[ksh] = new
-        return {ksh: written[ksh] for ksh in changes}  # in the order given
+            return inplace.set_fields(self, changes)
 
     def _holders(self):
         """``holders(key)``: the 考生号 holding an index key (each bucket looked up once per call)."""

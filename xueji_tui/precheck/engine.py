@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import date
 
 from xueji_tui.domain import checks, idcard, lost, photos
@@ -27,7 +26,9 @@ from xueji_tui.domain.validate import gbk_bytes, ksh_issues, name_issues, parse_
 from xueji_tui.precheck import certno, graduates
 from xueji_tui.precheck.graduates import REQUIRED_FIELDS, SCHOOL_FIELDS
 from xueji_tui.precheck.messages import DUPLICATE_FIX, ID_FIX, missing_message, status_message
-from xueji_tui.precheck.rules import ERROR, ORDER, RULES, WARNING
+from xueji_tui.precheck.rules import ERROR, ORDER, RULES
+from xueji_tui.precheck import result as kept_result
+from xueji_tui.precheck.result import Finding, Result  # noqa: F401  (re-exported)
 from xueji_tui.precheck.verdicts import Verdicts, context_of
 
 # change types whose entries explain a study length different from 学制
@@ -35,89 +36,6 @@ EXPLAINS_LENGTH = frozenset({"跳级", "留降级", "休学", "保留学籍", "�
 DUPLICATE_FIELDS = ("KSH", "XH", "SFZH", "ZSBH")
 CODE_FIELDS = ("XB", "MZ", "ZZMM", "CC", "XXXS", "XZ", "BJYJL")  # docs/precheck.md bad-code
 MIN_ENTRY_AGE = 14
-
-
-@dataclass(slots=True)
-class Finding:
-    rule: str
-    severity: str
-    KSH: str
-    XH: str
-    field: str
-    message: str
-    XM: str = ""  # for reports and screens, not part of the JSON of docs/precheck.md
-    FY: str = ""
-
-    def as_json(self) -> dict:
-        return {"rule": self.rule, "severity": self.severity, "KSH": self.KSH, "XH": self.XH,
-                "field": self.field, "message": self.message}
-
-
-@dataclass
-class Result:
-    year: int
-    checked: int = 0
-    registered: int = 0
-    findings: list[Finding] = field(default_factory=list)
-    students: list[dict] = field(default_factory=list)  # the checked students, in graduate order
-    registered_students: list[dict] = field(default_factory=list)
-    college: str | None = None
-    pending: list[str] = field(default_factory=list)  # KSH of checked students waiting for a number (stage 1)
-    excluded: list[dict] = field(default_factory=list)  # kept out by the office (precheck exclude)
-    reupload: list[tuple[dict, str]] = field(default_factory=list)  # (student, why): exported, since changed
-
-    @property
-    def pending_certno(self) -> int:
-        return len(self.pending)
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity == ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for f in self.findings if f.severity == WARNING)
-
-    @property
-    def school_errors(self) -> list[Finding]:
-        """Errors of the school's settings (no student): they block every student."""
-        return [f for f in self.findings if f.severity == ERROR and not f.KSH]
-
-    def error_rules(self) -> dict[str, set[tuple[str, str]]]:
-        """KSH -> {(rule, field)} of its errors."""
-        out: dict[str, set[tuple[str, str]]] = defaultdict(set)
-        for f in self.findings:
-            if f.severity == ERROR and f.KSH:
-                out[f.KSH].add((f.rule, f.field))
-        return out
-
-    def passing(self) -> list[dict]:
-        """The checked students without any error and with a certificate number (none at all while
-        the school's settings fail)."""
-        if self.school_errors:
-            return []
-        bad = self.error_rules()
-        waiting = set(self.pending)
-        return [s for s in self.students if s.get("KSH") not in bad and s.get("KSH") not in waiting]
-
-    def failing(self) -> list[dict]:
-        if self.school_errors:
-            return list(self.students)
-        bad = self.error_rules()
-        waiting = set(self.pending)
-        return [s for s in self.students if s.get("KSH") in bad or s.get("KSH") in waiting]
-
-    def by_rule(self) -> dict[str, int]:
-        """Rule -> number of findings, in catalogue order."""
-        counts: dict[str, int] = defaultdict(int)
-        for f in self.findings:
-            counts[f.rule] += 1
-        return {r: counts[r] for r in RULES if counts.get(r)}
-
-    def to_json(self) -> dict:
-        return {"year": self.year, "checked": self.checked, "registered": self.registered,
-                "errors": self.errors, "warnings": self.warnings, "pending_certno": self.pending_certno,
-                "findings": [f.as_json() for f in self.findings]}
 
 
 class _Dates:
@@ -471,9 +389,9 @@ def run(students: Iterable[dict], *, year: int, settings: dict, list_imported: b
     kept = verdicts.result(key) if verdicts is not None and verdicts.read else None
     if kept is not None:
         students = list(students)
-        again = _result_again(kept, year, college, students)
+        again = kept_result.result_again(kept, year, college, students)
         if again is not None:
-            return _done(again, progress)
+            return kept_result.done(again, progress)
     excluded: list[dict] = []
     listed = [False]
     every, registered = _select(students, year, excluded, listed if list_imported is None else None)
@@ -481,9 +399,9 @@ def run(students: Iterable[dict], *, year: int, settings: dict, list_imported: b
         checker.list_imported = listed[0]
     if verdicts is not None and not verdicts.read:
         key = verdicts.result_key([year, college, list_imported, checker.numbering, checker.open])
-        again = _result_again(verdicts.result(key), year, college, every + registered + excluded)
+        again = kept_result.result_again(verdicts.result(key), year, college, every + registered + excluded)
         if again is not None:
-            return _done(again, progress)
+            return kept_result.done(again, progress)
     every.sort(key=graduates.order_key)
     registered.sort(key=graduates.order_key)
     checker.count_duplicates(every + registered)
@@ -509,41 +427,5 @@ def run(students: Iterable[dict], *, year: int, settings: dict, list_imported: b
     findings.sort(key=lambda f: (f.severity != ERROR, ORDER[f.rule]))
     result.findings = findings
     if key is not None:
-        verdicts.keep_result(key, _kept(result))
-    return result
-
-
-def _kept(result: Result) -> dict:
-    """A result by 考生号 (``_result_again`` puts the records back)."""
-    return {"students": [s.get("KSH") or "" for s in result.students],
-            "registered": [s.get("KSH") or "" for s in result.registered_students],
-            "excluded": [s.get("KSH") or "" for s in result.excluded], "pending": result.pending,
-            "findings": [[f.rule, f.severity, f.KSH, f.XH, f.field, f.message, f.XM, f.FY] for f in result.findings]}
-
-
-def _result_again(kept: dict | None, year: int, college: str | None, students: list[dict]) -> Result | None:
-    """The kept result with this run's records (found by 考生号 among ``students``), or None when it
-    does not fit them."""
-    if kept is None:
-        return None
-    by_ksh: dict[str, dict] = {}
-    for s in students:
-        by_ksh[s.get("KSH") or ""] = s
-    if len(by_ksh) != len(students):
-        return None  # a 考生号 twice: records cannot be put back by it
-    try:
-        lists = [[by_ksh[k] for k in kept[name]] for name in ("students", "registered", "excluded")]
-        findings = [Finding(*f) for f in kept["findings"]]
-        pending = [str(k) for k in kept["pending"]]
-    except (KeyError, TypeError, ValueError):
-        return None
-    result = Result(year=year, college=college, students=lists[0], registered_students=lists[1],
-                    excluded=lists[2], findings=findings, pending=pending)
-    result.checked, result.registered = len(lists[0]), len(lists[1])
-    return result
-
-
-def _done(result: Result, progress: Callable[[int, int], None] | None) -> Result:
-    if progress:
-        progress(result.checked, result.checked)
+        verdicts.keep_result(key, kept_result.kept(result))
     return result
