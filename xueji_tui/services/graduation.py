@@ -14,6 +14,7 @@ from pathlib import Path
 
 import hashlib
 
+from xueji_tui.bulk import gc_paused
 from xueji_tui.domain.codes import codes
 from xueji_tui.domain.text import typed
 from xueji_tui.domain.errors import Blocked, InvalidInput, Refused
@@ -61,10 +62,13 @@ def precheck(session: Session, year: int | None = None, college: str | None = No
     store = session.store
     settings, widths = store.settings, _widths(session)
     kept = verdicts_for(store.derived(verdicts.NAME), settings, widths)
-    students = kept.students(store.student_groups() if groups is None else groups)
-    # the whole school is read: whether the year's CHSI list was imported is seen in the same pass
-    result = run(students, year=y, settings=settings, list_imported=None, college=scope, progress=progress,
-                 corrections=store.corrections(), widths=widths, verdicts=kept)
+    # bulk work: the whole school read, a million objects the collector would walk again and again
+    # as they pile up (0.3 s of 2 for 30,000 graduates with nothing kept)
+    with gc_paused():
+        students = kept.students(store.student_groups() if groups is None else groups)
+        # the whole school is read: whether the year's CHSI list was imported is seen in the same pass
+        result = run(students, year=y, settings=settings, list_imported=None, college=scope, progress=progress,
+                     corrections=store.corrections(), widths=widths, verdicts=kept)
     if kept.changed:
         store.keep_derived(verdicts.NAME, kept.dumps())
     sent = graduates.sent_to_chsi(store.exports(), y)
