@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import os
 import sys
 from datetime import date
@@ -18,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Select
 
 import xueji_tui.screens as screens_package
+from xueji_tui.bulk import freeze_long_lived
 from xueji_tui.domain.errors import XuejiError
 from xueji_tui.screens import wide
 from xueji_tui.screens.areas import AREAS
@@ -86,9 +86,7 @@ class XuejiApp(App[None]):
 
     def _rows_loaded(self, model) -> None:
         self.feed.install(model)
-        # 100,000 rows are millions of long-lived objects: keep the cyclic GC from walking them
-        # again and again while the clerk types (a full pass costs tens of milliseconds)
-        gc.freeze()
+        freeze_long_lived()  # the rows: the collector need not walk them while the clerk types
         self.generation += 1
 
     def switch_area(self, key: str) -> None:
@@ -207,7 +205,7 @@ class XuejiApp(App[None]):
     def data_saved(self) -> None:
         """Rows changed (our save or another clerk's): re-read them and tell every screen."""
         if self.feed.refresh():
-            gc.freeze()
+            freeze_long_lived()
         self.generation += 1
 
     def _handle_exception(self, error: Exception) -> None:
