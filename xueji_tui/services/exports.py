@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from xueji_tui.bulk import gc_paused
 from xueji_tui.domain.annual import awaiting_annual
 from xueji_tui.domain.errors import InvalidInput, NotFound, OutputExists
 from xueji_tui.domain.permissions import require
@@ -190,7 +191,8 @@ def export(session: Session, kind: str, out: Path | None = None, fmt: str | None
            force: bool = False, as_of: str | None = None) -> Exported:
     """Write the files of ``kind``; then, when they carry whole 身份证号, one audit line per file.
     ``as_of``: the day the statistics form is taken at (stats only; default today)."""
-    res = _export(session, kind, out, fmt, year, college, skip_invalid, force, as_of)
+    with gc_paused():  # a whole school's records and rows: objects the collector need not walk
+        res = _export(session, kind, out, fmt, year, college, skip_invalid, force, as_of)
     if carries_full_ids(session, kind) and kind != "graduates":  # graduates: logged with what was sent
         try:
             with session.store.write(session.clerk.name, f"导出{TITLES[kind]}") as tx:
