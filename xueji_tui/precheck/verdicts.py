@@ -30,10 +30,11 @@ Own = list  # [(rule, field, message)] as tuples, or lists once read back
 
 @cache
 def _rules_digest() -> str:
-    """The rules as shipped: the source of every module they are written in, and the code tables."""
+    """The rules as shipped: the source of every module they are written in, the code tables, and
+    the package's version (its ``__init__``)."""
     package = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
-    for folder, pattern in (("domain", "*.py"), ("precheck", "*.py"), ("data", "codes.json")):
+    for folder, pattern in (("domain", "*.py"), ("precheck", "*.py"), ("data", "codes.json"), (".", "__init__.py")):
         for path in sorted((package / folder).glob(pattern)):
             h.update(path.name.encode())
             h.update(path.read_bytes())
