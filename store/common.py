@@ -43,15 +43,50 @@ def audit_line(at: str, clerk: str, default_why: str, action: str, *, ksh: str =
 def audit_lines(at: str, clerk: str, default_why: str, action: str, rows, why: str = "") -> list[dict]:
     """``audit_line`` for many changes of one kind, from (KSH, XH, field, old, new) rows (each line
     laid out by ``audit_line``: one home for the trail's keys and their masking)."""
-    base = audit_line(at, clerk, default_why, action, why=why)
-    out = []
-    for ksh, xh, field, old, new in rows:
-        if field in _PRIVATE_FIELDS:
-            out.append(audit_line(at, clerk, default_why, action, ksh=ksh, xh=xh, field=field, old=old, new=new,
-                                  why=why))
-        else:
-            out.append({**base, "KSH": ksh, "XH": xh, "field": field, "old": old, "new": new})
-    return out
+    return list(AuditBatch(at, clerk, default_why, action, list(rows), why))
+
+
+class AuditBatch:
+    """The lines of ``audit_lines``, made one at a time as they are read (a transaction's 30,000
+    are chained and dropped one by one, never all held as dicts)."""
+
+    __slots__ = ("args", "rows")
+
+    def __init__(self, at: str, clerk: str, default_why: str, action: str, rows: list, why: str = "") -> None:
+        self.args = (at, clerk, default_why, action, why)
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self):
+        at, clerk, default_why, action, why = self.args
+        base = audit_line(at, clerk, default_why, action, why=why)
+        for ksh, xh, field, old, new in self.rows:
+            if field in _PRIVATE_FIELDS:
+                yield audit_line(at, clerk, default_why, action, ksh=ksh, xh=xh, field=field, old=old, new=new,
+                                 why=why)
+            else:
+                yield {**base, "KSH": ksh, "XH": xh, "field": field, "old": old, "new": new}
+
+
+class Bodies:
+    """A transaction's audit lines as ``AuditLog.seal`` reads them: lines and batches of lines."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: list) -> None:
+        self.parts = parts
+
+    def __len__(self) -> int:
+        return sum(len(p) if isinstance(p, AuditBatch) else 1 for p in self.parts)
+
+    def __iter__(self):
+        for p in self.parts:
+            if isinstance(p, AuditBatch):
+                yield from p
+            else:
+                yield p
 
 
 def stamp(new: dict, old: dict | None) -> None:

@@ -19,7 +19,7 @@ from xueji_tui.domain.record import copy_record, roster_row, row_may_change
 from xueji_tui.domain.rowset import RowSet
 from xueji_tui.store import commit
 from xueji_tui.store.audit import file_sha256
-from xueji_tui.store.common import audit_line, audit_lines, check_unique, same_keys, stamp
+from xueji_tui.store.common import AuditBatch, Bodies, audit_line, check_unique, same_keys, stamp
 from xueji_tui.store import growth, inplace, snapshot
 from xueji_tui.store.layout import (CLERKS, CORRECTIONS, EXPORTS, IMPORTS, MAJORS, PROPOSALS, SETTINGS, college_dir,
                                     index_bucket, index_keys, rows_of, shard_in)
@@ -402,7 +402,7 @@ class Txn:
 
     def log_many(self, action: str, rows, why: str = "") -> None:
         """One audit line per (KSH, XH, field, old, new) row: 30,000 numbers without 30,000 calls."""
-        self.lines += audit_lines(self.at, self.clerk, self.why, action, rows, why)
+        self.lines.append(AuditBatch(self.at, self.clerk, self.why, action, list(rows), why))
 
     # -- commit ------------------------------------------------------------------------------
     def _refresh_rows(self) -> None:
@@ -431,4 +431,4 @@ class Txn:
             self.update_settings(self._layout.settings_changes())
         self._refresh_rows()
         snapshot.remake_if_due(self)
-        commit.write(self.store, self.staged, self.lines, self._digests)
+        commit.write(self.store, self.staged, Bodies(self.lines), self._digests)
