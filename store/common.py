@@ -97,12 +97,10 @@ def stamp(new: dict, old: dict | None) -> None:
 
 
 def change_in_place(record: dict, fields: dict) -> None:
-    """``fields`` set on ``record`` itself, with ``stamp``'s revision and initials."""
-    rev, name = record.get("rev", 0), record.get("XM")
+    """``fields`` set on ``record`` itself, stamped as a replacement would be."""
+    before = {"rev": record.get("rev", 0), "XM": record.get("XM")}  # all ``stamp`` reads of the old
     record.update(fields)
-    record["rev"] = rev + 1
-    if "XM" in fields and fields["XM"] != name or not record.get("py"):
-        record["py"] = initials(record.get("XM", ""))
+    stamp(record, before)
 
 
 def check_unique(writes: Iterable[tuple[dict, dict | None, str]],

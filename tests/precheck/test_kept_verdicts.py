@@ -92,7 +92,6 @@ def test_a_file_changed_behind_xuejis_back_is_checked_again(grads, checked):
     """The kept findings follow the bytes, not the trail: an edited shard is never judged by its past."""
     warm(grads)
     checked.clear()
-    store = open_store(grads)
     shard = next(p for p in sorted((grads / "students").rglob("[0-9][0-9].json"))
                  if any(s["KSH"] == ksh(7) for s in orjson.loads(p.read_bytes())["students"].values()))
     data = orjson.loads(shard.read_bytes())
@@ -100,7 +99,6 @@ def test_a_file_changed_behind_xuejis_back_is_checked_again(grads, checked):
         if s["KSH"] == ksh(7):
             s["photo"]["check"] = "有异议"
     shard.write_bytes(orjson.dumps(data))
-    del store
     result = warm(grads)
     assert ksh(7) in checked
     assert [f.rule for f in result.findings if f.KSH == ksh(7)] == ["photo-unchecked"]

@@ -38,6 +38,11 @@ CODE_FIELDS = ("XB", "MZ", "ZZMM", "CC", "XXXS", "XZ", "BJYJL")  # docs/precheck
 MIN_ENTRY_AGE = 14
 
 
+def _school(settings: dict) -> dict[str, str]:
+    """The school's upload values (YXDM, YXMC, XZXM) from the data directory's settings."""
+    return {f: str(settings.get(key) or "").strip() for f, key in SCHOOL_FIELDS.items()}
+
+
 class _Dates:
     """Memoised YYYYMMDD parses: a cohort shares its RXRQ and BYRQ."""
 
@@ -68,7 +73,7 @@ class _Checker:
         self.verdicts = verdicts
         self.list_imported = list_imported
         self.numbering = graduates.certno_started(settings, year)  # stage 2: a missing number is an error
-        self.school = {f: str(settings.get(key) or "").strip() for f, key in SCHOOL_FIELDS.items()}
+        self.school = _school(settings)
         self.widths = widths if widths is not None else _default_widths()
         # the upload fields measured against a width, in file order (the school's are checked apart)
         self.sized = [(f, *self.widths[f]) for f in graduates.UPLOAD_FIELDS
@@ -329,8 +334,7 @@ def _default_widths() -> dict[str, tuple[str, int]]:
 
 def verdicts_for(saved: bytes | None, settings: dict, widths: dict[str, tuple[str, int]] | None = None) -> Verdicts:
     """The kept own findings that hold under ``settings`` and ``widths`` (none when they changed)."""
-    school = {f: str(settings.get(key) or "").strip() for f, key in SCHOOL_FIELDS.items()}
-    return Verdicts(context_of(school, widths if widths is not None else _default_widths()), saved)
+    return Verdicts(context_of(_school(settings), widths if widths is not None else _default_widths()), saved)
 
 
 def select(students: Iterable[dict], year: int, excluded: list[dict] | None = None,
@@ -382,14 +386,12 @@ def run(students: Iterable[dict], *, year: int, settings: dict, list_imported: b
     if verdicts is not None and verdicts.context != checker.context():
         raise ValueError("verdicts kept under other settings or widths")
     # the same school under the same rules and requests gives the same result: the last run's is
-    # taken when it was kept (``verdicts``), by 考生号, before anyone is selected when it can be
-    key = None
-    if verdicts is not None:
-        key = verdicts.result_key([year, college, list_imported, checker.numbering, checker.open])
-    kept = verdicts.result(key) if verdicts is not None and verdicts.read else None
-    if kept is not None:
+    # taken when it was kept (``verdicts``), by 考生号 — before anyone is selected when every file's
+    # digest is already known (the school read whole), else once the reading selected them
+    also = [year, college, list_imported, checker.numbering, checker.open]  # what the key adds to the files
+    if verdicts is not None and verdicts.read:
         students = list(students)
-        again = kept_result.result_again(kept, year, college, students)
+        again = kept_result.result_again(verdicts.result(verdicts.result_key(also)), year, college, students)
         if again is not None:
             return kept_result.done(again, progress)
     excluded: list[dict] = []
@@ -397,8 +399,8 @@ def run(students: Iterable[dict], *, year: int, settings: dict, list_imported: b
     every, registered = _select(students, year, excluded, listed if list_imported is None else None)
     if list_imported is None:
         checker.list_imported = listed[0]
+    key = verdicts.result_key(also) if verdicts is not None else None
     if verdicts is not None and not verdicts.read:
-        key = verdicts.result_key([year, college, list_imported, checker.numbering, checker.open])
         again = kept_result.result_again(verdicts.result(key), year, college, every + registered + excluded)
         if again is not None:
             return kept_result.done(again, progress)

@@ -8,8 +8,10 @@ so a group whose file changed in any way — a save, a restore, an edit outside 
 again, and one whose file did not is not. The rules themselves are part of the key (the sources of
 ``domain`` and ``precheck`` and the code tables), so a new version of xueji checks everything again.
 
-``certno assign`` runs right after the precheck that came out clean: it then checks almost nothing
-twice, and its 30,000 graduates take a fraction of a second (docs/quality.md).
+The last run's whole result is kept too, by every file's digest in order, the rules, the settings,
+the stage and the open correction requests (``result_key``): a run over exactly that school takes it
+as it was. ``certno assign`` runs right after the precheck that came out clean, so its precheck of
+30,000 graduates takes a few hundredths of a second instead of a second (docs/design.md).
 """
 
 from __future__ import annotations
@@ -68,8 +70,7 @@ class Verdicts:
         self._seen: list[str] = []  # every group's token, in the order read ('' for one without)
         self._groups: dict[str, dict[str, Own]] = {}  # token -> KSH -> own findings, this run
         self._token: dict[int, str] = {}  # id(record) -> its group's token (records stay alive in the run)
-        self.reused = 0
-        self.checked = 0
+        self.checked = 0  # students whose own findings were worked out in this run
         self.read = False  # every group's token known (``students`` given a list)
 
     def students(self, groups: Iterable[tuple[str, Iterable[dict]]]) -> Iterable[dict]:
@@ -107,7 +108,6 @@ class Verdicts:
         ksh = s.get("KSH") or ""
         found = group.get(ksh)
         if isinstance(found, list):
-            self.reused += 1
             return found
         found = group[ksh] = work_out(s)
         self.checked += 1
