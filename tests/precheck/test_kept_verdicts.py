@@ -176,3 +176,18 @@ def test_certno_assign_right_after_a_precheck_skips_a_student_broken_since(grads
     done = certnos.assign_numbers(session(grads), YEAR)
     assert len(done.numbers) == 23 and done.waiting == 1 and "photo-missing" in done.blocked_by
     assert open_store(grads).get(ksh(5))["ZSBH"] == ""
+
+
+def test_a_college_clerks_precheck_leaves_the_offices_result_kept(grads, checked, monkeypatch):
+    """Each scope (year, college) keeps its own last result: the office's whole-school one is taken
+    as it was after a college clerk checked their college in between."""
+    office = warm(grads)
+    college = graduation.precheck(Session(open_store(grads), Clerk("wenxue", "college", "文学院")), YEAR)
+    assert 0 < college.checked < office.checked
+    worked_out = []
+    real = engine._Checker.count_duplicates
+    monkeypatch.setattr(engine._Checker, "count_duplicates", lambda self, s: worked_out.append(1) or real(self, s))
+    checked.clear()
+    again = warm(grads)
+    assert checked == [] and worked_out == []  # taken, not worked out again
+    assert answer(again) == answer(office) == answer(cold(grads))

@@ -429,5 +429,5 @@ def run(students: Iterable[dict], *, year: int, settings: dict, list_imported: b
     findings.sort(key=lambda f: (f.severity != ERROR, ORDER[f.rule]))
     result.findings = findings
     if key is not None:
-        verdicts.keep_result(key, kept_result.kept(result))
+        verdicts.keep_result(f"{year} {college or ''}", key, kept_result.kept(result))
     return result

@@ -25,7 +25,7 @@ from pathlib import Path
 import orjson
 
 NAME = "precheck-verdicts.json"  # the store's derived file
-VERSION = 1
+VERSION = 2  # 2: a result per scope
 
 Own = list  # [(rule, field, message)] as tuples, or lists once read back
 
@@ -65,7 +65,10 @@ class Verdicts:
                     self._old = d["groups"]
             except orjson.JSONDecodeError:
                 pass  # a torn or foreign file: everything is checked again
-        self._result = d.get("result") if self._old else None  # the last run's, by its key
+        results = d.get("results") if self._old else None
+        # the last run's result of each scope (year, college), with its key: a college clerk's
+        # precheck does not put aside the office's whole-school one
+        self._results: dict[str, dict] = results if isinstance(results, dict) else {}
         self._result_new = False
         self._seen: list[str] = []  # every group's token, in the order read ('' for one without)
         self._groups: dict[str, dict[str, Own]] = {}  # token -> KSH -> own findings, this run
@@ -124,11 +127,12 @@ class Verdicts:
         return h.hexdigest()
 
     def result(self, key: str | None) -> dict | None:
-        r = self._result
-        return r if key is not None and isinstance(r, dict) and r.get("key") == key else None
+        if key is None:
+            return None
+        return next((r for r in self._results.values() if isinstance(r, dict) and r.get("key") == key), None)
 
-    def keep_result(self, key: str, kept: dict) -> None:
-        self._result = dict(kept, key=key)
+    def keep_result(self, scope: str, key: str, kept: dict) -> None:
+        self._results[scope] = dict(kept, key=key)
         self._result_new = True
 
     @property
@@ -137,4 +141,5 @@ class Verdicts:
 
     def dumps(self) -> bytes:
         """Only the groups of this run: a file that changed since leaves its old findings behind."""
-        return orjson.dumps({"v": VERSION, "context": self.context, "groups": self._groups, "result": self._result})
+        return orjson.dumps({"v": VERSION, "context": self.context, "groups": self._groups,
+                             "results": self._results})
