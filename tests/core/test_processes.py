@@ -46,6 +46,23 @@ def test_lookup_does_not_import_textual(school):
     assert r.stderr.strip().endswith("LOADED:")
 
 
+
+def test_the_quick_exit_waits_for_a_running_thread_and_keeps_the_exit_code(tmp_path):
+    """``main`` ends the process without the interpreter's teardown only when nothing is left running:
+    a thread still writing gets the ordinary exit, which waits for it; the exit code is kept."""
+    done = tmp_path / "done"
+    code = ("import sys, threading, time\n"
+            "from xueji_tui.cli import leave\n"
+            f"def late():\n    time.sleep(0.3)\n    open({str(done)!r}, 'w').write('ok')\n"
+            "threading.Thread(target=late).start()\n"
+            "print('before', flush=False)\n"
+            "leave(4)\n")
+    r = subprocess.run([PY, "-c", code], capture_output=True, text=True)
+    assert (r.returncode, r.stdout, done.read_text()) == (4, "before\n", "ok")
+    r = subprocess.run([PY, "-c", "from xueji_tui.cli import leave\nprint('all of it ' * 5000, end='')\nleave(0)"],
+                       capture_output=True, text=True)
+    assert (r.returncode, r.stdout) == (0, "all of it " * 5000)  # the buffered output is not lost
+
 WRITER = r"""
 import sys, time
 from xueji_tui.domain.clerks import Clerk
