@@ -9,7 +9,10 @@ from pathlib import Path
 
 import click
 
+from xueji_tui.cli import clickwords
 from xueji_tui.domain.errors import XuejiError, explain
+
+clickwords.install()
 
 # command -> "module:attribute"; a module is imported only when its command runs (or for --help)
 COMMANDS: dict[str, str] = {
