@@ -30,6 +30,25 @@ def row(kit, ksh: str) -> list:
     return next(r for r in kit.store.rows() if r[ROW["KSH"]] == ksh)
 
 
+def test_an_earlier_round_than_the_verdicts_is_refused_and_moves_nothing(any_school):
+    """Was: with no round opened yet, `campaign start` of last school year moved this year's verdicts
+    into the history, and rounds only go forward, so they could not be brought back."""
+    from datetime import date
+
+    from xueji_tui.domain.progress import school_year_of
+
+    office = any_school.office
+    s, _ = add_freshmen(any_school, 2)
+    verify_all(office, s["KSH"])
+    before = any_school.store.get(s["KSH"])
+    this = school_year_of(date.today())
+    with pytest.raises(InvalidInput, match=f"已有 {this} 学年的核对结论.*不能开启更早的 {this - 1} 学年"):
+        campaign.start(office, this - 1)
+    assert any_school.store.get(s["KSH"]) == before and not any_school.store.settings.get("rounds")
+    assert campaign.start(office, this).opened  # this year's round keeps them
+    assert any_school.store.get(s["KSH"])["verification"] == before["verification"]
+
+
 def test_verdicts_of_the_previous_round_do_not_count_in_the_new_one(any_school, tmp_path):
     office, wenxue = any_school.office, any_school.wenxue
     s, t = add_freshmen(any_school, 2)

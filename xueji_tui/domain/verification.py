@@ -18,7 +18,7 @@ from datetime import datetime
 
 from xueji_tui.domain import idcard
 from xueji_tui.domain.checks import identity_flag, record_issues
-from xueji_tui.domain.errors import Refused
+from xueji_tui.domain.errors import InvalidInput, Refused
 from xueji_tui.domain.fields import ART6_FIELDS, label
 from xueji_tui.domain.progress import school_year_of
 
@@ -130,7 +130,10 @@ def current_verdicts(student: dict, settings: dict) -> dict:
 
 def close_rounds(student: dict, year: int, settings_rounds: list[dict]) -> dict[str, int]:
     """Move the student's verdicts of school years other than ``year`` into ``rounds`` (nothing is
-    dropped); returns school year -> how many were moved. Changes ``student`` in place."""
+    dropped); returns school year -> how many were moved. Changes ``student`` in place.
+
+    A verdict of a later school year than ``year`` refuses the round: rounds only go forward (Art. 17),
+    and opening an earlier one would move this year's verdicts out of the current round."""
     ver = dict(student.get("verification") or {})
     kept: dict = {}
     moved: dict[str, int] = {}
@@ -140,6 +143,10 @@ def close_rounds(student: dict, year: int, settings_rounds: list[dict]) -> dict[
         if y == year:
             kept[f] = v
             continue
+        if y is not None and y > year:
+            raise InvalidInput(
+                f"已有 {y} 学年的核对结论（如 {student.get('XH') or student.get('KSH')} {student.get('XM', '')} 的"
+                f"{label(f)}），不能开启更早的 {year} 学年的核对：每学年一轮，依次向后。请核对学年；未作任何修改")
         key = str(y) if y is not None else "未知学年"
         history.setdefault(key, {})[f] = dict(v, year=y) if y is not None else v
         moved[key] = moved.get(key, 0) + 1
