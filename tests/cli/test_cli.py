@@ -240,3 +240,18 @@ def test_name_lookup_says_when_it_lists_only_the_first(school, monkeypatch):
     assert n > 2
     r = run(school, "lookup", surname)
     assert r.exit_code == 0 and f"共 {n} 人" in r.output and "只列出前 2 人" in r.output
+
+
+def test_the_school_names_every_upload_carries_are_checked_as_typed(school, tmp_path):
+    """Was: `settings --school-name ""` emptied 院校名称 and a control character reached 校长姓名 (XZXM)."""
+    before = tree_digest(school)
+    for args, says in ((["--school-name", ""], "请填写院校名称"), (["--president", "李\x1b清源"], "控制字符"),
+                       (["--president", "李𠀾"], "GBK 无法编码")):
+        r = run(school, "settings", *args)
+        assert r.exit_code == 2 and says in r.output, r.output
+    assert tree_digest(school) == before
+    r = run(tmp_path / "new", "init", "--school-code", "10202", "--school-name", "学\x1b校", "--president", "王某",
+            clerk="zhang")
+    assert r.exit_code == 2 and "控制字符" in r.output and not (tmp_path / "new").exists()
+    assert run(school, "settings", "--president", " 李清源 ").exit_code == 0
+    assert open_store(school).settings["president"] == "李清源"

@@ -14,7 +14,7 @@ from functools import lru_cache
 from xueji_tui.domain import idcard
 from xueji_tui.domain.codes import codes
 from xueji_tui.domain.errors import InvalidInput
-from xueji_tui.domain.text import refuse_control
+from xueji_tui.domain.text import refuse_control, typed
 from xueji_tui.domain.fields import CODED_FIELDS, DATE_FIELDS, label
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -233,5 +233,17 @@ def year_value(year, what: str = "年份") -> int:
     """A 4-digit year a clerk typed (2000–2099), or InvalidInput saying what was wrong."""
     text = str(year if year is not None else "").strip()
     if not (text.isascii() and text.isdigit() and len(text) == 4 and 2000 <= int(text) <= 2099):
-        raise InvalidInput(f"{what}应为 4 位数字（如 2026），现为“{text}”")
+        raise InvalidInput(f"{what}应为 2000–2099 之间的 4 位数字（如 2026），现为“{text}”")
     return int(text)
+
+
+def setting_text(value, what: str, required: bool = False) -> str:
+    """A school setting every upload file carries (院校名称, 校长姓名): as typed, without control
+    characters, GBK-encodable; ``required`` refuses it empty."""
+    text = typed(value, what)
+    if required and not text:
+        raise InvalidInput(f"请填写{what}：它写入每个上报学信网的文件，不能为空")
+    bad = unencodable_chars(text)
+    if bad:
+        raise InvalidInput(f"{what}“{text}”含 GBK 无法编码的“{bad}”，上报文件写不出；请改用常用字")
+    return text

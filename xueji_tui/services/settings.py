@@ -10,7 +10,7 @@ from xueji_tui.domain.errors import InvalidInput, OutputExists
 from xueji_tui.domain.placement import (DEFAULT_BH_PATTERN, DEFAULT_CLASS_SIZE, DEFAULT_XH_PATTERN, class_size_value,
                                         parse_pattern)
 from xueji_tui.domain.text import refuse_control
-from xueji_tui.domain.validate import normalise_date
+from xueji_tui.domain.validate import normalise_date, setting_text
 from xueji_tui.services.remote import check_file
 from xueji_tui.services.session import Session
 
@@ -31,6 +31,9 @@ def update(session: Session, **values: str) -> dict:
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise InvalidInput(f"不能修改的设置：{'、'.join(sorted(unknown))}")
+    for key in ("school_name", "president"):
+        if key in changes:
+            changes[key] = setting_text(changes[key], EDITABLE[key], required=key == "school_name")
     if "term_start" in changes:
         changes["term_start"] = normalise_date(changes["term_start"])
     if "class_size" in changes:

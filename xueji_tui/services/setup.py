@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from xueji_tui.domain.validate import setting_text
 from xueji_tui.domain.errors import InvalidInput
 from xueji_tui.store import create_store, is_store
 
@@ -30,5 +31,5 @@ def init(root: Path, *, school_code: str, school_name: str, president: str, cler
         raise InvalidInput(f"院校代码应为 5 位数字（如 10202），现为“{school_code}”")
     if not school_name.strip():
         raise InvalidInput("请填写院校名称（--school-name，如 吉林师范大学）")
-    create_store(Path(root), school_code=school_code, school_name=school_name.strip(),
-                 president=president.strip(), clerk=clerk)
+    create_store(Path(root), school_code=school_code, school_name=setting_text(school_name, "院校名称", required=True),
+                 president=setting_text(president, "校长姓名"), clerk=clerk)
