@@ -255,3 +255,12 @@ def test_the_school_names_every_upload_carries_are_checked_as_typed(school, tmp_
     assert r.exit_code == 2 and "控制字符" in r.output and not (tmp_path / "new").exists()
     assert run(school, "settings", "--president", " 李清源 ").exit_code == 0
     assert open_store(school).settings["president"] == "李清源"
+
+
+def test_one_field_twice_in_a_correction_request_is_refused(school):
+    """Was: `correction file … XM 甲 --also XM=乙` filed 乙 and dropped 甲 without a word."""
+    before = tree_digest(school)
+    r = run(school, "correction", "file", S0["XH"], "XM", "甲乙", "--reason", "户籍更名", "--evidence", "户口本",
+            "--also", "姓名=乙丙")
+    assert r.exit_code == 2 and "姓名在申请中出现了两次" in r.output, r.output
+    assert tree_digest(school) == before

@@ -86,6 +86,8 @@ def file(session: Session, key: str, field: str, new_value: str, reason: str, ev
     """File a request to change one field, or several identity fields at once (``also``)."""
     require(session.clerk, "correction.file")
     f = normalise_field(field)
+    if f is not None and f in (also or {}):
+        raise InvalidInput(f"{label(f)}在申请中出现了两次（FIELD 和 --also 各一次）；一个字段只能给一个新值")
     wanted = {f: new_value, **(also or {})}
     for name in wanted:
         if name not in CORRECTABLE_FIELDS:
