@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from xueji_tui.domain.errors import XuejiError
+from xueji_tui.domain.effects import moved_words
 from xueji_tui.screens.base import XuejiScreen
 from xueji_tui.screens.forms import FormModal, Input, Required
 from xueji_tui.screens.table import Column, Rows, VirtualTable
@@ -21,7 +22,7 @@ from xueji_tui.services.changes import PROPOSED
 
 def what(p: dict) -> str:
     e = p.get("planned") or {}
-    moved = "；".join(f"{o or '—'} → {n}" for _, (o, n) in (e.get("fields") or {}).items())
+    moved = moved_words(e.get("fields"))
     status = f"{e.get('from', '')} → {e.get('to', '')}" if e.get("to") != e.get("from") else ""
     return "，".join(x for x in (f"{e.get('code', '')} {e.get('type', '')}·{e.get('reason', '')}", status, moved) if x)
 

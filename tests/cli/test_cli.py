@@ -264,3 +264,13 @@ def test_one_field_twice_in_a_correction_request_is_refused(school):
             "--also", "姓名=乙丙")
     assert r.exit_code == 2 and "姓名在申请中出现了两次" in r.output, r.output
     assert tree_digest(school) == before
+
+
+def test_a_change_says_what_it_moved_in_the_clerks_words():
+    """Was: `grad_year 2027 → None；BYRQ 20270630 → ` after a 留降级 (internal names, Python's None)."""
+    from xueji_tui.domain.effects import moved_words
+
+    said = moved_words({"BH": ("汉文23", "汉文24"), "YJBYRQ": ("20270630", "20280630"), "grad_year": (2027, None),
+                        "BYRQ": ("20270630", "")})
+    assert said == ("班号 汉文23 → 汉文24；预计毕业日期 20270630 → 20280630；"
+                    "学信网预计毕业生名单 2027 届 → 不在名单（待导入新一届名单）；毕业日期 20270630 → （空）")

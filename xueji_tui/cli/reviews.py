@@ -6,6 +6,7 @@ import click
 
 from xueji_tui.cli import pass_env
 from xueji_tui.cli.output import echo, echo_json, note, table
+from xueji_tui.domain.effects import moved_words
 
 
 @click.group("review", help="复核学院报送的学籍异动（学生工作处）：list | accept | reject")
@@ -15,7 +16,7 @@ def review_group():
 
 def _what(p: dict) -> str:
     e = p.get("planned") or {}
-    moved = "；".join(f"{f} {o or '—'} → {n}" for f, (o, n) in (e.get("fields") or {}).items())
+    moved = moved_words(e.get("fields"))
     return (f"{e.get('code', '')} {e.get('type', '')}·{e.get('reason', '')} {e.get('from', '')} → {e.get('to', '')}"
             + (f"；{moved}" if moved else ""))
 

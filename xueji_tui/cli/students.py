@@ -119,6 +119,7 @@ def verify_cmd(env, student, field, verdict, value, note_, evidence):
 @click.option("--reverses", default="", metavar="ENTRY", help="9801 撤销：被撤销的记录编号（默认最近一条）")
 @pass_env
 def change_cmd(env, student, code, date_, doc, approved, note_, to_major, to_class, to_grade, to_college, reverses):
+    from xueji_tui.domain.effects import moved_words
     from xueji_tui.domain.status import ChangeRequest
     from xueji_tui.domain.text import shown
     from xueji_tui.services.changes import change
@@ -126,7 +127,7 @@ def change_cmd(env, student, code, date_, doc, approved, note_, to_major, to_cla
     req = ChangeRequest(code=code, date=date_, approved=approved, doc=doc, note=note_, to_major=to_major,
                         to_class=to_class, to_grade=to_grade, to_college=to_college, reverses=reverses)
     e = change(env.session(), student, req)
-    moved = "；".join(f"{f} {o or '—'} → {n}" for f, (o, n) in e["fields"].items())
+    moved = moved_words(e["fields"])
     what = f"{e['code']} {e['type']}·{e['reason']}，学籍状态 {e['from']} → {e['to']}" + (f"；{moved}" if moved else "")
     if e.get("proposal"):
         echo(f"#{e['proposal']}")

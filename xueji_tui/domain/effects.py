@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from xueji_tui.domain import majors
 from xueji_tui.domain.codes import Reason, codes
 from xueji_tui.domain.errors import InvalidInput, Refused
+from xueji_tui.domain.fields import label
 
 
 def school_year(day: str) -> int:
@@ -137,3 +138,15 @@ def effect_updates(student: dict, reason: Reason, *, day: str, to_grade: str = "
             if student.get("BYRQ"):
                 out["BYRQ"] = ""
     return out
+
+
+def moved_words(fields: dict) -> str:
+    """A change's field effects as a clerk reads them: 班号 汉文23 → 汉文24；预计毕业日期 … (the
+    planned or recorded ``fields``: code -> (old, new))."""
+    out = []
+    for f, (old, new) in (fields or {}).items():
+        if f == "grad_year":  # not a CHSI field: whether CHSI's expected-graduate list names the student
+            out.append(f"学信网预计毕业生名单 {old or '—'} 届 → {f'{new} 届' if new else '不在名单（待导入新一届名单）'}")
+        else:
+            out.append(f"{label(f)} {old or '—'} → {new or '（空）'}")
+    return "；".join(out)
