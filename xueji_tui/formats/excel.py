@@ -392,9 +392,9 @@ def read_xlsx(path: Path, profile, all_sheets: bool = False):
         _sheets(path, profile, all_sheets, result, [(s.name, s) for s in chosen], book.rows)
     except InvalidInput:
         raise
-    except Exception as e:  # zip, XML or number trouble inside a damaged file
+    except Exception:  # zip, XML or number trouble inside a damaged file
         at = f"（工作表“{result.sheets[-1]}”，约第 {len(result.rows) + 1} 行）" if result.sheets else ""
-        raise _fail(path, f"Excel 文件已损坏或格式不受支持{at}（{type(e).__name__}）") from None
+        raise _fail(path, f"Excel 文件已损坏或格式不受支持{at}") from None
     finally:
         if book is not None:
             book.close()
@@ -428,9 +428,9 @@ def read_xls(path: Path, profile, all_sheets: bool = False):
             book.release_resources()
     except InvalidInput:
         raise
-    except Exception as e:
+    except Exception:
         at = f"（工作表“{result.sheets[-1]}”）" if result.sheets else ""
-        raise _fail(path, f"不是有效的 .xls 文件或文件已损坏{at}（{type(e).__name__}），"
+        raise _fail(path, f"不是有效的 .xls 文件或文件已损坏{at}，"
                           f"可用 Excel 另存为 .xlsx 后再导入") from None
     garbled_check(path, result.rows)
     return result

@@ -20,7 +20,7 @@ import struct
 from itertools import chain
 from pathlib import Path
 
-from xueji_tui.domain.errors import InvalidInput
+from xueji_tui.domain.errors import InvalidInput, os_reason
 from xueji_tui.formats.grid import (_CONTROL, MAX_CELL, MAX_COLUMNS, MAX_ROWS, Budget, ReadResult, RowBuilder, _fail,
                                     garbled_check, grid_rows, match_columns)
 from xueji_tui.formats.profiles import Profile
@@ -53,8 +53,8 @@ def read_dbf(path: Path, profile: Profile) -> ReadResult:
     try:
         table = DBF(str(path), encoding="gb18030", char_decode_errors="replace", raw=True,
                     recfactory=None, ignorecase=False, ignore_missing_memofile=True)
-    except Exception as e:  # dbfread raises ValueError, struct.error … on a damaged header
-        raise _fail(path, f"dBase 字段定义损坏（{type(e).__name__}）") from None
+    except Exception:  # dbfread raises ValueError, struct.error … on a damaged header
+        raise _fail(path, "dBase 字段定义损坏；请重新从学信网下载该文件") from None
     fields = table.fields
     if not fields:
         raise _fail(path, "dBase 文件中没有字段定义")
@@ -111,8 +111,8 @@ def read_dbf(path: Path, profile: Profile) -> ReadResult:
                 record(raws)
     except InvalidInput:
         raise
-    except Exception as e:
-        raise _fail(path, f"读到第 {n} 条记录时出错（{type(e).__name__}），文件可能已损坏") from None
+    except Exception:
+        raise _fail(path, f"读到第 {n} 条记录时出错，文件可能已损坏；请重新从学信网下载该文件") from None
     _utf8_check(path, samples)
     garbled_check(path, rows)
     return ReadResult(path, "dbf", names, {c: names[i] for i, c in by_index.items()}, extra, rows)
@@ -286,9 +286,9 @@ def read(path, profile: Profile, all_sheets: bool = False) -> ReadResult:
     except MemoryError:
         raise _fail(path, "文件过大，内存不足") from None
     except OSError as e:
-        raise _fail(path, f"读取失败（{e.strerror or e}）") from None
-    except Exception as e:  # any other surprise from a damaged file is still a bad file, not a crash
-        raise _fail(path, f"文件内容无法解析（{type(e).__name__}），可能已损坏") from None
+        raise _fail(path, f"读取失败（{os_reason(e)}）；请检查路径和权限") from None
+    except Exception:  # any other surprise from a damaged file is still a bad file, not a crash
+        raise _fail(path, "文件内容无法解析，可能已损坏；请重新下载，或用 Excel 另存为 .xlsx 后再导入") from None
     if not result.rows:
         raise _fail(path, "没有任何数据行（只有表头或内容为空）")
     return result

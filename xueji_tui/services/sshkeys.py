@@ -22,7 +22,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from xueji_tui.domain.errors import InvalidInput, NotFound
+from xueji_tui.domain.errors import os_reason, InvalidInput, NotFound
 from xueji_tui.domain.permissions import require
 from xueji_tui.domain.text import has_control, shown
 from xueji_tui.durable import fsync_dir, write_all
@@ -117,7 +117,7 @@ def read_key(source: str, stdin) -> PublicKey:
             with open(source, "rb") as f:
                 raw = f.read(MAX_KEY_FILE + 1)
         except OSError as e:
-            raise InvalidInput(f"无法读取钥匙文件 {shown(source)}：{e.strerror or e}") from None
+            raise InvalidInput(f"无法读取钥匙文件 {shown(source)}：{os_reason(e)}；请检查路径") from None
     if len(raw) > MAX_KEY_FILE:
         raise InvalidInput(f"{shown(where)} 超过 {MAX_KEY_FILE // 1024} KB，不是一把公钥；{HOW}")
     try:
