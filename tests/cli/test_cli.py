@@ -274,3 +274,18 @@ def test_a_change_says_what_it_moved_in_the_clerks_words():
                         "BYRQ": ("20270630", "")})
     assert said == ("班号 汉文23 → 汉文24；预计毕业日期 20270630 → 20280630；"
                     "学信网预计毕业生名单 2027 届 → 不在名单（待导入新一届名单）；毕业日期 20270630 → （空）")
+
+
+def test_no_export_is_written_among_the_data_directorys_own_files(school):
+    """Was: `export workbook -o <data>/meta.json --force` wrote <data>/meta.json.xlsx, whole 身份证号
+    among the store's files (any clerk, a college's too)."""
+    before = tree_digest(school)
+    for args in (["export", "workbook", "-o", str(school / "meta.json"), "--force"],
+                 ["export", "registration", "-o", str(school / "students" / "r.dbf")],
+                 ["precheck", "--year", "2026", "--out", str(school / "p.xlsx")]):
+        r = run(school, *args)
+        assert r.exit_code == 2 and "不能把导出文件写进数据目录" in r.output, r.output
+    assert tree_digest(school) == before
+    (school / "exports").mkdir(mode=0o700)
+    r = run(school, "export", "workbook", "-o", str(school / "exports" / "核对表.xlsx"))
+    assert r.exit_code == 0 and (school / "exports" / "核对表.xlsx").exists(), r.output

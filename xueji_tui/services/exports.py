@@ -28,6 +28,7 @@ from xueji_tui.domain.progress import school_year_of
 from xueji_tui.formats import profiles, writers
 from xueji_tui.formats.transforms import ZCZT
 from xueji_tui.services.session import Session
+from xueji_tui.services.settings import check_output
 
 KINDS = ("registration", "changes", "cancellations", "admission", "corrections", "graduates", "workbook",
          "stats", "precheck", "photos")
@@ -232,6 +233,8 @@ def _export(session: Session, kind: str, out: Path | None, fmt: str | None, year
         raise InvalidInput(f"{out} 是目录；请另指定一个文件名")
     targets = [out.with_name(f"{out.stem}-{t}.dbf") for _, t in ADMISSION.values()] \
         if kind == "admission" and fmt == "dbf" else [out]
+    for t in targets:
+        check_output(session, t)
     existing = next((t for t in targets if os.path.lexists(t)), None)  # a planted symlink counts too
     if existing is not None and not force:
         raise OutputExists(existing)

@@ -115,6 +115,9 @@ def report_records(result: Result) -> list[dict]:
 def write_report(session: Session, result: Result, out: Path, force: bool = False) -> int:
     from xueji_tui.formats import profiles, writers
 
+    from xueji_tui.services.settings import check_output
+
+    check_output(session, out)
     profile = profiles.load("precheck", session.store.format_override("precheck"))
     return writers.write_xlsx(Path(out), profile, report_records(result),
                               sheet_title=f"{result.year}届预审结果", force=force)

@@ -106,10 +106,22 @@ def output_path(session: Session, name: str | Path, folder: str | Path | None = 
         base = Path(os.path.expanduser(str(folder))) if folder else output_folder(session)
         p = base / p
     p = p.resolve()
-    check_file(p, session.remote_root)
+    check_output(session, p)
     if p.parent == session.store.exports_folder():
         session.store.exports_folder(make=True)
     return p
+
+
+def check_output(session: Session, path: str | Path) -> None:
+    """A file a clerk is about to write (an upload file, a report, a workbook): never among the data
+    directory's own files — they hold whole 身份证号 and every file there is the trail's — except in
+    its ``exports/`` folder; over SSH, never in a private place either."""
+    p = Path(os.path.expanduser(str(path))).resolve()
+    check_file(p, session.remote_root)
+    exports = session.store.exports_folder()
+    if exports is not None and p.is_relative_to(exports.parent) and p.parent != exports:
+        raise InvalidInput(f"不能把导出文件写进数据目录 {exports.parent}：{p}。"
+                           f"请写到自己的目录（如家目录），或数据目录的 exports/ 中")
 
 
 def refuse_overwrite(path: Path, force: bool = False) -> None:
