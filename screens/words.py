@@ -79,7 +79,7 @@ def for_screen(message: str) -> str:
     text = _AFTER_WORD.sub(_after_word, text)
     text = _OPTION.sub(_option, text)
     text = _FIELD_CONTEXT.sub(_field, text)
-    return shown(text)
+    return "\n".join(shown(line) for line in text.split("\n"))  # a message's own lines stay lines
 
 
 def _field(match: re.Match) -> str:

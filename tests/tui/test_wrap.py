@@ -52,6 +52,8 @@ def test_command_line_words_become_the_forms_words():
     assert "勾选“只导出通过预审的毕业生”" in for_screen("或加 --skip-invalid 只导出通过预审的学生")
     assert for_screen("考生号 1（学号 2） 字段 XM 姓名“王𠮷”：无法用 GBK 编码") == "考生号 1（学号 2） 姓名“王𠮷”：无法用 GBK 编码"
     assert for_screen("第 3 行 字段 SFZH 的内容") == "第 3 行 字段 身份证号 的内容"
+    # was: a refused export's list of students showed "\x0a" where each line ends
+    assert for_screen("无法写出：\n  考生号 1 姓名\x1b“王”") == "无法写出：\n  考生号 1 姓名\\x1b“王”"
 
 
 def test_reason_search_ranks_the_best_match_first():
