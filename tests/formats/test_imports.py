@@ -202,3 +202,18 @@ def test_fresh_data_directory_import_then_reimport_is_quiet(tmp_path):
     assert run(root, "import", "students", str(path), "--yes").exit_code == 0
     r = run(root, "import", "students", str(path), "--dry-run")
     assert "新增 0 人 · 变更 0 人（0 个字段）· 无变化 40 人" in r.output
+
+
+def test_a_photo_date_that_is_no_date_is_not_imported(any_school, tmp_path):
+    """Was: 采集日期 2026xx06 was listed as an ordinary change and stored."""
+    office = any_school.office
+    s0 = make_student(0)
+    path = tmp_path / "photos.csv"
+    path.write_text("身份证号,采集状态,采集日期,链接状态,校对结论,校对日期,身份核验\n"
+                    f"{s0['SFZH']},是,2026xx06,是,无误,20260230,\n", "utf-8")
+    plan = imports.plan_import(office, "photos", path)
+    assert any("第 2 行 采集日期“2026xx06”不是有效日期" in n for n in plan.notes)
+    assert any("第 2 行 校对日期“20260230”不是有效日期" in n for n in plan.notes)
+    imports.apply_import(office, plan)
+    p = any_school.reopened().get(s0["KSH"])["photo"]
+    assert p.get("taken_on") in (None, "") and p.get("checked_on") in (None, "") and p["check"] == "无误"

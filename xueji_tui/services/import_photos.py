@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from xueji_tui.domain.fields import label
+from xueji_tui.domain.validate import is_date
 from xueji_tui.formats import profiles
 from xueji_tui.services.import_plan import Changed, ImportPlan, Reject, originals, shown
 from xueji_tui.services.session import Session
@@ -33,6 +34,10 @@ def plan_photos(session: Session, plan: ImportPlan, rows: list[dict], profile: p
             new = r[f.code]
             if f.transform == "yesno" and isinstance(new, str):
                 plan.notes.append(f"第 {r['_row']} 行 {f.label}“{new}”应为 是/否，该项未导入")
+                continue
+            if f.transform == "date" and new and not is_date(new):
+                plan.notes.append(f"第 {r['_row']} 行 {f.label}“{shown(f.code, new)}”不是有效日期（应为 YYYYMMDD），"
+                                  f"该项未导入；请更正文件后再导入")
                 continue
             cur = photo.get(key)
             if cur == new or (cur in (None, "") and new in (None, "")):
