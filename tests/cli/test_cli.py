@@ -289,3 +289,15 @@ def test_no_export_is_written_among_the_data_directorys_own_files(school):
     (school / "exports").mkdir(mode=0o700)
     r = run(school, "export", "workbook", "-o", str(school / "exports" / "核对表.xlsx"))
     assert r.exit_code == 0 and (school / "exports" / "核对表.xlsx").exists(), r.output
+
+
+@pytest.mark.parametrize("args", [["stats", "--college", "不存在学院"], ["register", "--year", "2026", "--college", "不存在学院", "--dry-run"],
+                                  ["review", "accept", "--all", "--college", "不存在学院"],
+                                  ["export", "registration", "--college", "不存在学院"],
+                                  ["precheck", "--year", "2026", "--college", "不存在学院"]])
+def test_a_college_the_school_does_not_have_is_bad_input_on_every_command(school, args):
+    """Was: an empty table or file, exit 0 or 1, as if the college had no one."""
+    before = tree_digest(school)
+    r = run(school, *args)
+    assert r.exit_code == 2 and "没有名为“不存在学院”的学院（现有：" in r.output and "文学院" in r.output, r.output
+    assert tree_digest(school) == before

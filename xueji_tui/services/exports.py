@@ -213,7 +213,7 @@ def _export(session: Session, kind: str, out: Path | None, fmt: str | None, year
         raise InvalidInput(f"未知的导出类型“{kind}”，应为 {' / '.join(KINDS)}")
     if kind in UPLOADS:
         require(session.clerk, "export.upload")
-    college = session.clerk.limit_college(college)
+    college = session.limit_college(college)
     asked = (fmt or "").lower().lstrip(".")
     fmt = asked or default_format(kind)
     if fmt not in ("dbf", "xlsx"):

@@ -19,7 +19,6 @@ from xueji_tui.domain.codes import codes
 from xueji_tui.domain.text import typed
 from xueji_tui.domain.errors import Blocked, InvalidInput, Refused
 from xueji_tui.domain.permissions import require
-from xueji_tui.domain.record import ROW
 from xueji_tui.domain.validate import code_value, year_value
 from xueji_tui.precheck import Result, graduates, run, verdicts, verdicts_for
 from xueji_tui.precheck.rules import RULES, title
@@ -54,11 +53,7 @@ def precheck(session: Session, year: int | None = None, college: str | None = No
     since the last precheck is not checked again. ``groups``: the school as a transaction reads it
     (``tx.student_groups()``: under the writers' lock; a list when already read)."""
     y = check_year(year if year is not None else default_year())
-    scope = session.clerk.limit_college(college)
-    if scope and session.office:
-        known = colleges(session)
-        if scope not in known:
-            raise InvalidInput(f"没有名为“{scope}”的学院（现有：{'、'.join(known) or '无'}）")
+    scope = session.limit_college(college)
     store = session.store
     settings, widths = store.settings, _widths(session)
     kept = verdicts_for(store.derived(verdicts.NAME), settings, widths)
@@ -307,10 +302,7 @@ def resend_note(session: Session, s: dict) -> str:
 
 def colleges(session: Session) -> list[str]:
     """The colleges a clerk may pick (a college clerk: its own)."""
-    if not session.office:
-        return [session.clerk.college]
-    i = ROW["FY"]
-    return sorted({r[i] for r in session.store.rows() if r[i]})
+    return session.colleges()
 
 
 __all__ = [

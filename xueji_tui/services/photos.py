@@ -60,7 +60,7 @@ class PhotoChecklist:
 def photo_checklist(session: Session, year: int | None = None, college: str | None = None) -> PhotoChecklist:
     """The photo checklist of a graduation year (the same expected graduates as the precheck)."""
     y = check_year(year if year is not None else default_year())
-    scope = session.clerk.limit_college(college)
+    scope = session.limit_college(college)
     out = PhotoChecklist(y)
     keys = PHOTO_STEPS + ("unlinked", "unchecked", "early")
     out.counts = {k: 0 for k in keys}

@@ -56,7 +56,7 @@ def plan_register(session: Session, year, college: str | None = None) -> Registe
     """Who the year's registration registers and who it skips (with why): nothing is written."""
     how = require(session.clerk, "register.bulk")
     year = year_value(year, "学年")
-    scope = session.clerk.limit_college(college)
+    scope = session.limit_college(college)
     plan = RegisterPlan(year, scope, how == PROPOSE, head=session.store.state())
     settings = session.store.settings
     reports = _open_reports(session)

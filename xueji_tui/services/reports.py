@@ -22,7 +22,7 @@ COLUMNS = ("LQRS", "BD", "FQ", "BL", "QX", "WFC")
 def intake_rows(session: Session, year: int | None, college: str | None) -> list[dict]:
     """Per college × level of the cohort ``year`` (default: this school year), the total row last."""
     year = year or school_year_of(date.today())
-    scope = session.clerk.limit_college(college)
+    scope = session.limit_college(college)
     cells: dict[tuple[str, str], dict] = {}
     for s in session.store.students(scope, keep=False):
         if (s.get("RXRQ") or "")[:4] != str(year):
@@ -40,7 +40,7 @@ def intake_rows(session: Session, year: int | None, college: str | None) -> list
 def due_back(session: Session, year: int | None = None, college: str | None = None) -> list[dict]:
     """Students holding a 保留入学资格 place that ends in school year ``year`` or before (overdue)."""
     year = year or school_year_of(date.today())
-    scope = session.clerk.limit_college(college)
+    scope = session.limit_college(college)
     out = []
     for s in session.store.students(scope, keep=False):
         e = kept_place(s)

@@ -22,7 +22,7 @@ ACCEPTED, REJECTED = "已接受", "已驳回"
 def list_proposals(session: Session, open_only: bool = False, college: str | None = None) -> list[dict]:
     """Reports in the clerk's scope (a college sees its own), oldest first."""
     require(session.clerk, "review.list")
-    scope = session.clerk.limit_college(college)
+    scope = session.limit_college(college)
     out = [p for p in session.store.proposals()
            if (scope is None or p.get("FY") == scope) and (not open_only or p.get("status") == PROPOSED)]
     return sorted(out, key=lambda p: int(p["id"]))

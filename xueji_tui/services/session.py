@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xueji_tui.domain.clerks import Clerk
-from xueji_tui.domain.errors import NotAllowed
+from xueji_tui.domain.errors import InvalidInput, NotAllowed
 from xueji_tui.store import Store, open_store
 
 
@@ -55,6 +55,28 @@ class Session:
     def scope(self) -> str | None:
         """The college this clerk is limited to, None for the office."""
         return None if self.clerk.office else self.clerk.college
+
+    def limit_college(self, college: str | None) -> str | None:
+        """The college a listing, an export or a run is limited to: a college clerk only ever gets its
+        own; the office any college the school has — a name that is none is refused with the list (it
+        would give an empty file or nothing to do, as if the college had no one)."""
+        scope = self.clerk.limit_college(college)
+        if scope and self.clerk.office:
+            known = self.colleges()
+            if scope not in known:
+                raise InvalidInput(f"没有名为“{scope}”的学院（现有：{'、'.join(known) or '无'}）；请核对学院名称")
+        return scope
+
+    def colleges(self) -> list[str]:
+        """The colleges a clerk may pick: the school's (its students' and its majors'), a college's own."""
+        if not self.clerk.office:
+            return [self.clerk.college]
+        from xueji_tui.domain.record import ROW
+
+        i = ROW["FY"]
+        found = {r[i] for r in self.store.rows() if r[i]}
+        found.update(m.get("FY") for m in self.store.majors() if m.get("FY"))
+        return sorted(found)
 
 
 def clerk_from(store: Store, name: str) -> Clerk:

@@ -133,7 +133,7 @@ def school_day(as_of: str | None, year: int | None, today: date | None = None) -
 def stats(session: Session, year: int | None = None, college: str | None = None, as_of: str | None = None,
           today: date | None = None) -> Stats:
     """The form for this clerk's scope (a college clerk only ever gets its own college)."""
-    scope = session.clerk.limit_college(college)
+    scope = session.limit_college(college)
     y, day = school_day(as_of, year, today)
     return count(session.store.students(scope, keep=False), y, day)
 

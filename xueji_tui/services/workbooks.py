@@ -79,7 +79,7 @@ def export_workbook(session: Session, out: Path, profile: Profile, college: str 
     college)."""
     from xueji_tui.formats.workbook import write_workbook
 
-    scope = session.clerk.limit_college(college)
+    scope = session.limit_college(college)
     colleges = _colleges_to_check(session, scope, year)
 
     def nothing() -> NotFound:
