@@ -159,12 +159,16 @@ class StatusModal(FormModal):
         plan = plan_change(s, self.request(), office=self.app.session.office, clerk="", at="", entry_id="",
                            today=self.app.today(), catalogue=self.majors)
         to = plan.entry.get("to") or s.get("status", "")
-        return (f"确认办理 {r.code} {r.type.name}·{r.name}？此变更不可撤回", [
+        office = self.app.session.office
+        title = (f"确认办理 {r.code} {r.type.name}·{r.name}？此变更不可撤回" if office else
+                 f"确认报送 {r.code} {r.type.name}·{r.name}？学生工作处复核接受后生效，且不可撤回")
+        return (title, [
             f"学生　　{s.get('XM', '')}　学号 {s.get('XH', '')}　{s.get('FY', '')} {s.get('BH', '')}",
-            f"学籍状态 {s.get('status', '')} → {to}",
+            f"学籍状态 {s.get('status', '')} → {to}" + ("" if office else "（复核接受后）"),
             f"文号　　{self.value('doc') or '（未填）'}",
             f"生效日期 {self.value('date')}" + (f"　批准日期 {self.value('approved')}" if self.value('approved') else ""),
-            "保存后只能由学生工作处以 9801 撤销录入错误。",
+            "保存后只能由学生工作处以 9801 撤销录入错误。" if office else
+            "保存后学生信息不变，报送进入学生工作处的复核队列；复核前可请学生工作处驳回。",
         ])
 
     def request(self) -> ChangeRequest:

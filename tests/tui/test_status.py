@@ -45,6 +45,7 @@ async def change(app, pilot, reason: str, confirm: bool = False, **fields) -> St
     await pilot.pause()
     if confirm:
         assert isinstance(app.screen, ConfirmModal), "an irreversible change asks before saving"
+        modal.asked = text_of(app, "#confirm-title") + "\n" + text_of(app, "#confirm-body")
         await pilot.press("y")
         await pilot.pause()
     return modal
@@ -142,8 +143,9 @@ async def test_expulsion_then_nothing_more(office_app, seeded):
         await ready(office_app, pilot)
         row = rows_where(office_app, status="注册学籍")[3]
         await open_by_number(office_app, pilot, row[1])
-        await change(office_app, pilot, "4204", confirm=True, doc="吉师大教字〔2025〕40号", approved="20250919",
-                     note="替考")
+        form = await change(office_app, pilot, "4204", confirm=True, doc="吉师大教字〔2025〕40号", approved="20250919",
+                            note="替考")
+        assert "确认办理 4204" in form.asked and "9801" in form.asked
         assert isinstance(office_app.screen, StudentScreen)
         assert stored(seeded, row[0])["status"] == "开除学籍"
         await pilot.press("s")  # only the office's reversal is left (a record entered by mistake)
@@ -162,7 +164,9 @@ async def test_college_clerk_cannot_change_an_ended_record(college_app, seeded):
         await ready(app, pilot)
         row = rows_where(app, status="注册学籍")[0]
         await open_by_number(app, pilot, row[1])
-        await change(app, pilot, "3106", confirm=True, doc="吉师大教字2025-8号", approved="20250919")
+        form = await change(app, pilot, "3106", confirm=True, doc="吉师大教字2025-8号", approved="20250919")
+        # was: "确认办理 …？此变更不可撤回" for what is only a report
+        assert "确认报送 3106" in form.asked and "复核接受后生效" in form.asked and "学生信息不变" in form.asked
         assert stored(seeded, row[0])["status"] == "注册学籍"  # a college reports; the office decides
         assert any("已报送" in m for m in messages(app))
         (proposal,) = reviews.list_proposals(seeded.elsewhere("office1"), open_only=True)
