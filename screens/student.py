@@ -265,6 +265,8 @@ class StudentScreen(XuejiScreen):
         if s.get("rev") != before:
             self.student = s
             self._show()
+        else:  # a report or a request changes what is open, not the record itself
+            self._recent()
 
     def _gone(self, error: XuejiError) -> None:
         """The student left this clerk's scope (转专业 to another college, a record removed): the page

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tui_kit import fill, filtered, memory_only, messages, open_by_number, ready, rows_where, text_of, type_text
+from tui_kit import fill, filtered, wait_until, memory_only, messages, open_by_number, ready, rows_where, text_of, type_text
 
 from xueji_tui.domain.status import ChangeRequest
 from xueji_tui.screens.confirm import ConfirmModal
@@ -169,6 +169,8 @@ async def test_college_clerk_cannot_change_an_ended_record(college_app, seeded):
         assert "确认报送 3106" in form.asked and "复核接受后生效" in form.asked and "学生信息不变" in form.asked
         assert stored(seeded, row[0])["status"] == "注册学籍"  # a college reports; the office decides
         assert any("已报送" in m for m in messages(app))
+        # the page lists the report at once (was: only after leaving and coming back)
+        assert await wait_until(pilot, lambda: "报送 #" in text_of(app, "#student-recent"), seconds=10)
         (proposal,) = reviews.list_proposals(seeded.elsewhere("office1"), open_only=True)
         reviews.accept(seeded.elsewhere("office1"), proposal["id"])
         assert stored(seeded, row[0])["status"] == "退学"
