@@ -21,10 +21,11 @@ from xueji_tui.services import settings
 class ExportModal(FormModal):
     """``save(path, force)`` writes the file and returns what to tell the clerk."""
 
-    def __init__(self, title: str, default: str, save: Callable[[Path, bool], str]) -> None:
+    def __init__(self, title: str, default: str, save: Callable[[Path, bool], str], fmt: str = "xlsx") -> None:
         super().__init__(save)
         self._title = title
         self.default = default
+        self.fmt = fmt
 
     def title_text(self) -> str:
         return self._title
@@ -47,7 +48,10 @@ class ExportModal(FormModal):
         self._full()
 
     def target(self) -> Path:
-        return settings.output_path(self.app.session, self.value("path"), self.value("folder") or None)
+        from xueji_tui.services.exports import with_format
+
+        name = with_format(Path(self.value("path")), self.fmt)  # what is written, shown before writing
+        return settings.output_path(self.app.session, name, self.value("folder") or None)
 
     def _full(self) -> None:
         try:

@@ -24,7 +24,7 @@ from xueji_tui.screens.messages import EXPORT, PREVIEW
 from xueji_tui.screens.words import for_screen
 from xueji_tui.screens.wrap import Wrapped
 from xueji_tui.services import settings
-from xueji_tui.services.exports import default_format, default_name
+from xueji_tui.services.exports import default_format, default_name, with_format
 
 IMPORT_KINDS = [("在校生学籍数据", "students"), ("录取新生数据", "freshmen"), ("预计毕业生名单", "graduates"),
                 ("照片采集状态", "photos"), ("学院核对表", "workbook"), ("编班文件", "placement"),
@@ -286,9 +286,7 @@ class FilesScreen(XuejiScreen):
         folder = self.query_one("#export-dir", Input).value.strip()
         if not name:
             name = str(default_name(a["kind"], a["fmt"], a["year"], a["college"]))
-        elif Path(name).suffix.lower() not in (".dbf", ".xlsx"):
-            name += f".{a['fmt']}"
-        return settings.output_path(self.session, name, folder or None)
+        return settings.output_path(self.session, with_format(Path(name), a["fmt"]), folder or None)
 
     def _show_path(self) -> None:
         try:

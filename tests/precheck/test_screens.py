@@ -10,7 +10,7 @@ import pytest
 
 from grad_factory import graduate
 from grad_kit import edit, grad_school
-from tui_kit import make_app, still
+from tui_kit import make_app, messages, still, text_of
 from xueji_testkit import SchoolKit
 
 TODAY = date(2026, 6, 1)
@@ -136,7 +136,16 @@ async def test_precheck_year_and_export(data, tmp_path):
         app.screen.query_one("#path").value = str(out)
         await pilot.press("ctrl+s")
         await pilot.pause()
-    assert out.exists()
+        # a name without .xlsx: the form shows the file that will be written, and that is written
+        await pilot.press("o")
+        await pilot.pause()
+        app.screen.query_one("#path").value = str(tmp_path / "r2.txt")
+        await pilot.pause()
+        assert f"写到 {tmp_path / 'r2.txt.xlsx'}" in text_of(app, "#export-full")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert any(f"{tmp_path / 'r2.txt.xlsx'}" in m for m in messages(app))
+    assert out.exists() and (tmp_path / "r2.txt.xlsx").exists() and not (tmp_path / "r2.txt").exists()
 
 
 async def test_college_clerk_sees_only_its_college(data):

@@ -71,6 +71,12 @@ def default_format(kind: str) -> str:
     return "xlsx" if kind in ("workbook", "stats", "precheck", "photos", "intake") else "dbf"
 
 
+def with_format(out: Path, fmt: str) -> Path:
+    """The file an export named ``out`` writes: ``out`` when it ends in .dbf or .xlsx, else with
+    ``.fmt`` added — what the forms show before writing and what is written."""
+    return out if out.suffix.lower() in (".dbf", ".xlsx") else out.with_name(out.name + f".{fmt}")
+
+
 def default_name(kind: str, fmt: str, year: int | None, college: str | None) -> Path:
     stamp = str(year) if year else datetime.now().strftime("%Y%m%d")
     parts = [TITLES[kind], stamp] + ([college] if college else [])
@@ -222,10 +228,8 @@ def _export(session: Session, kind: str, out: Path | None, fmt: str | None, year
         raise InvalidInput(f"输出文件 {out} 的扩展名与 --format {asked} 不一致，请改一个")
     if kind in XLSX_ONLY and fmt != "xlsx":
         raise InvalidInput(f"{TITLES[kind]}只能导出为 xlsx（Excel）")
-    out = Path(out) if out else default_name(kind, fmt, year, college)
-    if out.suffix.lower() not in (".dbf", ".xlsx"):
-        out = out.with_name(out.name + f".{fmt}")
-    elif out.suffix.lower() != f".{fmt}":
+    out = with_format(Path(out), fmt) if out else default_name(kind, fmt, year, college)
+    if out.suffix.lower() != f".{fmt}":
         fmt = out.suffix.lower().lstrip(".")
         if kind in XLSX_ONLY and fmt != "xlsx":
             raise InvalidInput(f"{TITLES[kind]}只能导出为 xlsx（Excel），输出文件名应以 .xlsx 结尾")
