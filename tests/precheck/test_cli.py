@@ -411,3 +411,15 @@ def test_xueji_export_graduates_and_precheck_commands(grads, tmp_path):
     assert openpyxl.load_workbook(rep).active.max_row == 2
     assert xueji(grads, "export", "graduates", "-o", out, "--year", YEAR, "--skip-invalid",
                  clerk="wenxue").exit_code == 3
+
+
+def test_certno_assign_refuses_a_year_without_graduates_and_a_start_out_of_range(grads):
+    """Was: a typo'd year started its stage 2 (an audit line, certno_years) with no one to number, and
+    --start 99999999 was found too long only after the precheck."""
+    before = open_store(grads).settings.get("certno_years")
+    r = xueji(grads, "certno", "assign", "--year", int(YEAR) + 5)
+    assert r.exit_code == 2 and f"没有 {int(YEAR) + 5} 届的预计毕业生" in r.output, r.output
+    r = xueji(grads, "certno", "assign", "--year", YEAR, "--start", 99999999)
+    assert r.exit_code == 2 and "应为 1–999999 之间的整数" in r.output, r.output
+    assert open_store(grads).settings.get("certno_years") == before
+    assert not any(s.get("ZSBH") for s in open_store(grads).students())

@@ -48,8 +48,8 @@ def assign_numbers(session: Session, year: int, start: int | None = None,
     """
     require(session.clerk, "certno")
     y = check_year(year)
-    if start is not None and start < 1:
-        raise InvalidInput("起始流水号 --start 应为正整数")
+    if start is not None and not 1 <= start <= certno.MAX_SERIAL:
+        raise InvalidInput(f"起始流水号 --start 应为 1–{certno.MAX_SERIAL} 之间的整数（流水号 {certno.SERIAL_DIGITS} 位）")
     with gc_paused():  # 30,000 records read and written: millions of objects the collector need not walk
         return _assign(session, y, start, progress)
 
@@ -71,6 +71,9 @@ def _assign(session: Session, y: int, start: int | None, progress: Progress | No
         # read whole first (the transaction holds every file anyway): a kept result is then taken
         # before anyone is selected
         result = precheck(session, y, None, progress, groups=list(noting_numbers(tx.student_groups())))
+        if not result.checked:  # nothing to number: the year's stage 2 is not started on a typo
+            raise InvalidInput(f"没有 {y} 届的预计毕业生，未分配证书编号；请核对届别，"
+                               f"或先导入学信网的预计毕业生名单（xueji import graduates）")
         ready, waiting = _needs_number(result)
         out.waiting = len(waiting)
         if waiting:
