@@ -100,7 +100,7 @@ class ReviewScreen(XuejiScreen):
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action in ("accept", "accept_college", "reject") and not self.session.office:
-            return None  # shown disabled: the office decides (Art. 15, 18)
+            return False  # not offered: the office decides (Art. 15, 18); the line above says so
         return True
 
     def data_changed(self) -> None:

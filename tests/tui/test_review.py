@@ -79,6 +79,8 @@ async def test_a_college_sees_its_reports_and_cannot_decide_them(college_app, se
         await pilot.press("7")
         await ready(app, pilot)
         assert "待复核 1 条" in text_of(app, "#review-head")
+        # the office's keys are not offered to a college (was: listed in the footer, doing nothing)
+        assert not {"a", "A", "d"} & set(app.screen.active_bindings)
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)  # no question: the key does nothing for a college
