@@ -19,7 +19,7 @@ from textual.widgets import Input, OptionList, Select
 import xueji_tui.screens as screens_package
 from xueji_tui.bulk import freeze_long_lived
 from xueji_tui.domain.errors import XuejiError
-from xueji_tui.screens import wide
+from xueji_tui.screens import textual_words, wide
 from xueji_tui.screens.areas import AREAS
 from xueji_tui.screens.feed import RosterFeed
 from xueji_tui.screens.messages import error_title, toast_width
@@ -31,6 +31,7 @@ from xueji_tui.services import roster as roster_service
 POLL_SECONDS = 1.0
 IN_ORDER_SECONDS = 5.0  # how long a key waits for the field before it (a field that went away)
 wide.apply()
+textual_words.install()
 
 
 class XuejiApp(App[None]):

@@ -87,7 +87,7 @@ def file(session: Session, key: str, field: str, new_value: str, reason: str, ev
     require(session.clerk, "correction.file")
     f = normalise_field(field)
     if f is not None and f in (also or {}):
-        raise InvalidInput(f"{label(f)}在申请中出现了两次（FIELD 和 --also 各一次）；一个字段只能给一个新值")
+        raise InvalidInput(f"{label(f)}在申请中出现了两次；一个字段只能给一个新值，请删去其中一个")
     wanted = {f: new_value, **(also or {})}
     for name in wanted:
         if name not in CORRECTABLE_FIELDS:

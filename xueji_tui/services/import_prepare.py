@@ -244,5 +244,5 @@ def kind_note(session: Session, kind: str, columns: list[str]) -> str:
     if guess is None:
         return ""
     other, theirs, mine = guess
-    return (f"这个文件的列更像{KINDS[other]}（{other}，{theirs} 列对得上），不像{KINDS[kind]}（{mine} 列）："
+    return (f"这个文件的列更像{KINDS[other]}（{theirs} 列对得上），不像{KINDS[kind]}（{mine} 列）："
             f"按{KINDS[kind]}导入时其余的列会被忽略。请确认导入类型是否选对")
