@@ -176,3 +176,19 @@ def test_round_rules_without_a_store():
     assert moved == {"2023": 12} and list(s["verification"]) == ["XM"] and len(s["rounds"]["2023"]) == 12
     assert opened_since(rounds, "2026-08-30T10:00:00+08:00")["year"] == 2026
     assert opened_since(rounds, "2026-09-01T08:00:00+08:00") is None
+
+
+def test_the_registration_of_a_school_year_that_has_not_come_is_refused(any_school):
+    """Was: `register --year 2027` in December 2026 gave 618 students the 2027 学年注册."""
+    from datetime import date
+
+    from xueji_tui.domain.progress import school_year_of
+
+    office = any_school.office
+    this = school_year_of(date.today())
+    with pytest.raises(InvalidInput, match=f"{this + 1} 学年尚未开始注册：现在是 {this} 学年"):
+        registration.plan_register(office, this + 1)
+    assert registration.plan_register(office, this).year == this
+    campaign.start(office, this)
+    with pytest.raises(InvalidInput, match=f"当前核对轮次为 {this} 学年.*campaign start --year {this + 1}"):
+        registration.plan_register(office, this + 1)

@@ -11,11 +11,13 @@ registration at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from xueji_tui.domain.codes import codes
+from xueji_tui.domain.errors import InvalidInput
 from xueji_tui.domain.progress import school_year_of
 from xueji_tui.domain.validate import parse_date
-from xueji_tui.domain.verification import registration_gaps
+from xueji_tui.domain.verification import current_round, registration_gaps
 
 FRESHMAN, RETURNING, DONE, SKIP, OUT = "0101", "学年注册", "done", "skip", "out"
 ANNUAL_WORDS = "学年注册"
@@ -63,6 +65,18 @@ def deferral_words(s: dict) -> str:
 class Verdict:
     kind: str   # FRESHMAN | RETURNING | DONE | SKIP | OUT
     why: str = ""
+
+
+def check_register_year(year: int, settings: dict, today: date) -> None:
+    """The year's registration is for a school year that has come: the round of checks open now
+    (Art. 17), or, before any round was opened, this school year. A later one is refused — its
+    学年注册 would be given on checks of a year before (Art. 6, 18)."""
+    now = current_round(settings)
+    latest = now if now is not None else school_year_of(today)
+    if year > latest:
+        how = (f"当前核对轮次为 {now} 学年；新学年开学后先开启该学年的核对（xueji campaign start --year {year}）"
+               if now is not None else f"现在是 {latest} 学年")
+        raise InvalidInput(f"{year} 学年尚未开始注册：{how}。请核对学年；未作任何修改")
 
 
 def classify(s: dict, year: int, settings: dict, open_report: str = "") -> Verdict:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from xueji_tui.bulk import gc_paused
-from xueji_tui.domain.annual import DONE, FRESHMAN, OUT, RETURNING, SKIP, annual_entry, classify
+from xueji_tui.domain.annual import (DONE, FRESHMAN, OUT, RETURNING, SKIP, annual_entry, check_register_year,
+                                     classify)
 from xueji_tui.domain.errors import NotFound, Refused
 from xueji_tui.domain.permissions import PROPOSE, require
 from xueji_tui.domain.record import copy_record
@@ -56,6 +57,7 @@ def plan_register(session: Session, year, college: str | None = None) -> Registe
     """Who the year's registration registers and who it skips (with why): nothing is written."""
     how = require(session.clerk, "register.bulk")
     year = year_value(year, "学年")
+    check_register_year(year, session.store.settings, date.today())
     scope = session.limit_college(college)
     plan = RegisterPlan(year, scope, how == PROPOSE, head=session.store.state())
     settings = session.store.settings
