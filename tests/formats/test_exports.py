@@ -428,3 +428,16 @@ def test_workbook_major_correction_takes_a_catalogue_entry(eventful, tmp_path):
     store = open_store(eventful)
     assert (store.get(a["KSH"])["ZYDM"], store.get(a["KSH"])["ZYMC"]) == ("050107T", "秘书学")
     assert (store.get(b["KSH"])["ZYDM"], store.get(b["KSH"])["ZYMC"]) == ("050101", "汉语言文学")
+
+
+def test_workbook_notes_are_one_line(eventful, tmp_path):
+    """Was: a tab typed into a 说明 cell was stored with the verdict (Excel lets a clerk type line
+    breaks and tabs in a cell; no other control character can be in an .xlsx)."""
+    a = next(s for s in S.values() if s["FY"] == "文学院" and s["KSH"] != S[3]["KSH"])
+    path = tmp_path / "all.xlsx"
+    assert run(eventful, "export", "workbook", "-o", str(path)).exit_code == 0
+    filled = tmp_path / "back.xlsx"
+    _fill(path, filled, [("文学院", a["KSH"], "XB_HD", "有误"), ("文学院", a["KSH"], "SM", "说明\t第一行\n第二行")])
+    r = run(eventful, "import", "workbook", str(filled), "--yes", clerk="wenxue")
+    assert r.exit_code == 0, r.output
+    assert open_store(eventful).get(a["KSH"])["verification"]["XB"]["note"] == "说明 第一行 第二行"

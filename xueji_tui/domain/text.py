@@ -29,6 +29,12 @@ def refuse_control(text: str, what: str) -> str:
     return text
 
 
+def one_line(value) -> str:
+    """A cell's text as one line: the line breaks and tabs Excel lets a clerk type inside a cell
+    (Alt+Enter) become spaces; any other control character stays, for the caller to refuse."""
+    return " ".join(str(value or "").replace("\t", " ").split("\n")).replace("\r", " ").strip()
+
+
 def typed(value, what: str) -> str:
     """A value a clerk typed, without surrounding spaces, refused when it holds a control character."""
     return refuse_control(str(value or "").strip(), what)

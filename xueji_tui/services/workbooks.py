@@ -18,6 +18,7 @@ from xueji_tui.domain.verification import opened_since, refuse_ok_on_broken
 from xueji_tui.domain.errors import NotFound, XuejiError
 from xueji_tui.domain.fields import ART6_FIELDS, IDENTITY_FIELDS, label
 from xueji_tui.domain.record import ROW
+from xueji_tui.domain.text import has_control, one_line
 from xueji_tui.formats import readers
 from xueji_tui.formats.profiles import Profile
 from xueji_tui.formats.transforms import renderer
@@ -183,8 +184,12 @@ def plan_verdicts(session: Session, plan, rows: list[dict]) -> None:
             continue
         rev = str(r.get("_REV") or "").strip()
         untouched = rev.isdigit() and int(rev) == s.get("rev")  # nothing saved for this student since
-        note = (r.get(note_col) or "").strip() if note_col else ""
-        evidence = (r.get(evidence_col) or "").strip() if evidence_col else ""
+        note = one_line(r.get(note_col)) if note_col else ""
+        evidence = one_line(r.get(evidence_col)) if evidence_col else ""
+        if has_control(note) or has_control(evidence):
+            plan.rejected.append(Reject(r["_row"], "“说明”或“证明材料”列含有控制字符（如 ESC），不是可保存的文字；"
+                                                   "请删除后重新导入", orig, where[1]))
+            continue
         ver = s.get("verification") or {}
         row_items: list[dict] = []
         for c in checks:
