@@ -301,3 +301,21 @@ def test_a_college_the_school_does_not_have_is_bad_input_on_every_command(school
     r = run(school, *args)
     assert r.exit_code == 2 and "没有名为“不存在学院”的学院（现有：" in r.output and "文学院" in r.output, r.output
     assert tree_digest(school) == before
+
+
+def test_a_value_too_long_for_its_upload_file_is_refused_as_it_is_entered(school):
+    """Was: a 300-character 姓名 approved, a 500-character 班号 and a 5,000-character 说明 saved — then
+    every export of corrections, changes and awards refused to be written."""
+    before = tree_digest(school)
+    long_name, long_note = "名" * 21, "说" * 101  # 42 bytes in a 40-byte field; 202 in a 200-byte one
+    for args, says in (
+            (["correction", "file", S0["XH"], "XM", long_name, "--reason", "更名", "--evidence", "户口本"],
+             "姓名“名名"),
+            (["change", S0["XH"], "7103", "--date", "20250920", "--note", long_note], "说明“说说"),
+            (["change", S0["XH"], "1101", "--date", "20250920", "--approved", "20250919", "--doc", "文" * 26],
+             "文号“文文"),
+            (["settings", "--president", "李" * 21], "校长姓名“李李")):
+        r = run(school, *args)
+        assert r.exit_code == 2 and says in r.output and "上报文件写不出" in r.output, r.output
+    assert tree_digest(school) == before
+    assert run(school, "change", S0["XH"], "7103", "--date", "20250920", "--note", "说" * 100).exit_code == 0

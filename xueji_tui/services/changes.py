@@ -15,6 +15,7 @@ from xueji_tui.domain.permissions import PROPOSE, change_action, require
 from xueji_tui.domain.status import ChangeRequest, Plan, allowed_reasons as _allowed, plan_change
 from xueji_tui.services.find import fresh, resolve
 from xueji_tui.services.session import Session
+from xueji_tui.services.widths import check_widths
 
 PROPOSED = "报送"  # a proposal's state until the office accepts (已接受) or rejects (已驳回) it
 
@@ -46,8 +47,10 @@ def entry_words(entry: dict) -> str:
 
 def plan_for(tx, session: Session, s: dict, req: ChangeRequest, office: bool, today: date | None = None) -> Plan:
     history = s.get("history") or []
-    return plan_change(s, req, office=office, clerk=session.clerk.name, at=tx.at, entry_id=f"E{len(history) + 1}",
+    plan = plan_change(s, req, office=office, clerk=session.clerk.name, at=tx.at, entry_id=f"E{len(history) + 1}",
                        today=today, catalogue=tx.majors(), term_start=str(session.store.settings.get("term_start") or ""))
+    check_widths(session, {"entry.doc": plan.entry.get("doc"), "entry.note": plan.entry.get("note"), **plan.updates})
+    return plan
 
 
 def apply_plan(tx, s: dict, plan: Plan, **line_extra) -> dict:

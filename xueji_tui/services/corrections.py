@@ -18,6 +18,7 @@ from xueji_tui.domain.text import typed
 from xueji_tui.domain.validate import check_value
 from xueji_tui.services.find import fresh, resolve
 from xueji_tui.services.session import Session
+from xueji_tui.services.widths import check_widths
 
 
 def shown(field: str, value: str) -> str:
@@ -105,6 +106,7 @@ def file(session: Session, key: str, field: str, new_value: str, reason: str, ev
         values[name] = check_value(name, raw, dict(student, **values))
         if values[name] == (student.get(name) or ""):
             raise InvalidInput(f"新值与现有{label(name)}相同")
+    check_widths(session, values)
     with session.store.write(session.clerk.name, reason) as tx:
         s = fresh(tx, session, student)
         first = values.pop(f)

@@ -13,6 +13,7 @@ from xueji_tui.domain.text import refuse_control
 from xueji_tui.domain.validate import normalise_date, setting_text
 from xueji_tui.services.remote import check_file
 from xueji_tui.services.session import Session
+from xueji_tui.services.widths import check_widths
 
 EDITABLE = {"school_name": "院校名称", "president": "校长姓名", "term_start": "开学日期",
             "class_size": "每班人数", "xh_pattern": "学号格式", "bh_pattern": "班号格式"}
@@ -34,6 +35,7 @@ def update(session: Session, **values: str) -> dict:
     for key in ("school_name", "president"):
         if key in changes:
             changes[key] = setting_text(changes[key], EDITABLE[key], required=key == "school_name")
+    check_widths(session, {"YXMC": changes.get("school_name"), "_president": changes.get("president")})
     if "term_start" in changes:
         changes["term_start"] = normalise_date(changes["term_start"])
     if "class_size" in changes:

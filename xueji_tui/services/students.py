@@ -14,6 +14,7 @@ from xueji_tui.domain.verification import refuse_ok_on_broken, rounds, year_at
 from xueji_tui.services import corrections
 from xueji_tui.services.find import fresh, get_student, resolve
 from xueji_tui.services.session import Session
+from xueji_tui.services.widths import check_widths
 
 VERDICTS = {"ok": "ok", "无误": "ok", "y": "ok", "yes": "ok", "对": "ok",
             "wrong": "wrong", "有误": "wrong", "n": "wrong", "no": "wrong", "错": "wrong"}
@@ -81,6 +82,7 @@ def verify(session: Session, key: str, field: str, verdict: str, value: str | No
     require_open(student)
     if value is not None:
         value = corrected_value(f, value, student, session.store.majors())
+        check_widths(session, {f: value})
     with session.store.write(session.clerk.name, note) as tx:
         s = fresh(tx, session, student)
         outcome = verify_in(tx, session, s, f, v, value, note, evidence)
