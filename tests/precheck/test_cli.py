@@ -159,6 +159,13 @@ def test_precheck_out_writes_one_row_per_finding(grads, tmp_path):
     rule_col = next(h for h in head if "RULE" in h)
     assert sorted({b[rule_col] for b in body}) == ["photo-unchecked"]
     assert oct(out.stat().st_mode & 0o777) in ("0o640", "0o660", "0o600")
+    # the same file again: refused before the precheck runs, saying the command that replaces it
+    kept = out.read_bytes()
+    r = xueji(grads, "precheck", "--year", YEAR, "--out", out)
+    assert r.exit_code == 2 and "已存在" in r.output and f"xueji export precheck -o {out} --force" in r.output
+    assert out.read_bytes() == kept
+    r = xueji(grads, "export", "precheck", "--year", YEAR, "-o", out, "--force")
+    assert r.exit_code == 0, r.output
 
 
 def test_export_precheck_service_is_the_same_report(office_g, tmp_path):

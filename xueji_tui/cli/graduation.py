@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -72,8 +73,12 @@ def precheck_cmd(ctx, env, year, college, json_, out):
         if year is not None or college or json_ or out is not None:
             raise click.UsageError("--year、--college、--json、--out 用于预审本身，不能与 exclude 同用")
         return
+    from xueji_tui.domain.errors import InvalidInput
     from xueji_tui.services import graduation
 
+    if out is not None and os.path.lexists(out):  # said before the precheck runs, with how to go on
+        raise InvalidInput(f"文件 {out} 已存在，未覆盖，未写入任何数据。请用 --out 换一个文件名；"
+                           f"要覆盖它，用 xueji export precheck -o {out} --force")
     session = env.session()
     result = graduation.precheck(session, year, college)
     if out is not None:
