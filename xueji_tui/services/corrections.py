@@ -50,7 +50,7 @@ def file_in(tx, session: Session, s: dict, field: str, new: str, reason: str, ev
     identity = [f for f in changes if f in IDENTITY_FIELDS]
     if identity and not evidence:
         raise InvalidInput(f"更正{'、'.join(label(f) for f in identity)}属于身份信息（第二十条），须附县级以上公安部门"
-                           f"出具的证明材料（写明证明的编号和日期）；未提交申请")
+                           f"出具的证明材料（--evidence，写明证明的编号和日期）；未提交申请")
     for doc in tx.corrections():
         if doc.get("KSH") == s["KSH"] and is_open(doc) and set(changes_of(doc)) & set(changes):
             raise Refused(f"{s.get('XM')} 的{label(doc['field'])}已有未办结的更正申请 #{doc['id']}，请先办结或驳回")
