@@ -139,7 +139,7 @@ def test_boundaries_other_college_and_last_years_file(demo, tmp_path):
     import re
 
     changed = int(re.search(r"变更 (\d+) 人", r.output)[1])
-    only_conflicts = int((re.search(r"其中 (\d+) 人只有冲突", r.output) or [0, 0])[1])
+    only_conflicts = int((re.search(r"(\d+) 人的不同都须核实、未修改", r.output) or [0, 0])[1])
     assert changed + only_conflicts == len({s["KSH"] for s in rows + [mine]})  # every row differs
     assert tree_digest(demo) == before
     r = x(demo, "import", "students", str(old), "--yes")

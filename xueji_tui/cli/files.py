@@ -47,6 +47,8 @@ def import_cmd(env, kind, file, dry_run, yes, year, limit, accept_identity):
     session = env.session()
     plan = imports.plan_import(session, kind, file, year=year, accept_identity=accept_identity)
     echo("\n".join(imports.summary_lines(plan, limit)))
+    if plan.identity and not accept_identity:
+        note("身份信息与学信网不同的学生未修改；核实后要按学信网数据更正，请加 --accept-identity 再导入（学生工作处）")
     if dry_run:
         note("预览（--dry-run）：未写入任何数据")
         return

@@ -16,7 +16,7 @@ def summary_lines(plan: ImportPlan, limit: int = 100) -> list[str]:
     else:
         out.append(f"  新增 {c['new']} 人 · 变更 {c['changed']} 人（{c['changed_fields']} 个字段）· 无变化 {c['unchanged']} 人"
                    f" · 文件中没有的 {c['missing']} 人 · 拒收 {c['rejected']} 行 · 冲突 {c['conflicts']} 处"
-                   + (f"（其中 {c['conflicted']} 人只有冲突）" if c["conflicted"] else ""))
+                   + (f" · {c['conflicted']} 人的不同都须核实、未修改（冲突或身份信息）" if c["conflicted"] else ""))
     if plan.extra_columns:
         out.append(f"  未使用的列（已忽略）：{'、'.join(plan.extra_columns[:20])}")
 
