@@ -430,3 +430,16 @@ def test_certno_assign_refuses_a_year_without_graduates_and_a_start_out_of_range
     assert r.exit_code == 2 and "应为 1–999999 之间的整数" in r.output, r.output
     assert open_store(grads).settings.get("certno_years") == before
     assert not any(s.get("ZSBH") for s in open_store(grads).students())
+
+
+def test_a_conclusion_is_only_for_a_graduate_in_good_standing(grads):
+    """Was: 结业 recorded for a student on 休学 and for a 2025 entrant due in 2029."""
+    edit(grads, ksh(3), status="休学(病休)")
+    edit(grads, ksh(4), BYRQ="", YJBYRQ="20990630")
+    before = digest(grads)
+    r = xueji(grads, "conclusion", ksh(3), "结业", "--note", "未修满学分")
+    assert r.exit_code == 2 and "休学(病休)" in r.output and "不是在籍的毕业生" in r.output, r.output
+    r = xueji(grads, "conclusion", ksh(4), "结业", "--note", "未修满学分")
+    assert r.exit_code == 2 and "预计 2099 年毕业" in r.output, r.output
+    assert digest(grads) == before
+    assert xueji(grads, "conclusion", ksh(5), "结业", "--note", "未修满学分").exit_code == 0

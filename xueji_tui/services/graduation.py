@@ -151,6 +151,14 @@ def record_conclusion(session: Session, key: str, value: str, note: str = "") ->
                 raise InvalidInput("结业换发毕业证书须说明依据（--note，如 补考通过、文号）")
         elif codes().is_ended(status):
             raise Refused(f"{s.get('XM')} 的学籍状态为“{status}”（已终结），不能记录毕结业结论")
+        elif status != "注册学籍":
+            raise Refused(f"{s.get('XM')} 的学籍状态为“{status}”，不是在籍的毕业生，不能记录毕结业结论；"
+                          f"复学或注册后再记录")
+        else:
+            due = graduates.grad_date(s)[:4]
+            if due.isdigit() and int(due) > default_year():
+                raise Refused(f"{s.get('XM')} 预计 {due} 年毕业，还不是 {default_year()} 届或以前的毕业生，"
+                              f"不能记录毕结业结论；如已提前毕业，请先办理跳级等学籍异动")
 
     refuse_if_wrong(student)
     with session.store.write(session.clerk.name, note) as tx:
