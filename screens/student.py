@@ -367,6 +367,11 @@ class StudentScreen(XuejiScreen):
 
         self.app.push_screen(HistoryScreen(self.ksh, self.student))
 
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "walk" and self.walk is None:
+            return False  # opened on its own (预审, the palette): no list to walk, so J/K are not offered
+        return super().check_action(action, parameters)
+
     def action_walk(self, step: int) -> None:
         if self.walk is None:
             self.notify("从名册或核对队列打开学生后，可用 J/K 逐个查看", timeout=3)
