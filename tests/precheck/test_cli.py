@@ -443,3 +443,12 @@ def test_a_conclusion_is_only_for_a_graduate_in_good_standing(grads):
     assert r.exit_code == 2 and "预计 2099 年毕业" in r.output, r.output
     assert digest(grads) == before
     assert xueji(grads, "conclusion", ksh(5), "结业", "--note", "未修满学分").exit_code == 0
+
+
+def test_rules_in_messages_are_named_in_chinese_with_their_ids(grads):
+    """Was: "仍有其他预审错误（id-checksum 31、photo-unchecked 31）" — ids only."""
+    edit(grads, ksh(2), photo={"check": "有异议"})
+    r = xueji(grads, "certno", "assign", "--year", YEAR)
+    assert r.exit_code == 0 and "照片未校对或有异议（photo-unchecked） 1 人" in r.output, r.output
+    r = xueji(grads, "export", "graduates", "--year", YEAR, "--skip-invalid", "-o", grads.parent / "g.dbf")
+    assert r.exit_code == 0 and "必填项为空（missing-field）、照片未校对或有异议（photo-unchecked））" in r.output, r.output

@@ -39,6 +39,11 @@ RULES: dict[str, tuple[str, str]] = {
 ORDER: dict[str, int] = {rule: i for i, rule in enumerate(RULES)}
 
 
+def rule_words(rule: str) -> str:
+    """A rule as a clerk reads it in a message: its title, with the id a report or a note can cite."""
+    return f"{RULES[rule][1]}（{rule}）" if rule in RULES else rule
+
+
 def severity(rule: str) -> str:
     return RULES[rule][0]
 

@@ -9,12 +9,11 @@ from dataclasses import dataclass, field
 from operator import methodcaller
 
 from xueji_tui.bulk import gc_paused
-
-from xueji_tui.domain.text import typed
 from xueji_tui.domain.errors import InvalidInput, Refused
 from xueji_tui.domain.permissions import require
+from xueji_tui.domain.text import typed
 from xueji_tui.precheck import Result, certno, graduates
-from xueji_tui.precheck.rules import RULES
+from xueji_tui.precheck.rules import RULES, rule_words
 from xueji_tui.services.graduation import Progress, check_year, precheck
 from xueji_tui.services.session import Session
 
@@ -85,7 +84,8 @@ def _assign(session: Session, y: int, start: int | None, progress: Progress | No
                         counts[rule] = counts.get(rule, 0) + 1
             for f in result.school_errors:
                 counts[f.rule] = counts.get(f.rule, 0) + 1
-            out.blocked_by = "、".join(f"{r} {n}" for r, n in sorted(counts.items(), key=lambda kv: list(RULES).index(kv[0])))
+            out.blocked_by = "、".join(f"{rule_words(r)} {n} 人"
+                                       for r, n in sorted(counts.items(), key=lambda kv: list(RULES).index(kv[0])))
         started = sorted({*(store.settings.get("certno_years") or ()), y})
         if started != list(store.settings.get("certno_years") or ()):
             # stage 2 of the year's precheck from now on: a graduate still without a number is an error

@@ -27,6 +27,7 @@ from xueji_tui.domain.permissions import require
 from xueji_tui.domain.progress import school_year_of
 from xueji_tui.formats import profiles, writers
 from xueji_tui.formats.transforms import ZCZT
+from xueji_tui.precheck.rules import rule_words
 from xueji_tui.services.session import Session
 from xueji_tui.services.settings import check_output
 
@@ -247,7 +248,7 @@ def _export(session: Session, kind: str, out: Path | None, fmt: str | None, year
         from xueji_tui.services.graduation import export_graduates
 
         res = export_graduates(session, out, fmt, year, college, skip_invalid, force=force)
-        excl = [f"{s.get('KSH')} {s.get('XM', '')}（{'、'.join(rules)}）" for s, rules in res.excluded]
+        excl = [f"{s.get('KSH')} {s.get('XM', '')}（{'、'.join(map(rule_words, rules))}）" for s, rules in res.excluded]
         return Exported(kind, [Path(res.path)], res.written, [], excl)
     if kind == "precheck":
         from xueji_tui.services.graduation import export_precheck

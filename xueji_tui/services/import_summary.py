@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from xueji_tui.domain.fields import label
+from xueji_tui.precheck.rules import rule_words
 from xueji_tui.services.import_plan import ImportPlan, field_label, shown
 
 
@@ -51,7 +52,7 @@ def summary_lines(plan: ImportPlan, limit: int = 100) -> list[str]:
         out.append("已规范化：" + "；".join(f"{k} {n} 处" for k, n in _by_count(plan.normalised)))
     if plan.flagged:
         out.append("按原样导入并标记待核对（预审和核对队列会提示）：" + "；".join(
-            f"{k} {n} 人" for k, n in _by_count(plan.flagged)))
+            f"{rule_words(k)} {n} 人" for k, n in _by_count(plan.flagged)))
     section("文件中没有的学生（仅报告，不会删除）：", [
         f"{k} {xm}（学号 {xh or '无'}，{fy or '未分配学院'}）" for k, xh, xm, fy in plan.missing])
     section("专业目录中没有、将从文件中学到的专业（请学生工作处在专业目录中核对，并补充学院编号、专业编号）：", [
