@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 
 import orjson
 import pytest
@@ -195,8 +196,12 @@ def test_college_corrections_go_to_the_office(school):
 
 def test_audit_records_who_what_and_verifies(school):
     run(school, "change", S0["XH"], "1101", "--date", "20250301", "--doc", "文号", "--approved", "20250228")
+    run(school, "verify", S0["XH"], "XM", "ok")
     r = run(school, "audit", S0["XH"])
     assert "office1" in r.output and "注册学籍 → 休学(病休)" in r.output
+    # the office reads actions, fields and verdicts in Chinese (the ids stay in the trail and --json)
+    assert "学籍异动" in r.output and "学籍状态" in r.output and "核对" in r.output and "姓名  — → 无误" in r.output
+    assert not re.search(r"\b(change|status|verify|ok)\b", r.output), r.output
     assert run(school, "audit", "--verify").exit_code == 0
 
 

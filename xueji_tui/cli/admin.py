@@ -59,6 +59,28 @@ def _fmt(v) -> str:
     return str(v)
 
 
+# the trail's action ids (kept as they are in the trail and in --json) as the office reads them
+ACTION_WORDS = {
+    "init": "建立数据目录", "users-add": "登记经办人", "settings": "修改设置", "import": "导入",
+    "import-new": "导入新增", "import-change": "导入变更", "import-conflict": "导入冲突", "import-identity": "按学信网更正身份信息",
+    "verify": "核对", "edit": "更正", "reveal": "查看完整身份证号", "change": "学籍异动", "propose": "学院报送",
+    "review-accept": "复核接受", "review-reject": "复核驳回", "correction-file": "提交更正申请",
+    "correction-submit": "更正申请报教育厅", "correction-reject": "驳回更正申请", "correction-apply": "更正申请批准生效",
+    "correction-close": "更正申请办结", "campaign-start": "开启核对", "round-close": "核对结论移入历史",
+    "register": "注册", "register-annual": "学年注册", "assign": "编班分配学号", "certno": "分配证书编号",
+    "certno-reassign": "重新分配证书编号", "conclusion": "毕结业结论", "graduate": "学历注册", "export": "导出",
+    "precheck-exclude": "排除出预审", "majors-add": "新增专业", "majors-edit": "修改专业", "layout": "调整存储布局",
+    "migrate": "升级数据格式", "sample-data": "生成示例数据", "acknowledge": "确认中断（保留为证据）",
+}
+VERDICT_WORDS = {"ok": "无误", "wrong": "有误"}
+# the trail's own field names besides the CHSI fields (domain.fields.LABELS)
+FIELD_WORDS = {"status": "学籍状态", "proposal": "报送", "clerk": "经办人", "verification": "核对结论", "students": "学生",
+               "shards": "存储分片", "round": "核对轮次", "placement": "编班", "output_dir": "输出目录", "layout": "存储布局",
+               "index": "索引", "excluded": "排除出预审", "certno_years": "证书编号分配届别", "batch": "批次", "annual": "学年注册",
+               "school_name": "院校名称", "president": "校长姓名", "term_start": "开学日期", "class_size": "每班人数",
+               "xh_pattern": "学号格式", "bh_pattern": "班号格式"}
+
+
 @click.command("audit", help="审计记录（谁、何时、改了什么、原值 → 新值、原因）；--verify 校验是否被改动；"
                               "audit anchor 输出锚点（行数:哈希），请保存在服务器之外")
 @click.argument("student", required=False)
@@ -88,10 +110,16 @@ def audit_cmd(env, student, check, anchor, as_json):
     if as_json:
         echo_json(lines)
         return
+    from xueji_tui.domain.fields import LABELS
+
     for d in lines:
-        who = f"{d.get('at', '')[:19]}  {d.get('clerk', '')}  {d.get('action', '')}"
-        what = " ".join(x for x in (d.get("KSH", ""), d.get("XH", ""), d.get("field", "")) if x)
-        change = f"{_fmt(d.get('old'))} → {_fmt(d.get('new'))}" if d.get("old") is not None or d.get("new") is not None else ""
+        action = d.get("action", "")
+        who = f"{d.get('at', '')[:19]}  {d.get('clerk', '')}  {ACTION_WORDS.get(action, action)}"
+        field = d.get("field", "")
+        what = " ".join(x for x in (d.get("KSH", ""), d.get("XH", ""), LABELS.get(field) or FIELD_WORDS.get(field, field))
+                        if x)
+        old, new = (VERDICT_WORDS.get(v, v) if action == "verify" else v for v in (d.get("old"), d.get("new")))
+        change = f"{_fmt(old)} → {_fmt(new)}" if old is not None or new is not None else ""
         why = f"（{d['why']}）" if d.get("why") else ""
         echo(f"{who}  {what}  {change}{why}".rstrip())
     if not lines:
