@@ -99,7 +99,7 @@ def verify_cmd(env, student, field, verdict, value, note_, evidence):
     from xueji_tui.domain.text import shown
 
     outcome = verify(env.session(), student, field, verdict, value, note_, evidence)
-    echo(shown(outcome.message))
+    note(outcome.message)  # a message to stderr; the data — a request's ID — alone on stdout
     if outcome.request_id:
         echo(shown(outcome.request_id))
 
@@ -133,4 +133,5 @@ def change_cmd(env, student, code, date_, doc, approved, note_, to_major, to_cla
         echo(f"#{e['proposal']}")
         note(f"已报送 #{e['proposal']}：{what}。学生信息未改变，待学生工作处复核（xueji review list）")
     else:
-        echo(shown(f"已记录 {e['id']}：{what}"))
+        echo(shown(e["id"]))
+        note(f"已记录 {e['id']}：{what}")
