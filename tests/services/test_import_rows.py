@@ -101,4 +101,5 @@ def test_summary_lists_equal_counts_in_one_order_every_run():
         plan.normalised = Counter({field: 1 for field in reversed(order)})
         lines.append(imports.summary_lines(plan))
     assert lines[0] == lines[1]
-    assert any("bad-code 2 人；id-checksum 2 人；name-format 2 人" in line for line in lines[0])
+    assert any("代码不在代码表中（bad-code） 2 人；身份证号校验位错误（id-checksum） 2 人；姓名写法可疑（name-format） 2 人"
+               in line for line in lines[0])
