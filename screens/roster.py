@@ -149,9 +149,10 @@ class RosterScreen(XuejiScreen):
         model = self.model
         field = {c.field: c.title for c in self.query_one(RosterTable).columns}.get(model.sort_field, "")
         arrow = "↓" if model.descending else "↑"
-        text = f"{model.describe()} · 排序：{field}{arrow}"
-        if model.total and not len(model):
-            text += " · 没有符合条件的学生（Esc 清除筛选）"
+        if model.total and not len(model):  # what to do instead of the order of nothing: fits 80 columns
+            text = f"{model.describe()} · 没有符合条件的学生（Esc 清除筛选）"
+        else:
+            text = f"{model.describe()} · 排序：{field}{arrow}"
         self.query_one("#count", Static).update(text)
 
     def _marker(self, col: int) -> str:

@@ -118,6 +118,10 @@ async def test_college_clerk_typing_another_colleges_number(seeded):
         assert isinstance(app.screen, RosterScreen)
         assert any("不属于文学院" in m for m in messages(app))
         assert "显示 0 /" in text_of(app, "#count")
+        # what to do next, whole at 80 columns (was cut after "（Esc")
+        from rich.cells import cell_len
+
+        assert text_of(app, "#count").endswith("没有符合条件的学生（Esc 清除筛选）") and cell_len(text_of(app, "#count")) <= 80
 
 
 async def test_queue_counts_and_opens_on_the_first_open_field(office_app):
