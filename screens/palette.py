@@ -73,10 +73,18 @@ class ActionsProvider(Provider):
     def _commands(self) -> list[tuple[str, str, object]]:
         app = self.app
         out = []
+        listed = set()
         for desc, keys, action, node in our_bindings(self.screen):
             if action.startswith("area(") or action == "command_palette":
                 continue
+            listed.add(action)
             out.append((f"{desc}（{keys}）", f"按 {keys}", partial(app.run_action, action, node)))
+        # the app's own keys (帮助, 筛选, 返回/退出) are off while the palette has the keyboard: listed
+        # from the app's bindings, they run once it has closed
+        for b in app.BINDINGS:
+            if b.action in app.NAVIGATION and b.action not in listed and b.description:
+                keys = app.get_key_display(b)
+                out.append((f"{b.description}（{keys}）", f"按 {keys}", partial(app.run_action, b.action, app)))
         for key, area in AREAS.items():
             out.append((f"转到 {key} {area.title}", f"按 {key}", partial(app.switch_area, key)))
         return out

@@ -77,6 +77,14 @@ async def test_palette_lists_the_screens_actions(office_app):
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(office_app.screen, QueueScreen))
         assert isinstance(office_app.screen, QueueScreen)
+        # the app's own keys too (was: 帮助, 筛选 and 返回 missing while the palette had the keyboard)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for ch in "帮助":
+            await pilot.press(ch)
+        await palette_listed(pilot)
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: isinstance(office_app.screen, HelpScreen))
 
 
 async def test_escape_goes_back_and_ctrl_q_quits(office_app):
