@@ -77,8 +77,9 @@ def roster_columns(model: RosterModel, width: int = 0) -> list[Column]:
 
 class FilterInput(TextField):
     HELP_GROUP = "筛选栏"
-    BINDINGS = [
-        Binding("down", "to_table", "到表格", show=False),
+    BINDINGS = [  # shown in the footer while the clerk types here (the list's keys are not on)
+        Binding("enter", "submit", "打开"),
+        Binding("down", "to_table", "到表格"),
     ]
 
     def action_to_table(self) -> None:
