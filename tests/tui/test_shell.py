@@ -66,24 +66,23 @@ async def test_palette_finds_a_student_by_number(office_app):
         assert office_app.screen.ksh == row[0]
 
 
+async def from_palette(pilot, words: str) -> None:
+    """ctrl+p, ``words`` typed, the first command found run."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    for ch in words:
+        await pilot.press(ch)
+    await palette_listed(pilot)
+    await pilot.press("enter")
+
+
 async def test_palette_lists_the_screens_actions(office_app):
     async with office_app.run_test(size=(80, 24)) as pilot:
         await ready(office_app, pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        for ch in "核对":
-            await pilot.press(ch)
-        await palette_listed(pilot)
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(office_app.screen, QueueScreen))
-        assert isinstance(office_app.screen, QueueScreen)
+        await from_palette(pilot, "核对")
+        assert await wait_until(pilot, lambda: isinstance(office_app.screen, QueueScreen))
         # the app's own keys too (was: 帮助, 筛选 and 返回 missing while the palette had the keyboard)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        for ch in "帮助":
-            await pilot.press(ch)
-        await palette_listed(pilot)
-        await pilot.press("enter")
+        await from_palette(pilot, "帮助")
         assert await wait_until(pilot, lambda: isinstance(office_app.screen, HelpScreen))
 
 
