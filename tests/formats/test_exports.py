@@ -441,3 +441,17 @@ def test_workbook_notes_are_one_line(eventful, tmp_path):
     r = run(eventful, "import", "workbook", str(filled), "--yes", clerk="wenxue")
     assert r.exit_code == 0, r.output
     assert open_store(eventful).get(a["KSH"])["verification"]["XB"]["note"] == "说明 第一行 第二行"
+
+
+def test_workbook_correction_too_long_for_the_upload_is_refused_by_row(eventful, tmp_path):
+    """The width rule of the terminal's verify holds in the workbook too: the row is refused, named."""
+    a = next(s for s in S.values() if s["FY"] == "文学院" and s["KSH"] != S[3]["KSH"])
+    path = tmp_path / "all.xlsx"
+    assert run(eventful, "export", "workbook", "-o", str(path)).exit_code == 0
+    filled = tmp_path / "back.xlsx"
+    _fill(path, filled, [("文学院", a["KSH"], "XM_HD", "有误"), ("文学院", a["KSH"], "XM_GZ", "名" * 21),
+                         ("文学院", a["KSH"], "ZM", "长春市公安局证明 2025-3")])
+    r = run(eventful, "import", "workbook", str(filled), "--yes", clerk="wenxue")
+    assert r.exit_code == 0 and "拒收 1 行" in r.output and "字段的宽度 40 字节" in r.output, r.output
+    assert all(q["KSH"] != a["KSH"] for q in open_store(eventful).corrections())
+    assert "XM" not in (open_store(eventful).get(a["KSH"]).get("verification") or {})

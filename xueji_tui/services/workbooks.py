@@ -25,6 +25,7 @@ from xueji_tui.formats.transforms import renderer
 from xueji_tui.formats.workbook import columns, reading_profile, verdict_words
 from xueji_tui.services.import_plan import Conflict, Reject
 from xueji_tui.services.session import Session
+from xueji_tui.services.widths import check_widths
 from xueji_tui.services.students import VERDICTS, corrected_value, verify_in
 
 UNASSIGNED = "未分配学院"
@@ -209,6 +210,7 @@ def plan_verdicts(session: Session, plan, rows: list[dict]) -> None:
             if bad is None and value:
                 try:
                     value = corrected_value(f, value, s, catalogue)
+                    check_widths(session, {f: value})  # as the terminal's verify does
                 except XuejiError as e:
                     bad = f"{label(f)}的更正值不能接受：{e.message}"
             if bad is None and v == "ok":
