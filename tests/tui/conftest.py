@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from tui_kit import make_app  # noqa: E402
 from tui_seed import build  # noqa: E402
-from xueji_testkit import SchoolKit  # noqa: E402
+from xueji_testkit import SchoolKit, copy_dir  # noqa: E402
 
 from xueji_tui.store import open_store  # noqa: E402
 
@@ -57,7 +57,7 @@ def data_dir(_template, tmp_path) -> Path:
     """A fresh copy of the seeded 60-student school for each test, in a data directory: for the tests
     about the directory itself (another process's change, the real command in tmux, its files)."""
     root = tmp_path / "data"
-    shutil.copytree(_template, root, symlinks=True)
+    copy_dir(_template, root)
     return root
 
 
