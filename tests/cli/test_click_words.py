@@ -53,3 +53,12 @@ def test_every_template_is_one_click_still_has():
     source = "".join(Path(click.__file__).with_name(f"{m}.py").read_text("utf-8") for m in clickwords.MODULES)
     gone = [k for k in clickwords.WORDS if k not in source and k.encode("unicode_escape").decode() not in source]
     assert not gone
+
+
+def test_change_help_lists_every_reason_code():
+    """An unknown code is refused with "全部代码见 xueji change --help": the list is there."""
+    from xueji_tui.domain.codes import codes
+
+    r = CliRunner().invoke(cli, ["change", "--help"])
+    assert r.exit_code == 0 and "全部原因代码" in r.output
+    assert all(f"{code} {reason.name}" in r.output for code, reason in codes().reasons.items())

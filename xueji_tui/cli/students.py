@@ -104,7 +104,35 @@ def verify_cmd(env, student, field, verdict, value, note_, evidence):
         echo(shown(outcome.request_id))
 
 
-@click.command("change", help="记录学籍异动/注销/记载：CODE 为 4 位原因代码（如 1101 因病休学）")
+class ChangeCommand(click.Command):
+    """``change --help`` ends with every reason code, by type, from the code table (read only then)."""
+
+    def format_epilog(self, ctx, formatter) -> None:
+        from xueji_tui.domain.codes import codes
+
+        by_type: dict[str, list[str]] = {}
+        for r in codes().reasons.values():
+            by_type.setdefault(r.type.name, []).append(f"{r.code} {r.name}")
+        formatter.write_paragraph()
+        formatter.write_text("全部原因代码（CODE 也可写名称中的词，如 因病休学）：")
+        for name, items in by_type.items():  # laid out here: click's wrapping counts a CJK character as one column
+            line = f"  {name}："
+            for i, item in enumerate(items):
+                piece = item + ("、" if i < len(items) - 1 else "")
+                if _cells(line + piece) > 78 and line.strip():
+                    formatter.write(line + "\n")
+                    line = "    "
+                line += piece
+            formatter.write(line + "\n")
+
+
+def _cells(text: str) -> int:
+    from unicodedata import east_asian_width
+
+    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+@click.command("change", cls=ChangeCommand, help="记录学籍异动/注销/记载：CODE 为 4 位原因代码（如 1101 因病休学）")
 @click.argument("student")
 @click.argument("code")
 @click.option("--date", "date_", required=True, help="生效日期 YYYYMMDD")
