@@ -36,6 +36,9 @@ def test_college_progress_adds_up(office, tmp_path):
     p = progress(office, today)
     wen = next(c for c in p.colleges if c.college == "文学院")
     assert (wen.freshmen_verified, wen.wrong, wen.open_requests, wen.postponed) == (1, 1, 1, 1)
+    # 已注册 counts the freshmen holding a 学籍: not one whose registration is postponed (was: anyone no
+    # longer 待注册, so 已注册 could exceed 核对完成)
+    assert wen.freshmen_registered == wen.freshmen - 1
     assert p.total.in_school == 60
 
 

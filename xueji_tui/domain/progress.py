@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from xueji_tui.domain.codes import codes
 from xueji_tui.domain.fields import ART6_FIELDS
 from xueji_tui.domain.photos import CHECK_AFTER_DAYS
 from xueji_tui.domain.record import ROW
@@ -48,7 +49,7 @@ class CollegeProgress:
     college: str
     freshmen: int = 0
     freshmen_verified: int = 0      # all 13 Art. 6 fields 无误
-    freshmen_registered: int = 0    # no longer 待注册
+    freshmen_registered: int = 0    # holding a 学籍 (see ``has_xueji``)
     in_school: int = 0              # 注册学籍 + 暂缓注册
     postponed: int = 0              # 暂缓注册, to be resolved
     wrong: int = 0                  # students with a 有误 verdict
@@ -107,6 +108,15 @@ def deadlines(term_start: date, today: date, photo_dates: list[date] | None = No
     return sorted(out, key=lambda d: d.due)
 
 
+# a freshman without a 学籍: not yet registered, registration postponed, or the admission given up or
+# cancelled (Art. 8–11) — 已注册 counts the others, not merely those no longer 待注册
+NO_XUEJI = frozenset({"暂缓注册", "放弃入学资格", "取消入学资格"})
+
+
+def has_xueji(status: str) -> bool:
+    return codes().statuses.get(status) != "freshman" and status not in NO_XUEJI
+
+
 def college_progress(rows: list[list], school_year: int, open_requests: dict[str, int]) -> list[CollegeProgress]:
     """Per college from roster rows (domain.record.ROW_FIELDS): no full records needed."""
     by: dict[str, CollegeProgress] = {}
@@ -123,7 +133,7 @@ def college_progress(rows: list[list], school_year: int, open_requests: dict[str
         if r[i_grade] == cohort:
             c.freshmen += 1
             c.freshmen_verified += r[i_ver] >= n_fields
-            c.freshmen_registered += status != "待注册"
+            c.freshmen_registered += has_xueji(status)
         if status in ("注册学籍", "暂缓注册"):
             c.in_school += 1
             c.postponed += status == "暂缓注册"
