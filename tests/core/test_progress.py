@@ -49,3 +49,10 @@ def test_settings_command(school):
     assert r.exit_code == 3
     r = CliRunner().invoke(cli, ["--data", str(school), "--clerk", "office1", "settings", "--term-start", "20220231"])
     assert r.exit_code == 2
+
+
+def test_a_freshman_holds_a_xueji_once_registered_and_not_after_giving_up_the_place():
+    from xueji_tui.domain.progress import has_xueji
+
+    assert [has_xueji(s) for s in ("待注册", "暂缓注册", "保留入学资格", "放弃入学资格", "取消入学资格")] == [False] * 5
+    assert all(has_xueji(s) for s in ("注册学籍", "休学(病休)", "保留学籍", "退学"))
