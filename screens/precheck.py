@@ -95,7 +95,7 @@ def choose_scope(screen, then) -> None:
     A college clerk's college is fixed: the form shows it and the choice cannot widen it.
     """
     try:
-        colleges = graduation.colleges(screen.session)
+        colleges = screen.session.colleges()
     except XuejiError as e:
         screen.fail(e)
         return

@@ -308,12 +308,7 @@ def resend_note(session: Session, s: dict) -> str:
     return graduates.resend_reason(s, sent)
 
 
-def colleges(session: Session) -> list[str]:
-    """The colleges a clerk may pick (a college clerk: its own)."""
-    return session.colleges()
-
-
 __all__ = [
     "precheck", "export_precheck", "record_conclusion", "export_graduates", "exclude", "summary_line",
-    "rule_counts", "colleges",
+    "rule_counts",
 ]
